@@ -1,0 +1,322 @@
+"""The timeline: typed session events and the append-only recorder.
+
+This module is the contract between the parts. Every source (driver, Frida, proxy, scenario,
+harness) writes events into one ``events.jsonl``; probes read nothing else. ``t`` is the host's
+monotonic clock in ns (``time.monotonic_ns``) and is the ordering key; ``seq`` is append order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar, Union
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+SCHEMA_VERSION = 1
+
+Source = Literal["driver", "frida", "proxy", "scenario", "harness"]
+Outcome = Literal["ok", "failed", "error"]
+Confidence = Literal["high", "medium", "low"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ClockSync(_Model):
+    """Offset between the device clock and the host monotonic clock: host_t = device_t + offset_ns."""
+
+    offset_ns: int = 0
+    error_ns: int = 0
+
+
+class PIMatch(_Model):
+    """One personal-data match. ``masked`` is safe to show; the raw value is never recorded here."""
+
+    type: str  # phone | location | id_card | bank_card | device_id | openid | email | ...
+    location: str  # where in the carrier: "url.query:lat", "body.json:$.user.phone", "value"
+    masked: str
+    confidence: Confidence = "high"
+    canary: str | None = None  # name of the seeded canary this matched, if any
+
+
+class UIButton(_Model):
+    text: str
+    role: Literal["agree", "reject", "other"] = "other"
+    bounds: tuple[int, int, int, int] | None = None  # x, y, width, height in screen pixels
+    clickable: bool = True
+
+
+class _Event(_Model):
+    seq: int = -1  # assigned by the recorder
+    t: int = 0  # host monotonic ns; 0 means "now" and is filled in by the recorder
+    wall: str = ""  # UTC ISO-8601, filled in by the recorder
+    source: Source
+    device_t: int | None = None
+
+
+class SessionStart(_Event):
+    kind: Literal["session_start"] = "session_start"
+    schema_version: int = SCHEMA_VERSION
+    session_id: str
+    device: str
+    device_kind: Literal["sim", "android"]
+    wechat_version: str | None = None
+    base_library: str | None = None
+    appid: str
+    app_path: str | None = None
+    env_version: Literal["release", "trial", "develop"] = "develop"
+    scenario: str
+    scenario_file: str | None = None
+    tool_version: str
+    probe_versions: dict[str, str] = Field(default_factory=dict)
+    clock: ClockSync = ClockSync()
+
+
+class SessionEnd(_Event):
+    kind: Literal["session_end"] = "session_end"
+    outcome: Outcome
+    reason: str | None = None
+    clock: ClockSync = ClockSync()
+
+
+class Step(_Event):
+    kind: Literal["step"] = "step"
+    index: int
+    action: str
+    target: str | None = None
+    result: Literal["ok", "failed", "error"] = "ok"
+    detail: str | None = None
+    screenshot: str | None = None  # path relative to the session folder
+    ui: str | None = None
+
+
+class UISnapshot(_Event):
+    kind: Literal["ui_snapshot"] = "ui_snapshot"
+    screenshot: str | None = None
+    hierarchy: str | None = None
+    texts: list[str] = Field(default_factory=list)
+
+
+PromptKind = Literal["privacy_popup", "scope", "system_permission", "developer_dialog"]
+
+
+class Prompt(_Event):
+    """A dialog seen on screen, classified."""
+
+    kind: Literal["prompt"] = "prompt"
+    prompt_kind: PromptKind
+    title: str | None = None
+    texts: list[str] = Field(default_factory=list)
+    buttons: list[UIButton] = Field(default_factory=list)
+    scope: str | None = None  # scope.userLocation, or the privacy category for privacy prompts
+    mentions_privacy: bool = False  # privacy wording or a policy link is shown
+    screenshot: str | None = None
+    ui: str | None = None
+
+
+class Consent(_Event):
+    kind: Literal["consent"] = "consent"
+    action: Literal["agree", "refuse"]
+    subject: str  # "privacy" or a scope such as "scope.userLocation"
+    how: str  # "tap", "resolve", "errno:104", "auth deny", ...
+    prompt_seq: int | None = None
+
+
+class ApiCall(_Event):
+    """A wx.* call as seen at the JS bridge, paired with its result by callback id."""
+
+    kind: Literal["api_call"] = "api_call"
+    api: str
+    args: Any = None
+    callback_id: int | None = None
+    is_sync: bool = False
+    result: Any = None
+    err_msg: str | None = None
+    errno: int | None = None
+    ok: bool | None = None  # None: no result seen (yet)
+    t_result: int | None = None
+    process: str | None = None
+    stack: list[str] = Field(default_factory=list)
+    category: str | None = None  # privacy category from the catalogue (位置信息, 剪切板, ...)
+
+
+class NativeCall(_Event):
+    kind: Literal["native_call"] = "native_call"
+    api: str  # class.method
+    args: Any = None
+    result: Any = None
+    stack: list[str] = Field(default_factory=list)
+    category: str | None = None
+    process: str | None = None
+
+
+class Flow(_Event):
+    kind: Literal["flow"] = "flow"
+    flow_id: str
+    url: str
+    scheme: str
+    host: str
+    port: int | None = None
+    method: str
+    status: int | None = None
+    request_size: int = 0
+    response_size: int = 0
+    tls_version: str | None = None
+    websocket: bool = False
+    appid: str | None = None  # from the servicewechat.com/{appid}/{version}/page-frame.html Referer
+    pi: list[PIMatch] = Field(default_factory=list)
+    error: str | None = None
+
+
+class StorageWrite(_Event):
+    kind: Literal["storage_write"] = "storage_write"
+    key: str
+    value_class: str
+    pi: list[PIMatch] = Field(default_factory=list)
+    api_seq: int | None = None
+
+
+class Lifecycle(_Event):
+    kind: Literal["lifecycle"] = "lifecycle"
+    event: Literal["launch", "route", "show", "hide", "exit", "crash"]
+    page: str | None = None
+    detail: str | None = None
+
+
+Event = Annotated[
+    Union[
+        SessionStart,
+        SessionEnd,
+        Step,
+        UISnapshot,
+        Prompt,
+        Consent,
+        ApiCall,
+        NativeCall,
+        Flow,
+        StorageWrite,
+        Lifecycle,
+    ],
+    Field(discriminator="kind"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EventT = TypeVar("EventT", bound=_Event)
+
+
+def event_schema() -> dict[str, Any]:
+    """The JSON Schema of one events.jsonl line (exported to schema/events.schema.json)."""
+    schema = EVENT_ADAPTER.json_schema()
+    schema["$id"] = f"https://miniprobe.dev/schema/events-v{SCHEMA_VERSION}.json"
+    schema["title"] = "miniprobe timeline event"
+    return schema
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class Recorder:
+    """Append-only, thread-safe writer of events.jsonl.
+
+    Each event is one line written with a single ``write`` and flushed to the OS at once, so that a
+    crash of the harness loses at most the line being written (a torn last line is skipped on read).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._file = os.fdopen(fd, "ab", buffering=1 << 16)
+        self._seq = 0
+        self.closed = False
+
+    def record(self, event: EventT) -> EventT:
+        """Assign seq (and t/wall when unset), append the event, flush, return the stored event."""
+        with self._lock:
+            if self.closed:
+                raise RuntimeError(f"recorder for {self.path} is closed")
+            update: dict[str, Any] = {"seq": self._seq}
+            if event.t == 0:
+                update["t"] = time.monotonic_ns()
+            if not event.wall:
+                update["wall"] = utc_now_iso()
+            stored = event.model_copy(update=update)
+            self._file.write(orjson.dumps(stored.model_dump(mode="json", exclude_none=True)) + b"\n")
+            self._file.flush()
+            self._seq += 1
+            return stored
+
+    @property
+    def next_seq(self) -> int:
+        return self._seq
+
+    def close(self) -> None:
+        with self._lock:
+            if not self.closed:
+                self.closed = True
+                self._file.close()
+
+
+def iter_events(path: Path) -> Iterator[Event]:
+    """Read events.jsonl. A torn (unparseable) *last* line is skipped; a bad line elsewhere raises."""
+    with open(path, "rb") as f:
+        lines = f.read().split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield EVENT_ADAPTER.validate_python(orjson.loads(line))
+        except (orjson.JSONDecodeError, ValueError) as exc:
+            if number == len(lines):
+                return  # torn last line after a crash: the rest of the session is intact
+            raise ValueError(f"{path}:{number}: not a valid event: {exc}") from exc
+
+
+class Timeline:
+    """A recorded session's events, ordered by ``t`` (then seq). Read-only helpers for probes."""
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        self.events: list[Event] = sorted(events, key=lambda e: (e.t, e.seq))
+        self.by_seq: dict[int, Event] = {e.seq: e for e in self.events}
+
+    @classmethod
+    def load(cls, session_dir: Path) -> Timeline:
+        return cls(iter_events(session_dir / "events.jsonl"))
+
+    def of(self, kind: type[EventT]) -> list[EventT]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    @property
+    def start(self) -> SessionStart | None:
+        found = self.of(SessionStart)
+        return found[0] if found else None
+
+    @property
+    def end(self) -> SessionEnd | None:
+        found = self.of(SessionEnd)
+        return found[-1] if found else None
+
+    @property
+    def partial(self) -> bool:
+        """True when the session did not end cleanly (no session_end, or it ended in error)."""
+        return self.end is None or self.end.outcome == "error"
+
+    @property
+    def clock_error_ns(self) -> int:
+        """The largest recorded device-host clock error bound of the session."""
+        bounds = [e.clock.error_ns for e in self.events if isinstance(e, (SessionStart, SessionEnd))]
+        return max(bounds, default=0)
+
+
+def write_schema(path: Path) -> None:
+    path.write_text(json.dumps(event_schema(), indent=2, ensure_ascii=False) + "\n")
