@@ -92,7 +92,7 @@ class Step(_Event):
     index: int
     action: str
     target: str | None = None
-    result: Literal["ok", "failed", "error"] = "ok"
+    result: Literal["ok", "skipped", "failed", "error"] = "ok"
     detail: str | None = None
     screenshot: str | None = None  # path relative to the session folder
     ui: str | None = None

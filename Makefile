@@ -1,0 +1,17 @@
+# The README's two commands: `make demo` and `make test`. Both install what they need first.
+.PHONY: setup demo test lint schema
+
+setup:
+	@scripts/setup
+
+demo: setup
+	.venv/bin/miniprobe run scenarios/demo/suite.yaml --fail-on none
+
+test: setup
+	.venv/bin/python -m pytest -q
+
+lint:
+	.venv/bin/ruff check harness probes tests
+
+schema: setup
+	.venv/bin/miniprobe schema --out schema

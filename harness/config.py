@@ -1,0 +1,273 @@
+"""devices.yaml, scenario and suite files: pydantic models, loaded with file:line in every error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """A user-facing configuration error; str() names the file, the line and the field."""
+
+    def __init__(self, path: Path, line: int | None, field: str | None, message: str) -> None:
+        self.path, self.line, self.field, self.message = path, line, field, message
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+def _line_map(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            _line_map(value_node, loc + (key_node.value,), lines)
+            lines[loc + (key_node.value,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, loc + (i,), lines)
+
+
+def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
+    """Parse a YAML file into plain Python values plus a map from value path to line number."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, None, None, f"cannot read: {exc.strerror}") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ConfigError(path, line, None, f"not valid YAML: {exc.problem}") from exc
+    lines: dict[Loc, int] = {}
+    if node is None:
+        return None, lines
+    _line_map(node, (), lines)
+    return yaml.safe_load(text), lines
+
+
+def _nearest_line(loc: Sequence[str | int], lines: dict[Loc, int]) -> int | None:
+    loc = tuple(loc)
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return lines.get(())
+
+
+def _validate(model: type[M], data: Any, path: Path, lines: dict[Loc, int], base: Loc = ()) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        # drop pydantic's union/tag markers from the location so it matches the YAML path
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p in _TAGS or "[" in p)))
+        field = _dotted(base + loc) or None
+        raise ConfigError(path, _nearest_line(base + loc, lines), field, err["msg"]) from exc
+
+
+# ---------------------------------------------------------------- devices.yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SimProfile(BaseModel):
+    """Simulated personal data a sim device hands to mini programs (canaries for the recognisers)."""
+
+    model_config = ConfigDict(extra="allow")
+    location: dict[str, float] = {"latitude": 31.230416, "longitude": 121.473701, "accuracy": 30.0}
+    phoneNumber: str = "13800138000"
+    clipboard: str = ""
+
+
+class SimDevice(_Strict):
+    name: str
+    kind: Literal["sim"]
+    tags: list[str] = []
+    app: Path | None = None  # default mini program source folder
+    profile: SimProfile = SimProfile()
+
+
+class AndroidDevice(_Strict):
+    name: str
+    kind: Literal["android"]
+    serial: str
+    appium_url: str = "http://127.0.0.1:4723"
+    frida: str = "usb"  # "usb" or host:port of frida-server
+    proxy_port: int = 8080
+    tags: list[str] = []
+    account: str | None = None  # label of the WeChat test account logged in on the phone
+
+
+Device = Annotated[Union[SimDevice, AndroidDevice], Field(discriminator="kind")]
+_TAGS = {"sim", "android"}
+
+
+class DevicesFile(_Strict):
+    devices: list[Device]
+
+    @field_validator("devices")
+    @classmethod
+    def _unique_names(cls, devices: list[SimDevice | AndroidDevice]) -> list[SimDevice | AndroidDevice]:
+        seen: set[str] = set()
+        for d in devices:
+            if d.name in seen:
+                raise ValueError(f"device name {d.name!r} is used twice")
+            seen.add(d.name)
+        return devices
+
+
+def load_devices(path: Path) -> DevicesFile:
+    data, lines = load_yaml(path)
+    return _validate(DevicesFile, data, path, lines)
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+class StepSpec(_Strict):
+    """One scenario step: exactly one action with its argument, plus common options."""
+
+    action: Literal[
+        "launch", "relaunch", "wait", "tap", "input", "privacy_popup", "scope_popup", "dialog", "screenshot"
+    ]
+    arg: Any = None
+    optional: bool = False  # a popup/dialog step that finds nothing is noted, not failed
+    timeout: float = 5.0
+    line: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.action} {self.arg}" if self.arg not in (None, {}) else self.action
+
+
+ACTIONS = StepSpec.model_fields["action"].annotation.__args__  # type: ignore[union-attr]
+_CHOICES = {
+    "privacy_popup": ("agree", "refuse"),
+    "scope_popup": ("allow", "refuse"),
+    "dialog": ("agree", "refuse"),
+}
+_COMMON = {"optional", "timeout"}
+
+
+def _parse_step(raw: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> StepSpec:
+    line = lines.get(loc)
+    if not isinstance(raw, dict):
+        if isinstance(raw, str) and raw in ("launch", "relaunch"):
+            raw = {raw: None}
+        else:
+            raise ConfigError(path, line, _dotted(loc), "a step is a mapping such as `- tap: 附近门店`")
+    actions = [k for k in raw if k not in _COMMON]
+    if len(actions) != 1 or actions[0] not in ACTIONS:
+        unknown = [k for k in actions if k not in ACTIONS]
+        hint = f"unknown action {unknown[0]!r}; " if unknown else ""
+        raise ConfigError(
+            path, line, _dotted(loc), f"{hint}a step needs exactly one action of: {', '.join(ACTIONS)}"
+        )
+    action = actions[0]
+    arg = raw[action]
+    arg_loc = loc + (action,)
+    if action in _CHOICES and arg not in _CHOICES[action]:
+        raise ConfigError(
+            path, lines.get(arg_loc, line), _dotted(arg_loc), f"must be one of {', '.join(_CHOICES[action])}"
+        )
+    if action == "wait" and not isinstance(arg, (int, float)):
+        raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc), "wait takes seconds, e.g. `- wait: 2`")
+    if action in ("tap",) and not (isinstance(arg, str) and arg.strip()):
+        raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc), "tap takes the visible text to tap")
+    if action == "input" and not (isinstance(arg, dict) and {"into", "text"} <= set(arg)):
+        raise ConfigError(
+            path, lines.get(arg_loc, line), _dotted(arg_loc), "input takes {into: <placeholder>, text: <text>}"
+        )
+    if action in ("launch", "relaunch") and arg is not None and not (
+        isinstance(arg, dict) and set(arg) <= {"path", "query"}
+    ):
+        raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc), "takes nothing or {path, query}")
+    fields = {k: raw[k] for k in _COMMON if k in raw}
+    return _validate(StepSpec, {"action": action, "arg": arg, "line": line, **fields}, path, lines, loc)
+
+
+def _dotted(loc: Loc) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
+
+
+class Scenario(_Strict):
+    name: str
+    description: str = ""
+    file: Path | None = None
+    steps: list[StepSpec]
+
+
+class Suite(_Strict):
+    name: str
+    file: Path
+    apps: list[Path] = []  # mini program source folders (sim); empty = the device's own app
+    scenarios: list[Scenario]
+
+
+def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Scenario:
+    if not isinstance(data, dict):
+        raise ConfigError(path, lines.get(loc), _dotted(loc) or None, "a scenario is a mapping with name and steps")
+    for key in data:
+        if key not in ("name", "description", "steps"):
+            raise ConfigError(path, lines.get(loc + (key,)), _dotted(loc + (key,)), "unknown field")
+    if "name" not in data or not isinstance(data["name"], str):
+        raise ConfigError(path, lines.get(loc), _dotted(loc + ("name",)), "a scenario needs a name")
+    steps_raw = data.get("steps")
+    if not isinstance(steps_raw, list) or not steps_raw:
+        raise ConfigError(path, lines.get(loc + ("steps",), lines.get(loc)), _dotted(loc + ("steps",)),
+                          "a scenario needs a non-empty list of steps")
+    steps = [_parse_step(s, path, lines, loc + ("steps", i)) for i, s in enumerate(steps_raw)]
+    return Scenario(name=data["name"], description=data.get("description", ""), file=path, steps=steps)
+
+
+def load_scenario(path: Path) -> Scenario:
+    data, lines = load_yaml(path)
+    return _scenario_from(data, path, lines, ())
+
+
+def load_suite(path: Path) -> Suite:
+    """A suite file lists apps and scenarios (inline or as files); a scenario file is a suite of one."""
+    path = path.resolve()
+    data, lines = load_yaml(path)
+    if isinstance(data, dict) and "steps" in data:
+        return Suite(name=str(data.get("name", path.stem)), file=path, scenarios=[_scenario_from(data, path, lines, ())])
+    if not isinstance(data, dict) or "scenarios" not in data:
+        raise ConfigError(path, lines.get(()), None, "a suite needs `scenarios:` (or a scenario needs `steps:`)")
+    for key in data:
+        if key not in ("name", "apps", "scenarios"):
+            raise ConfigError(path, lines.get((key,)), key, "unknown field (expected name, apps, scenarios)")
+    apps: list[Path] = []
+    for i, app in enumerate(data.get("apps") or []):
+        app_path = (path.parent / str(app)).resolve()
+        if not (app_path / "app.json").is_file():
+            raise ConfigError(path, lines.get(("apps", i)), f"apps[{i}]", f"{app_path} has no app.json")
+        apps.append(app_path)
+    scenarios: list[Scenario] = []
+    for i, item in enumerate(data["scenarios"] or []):
+        if isinstance(item, str):
+            scenario_path = (path.parent / item).resolve()
+            if not scenario_path.is_file():
+                raise ConfigError(path, lines.get(("scenarios", i)), f"scenarios[{i}]", f"no such file {scenario_path}")
+            scenarios.append(load_scenario(scenario_path))
+        else:
+            scenarios.append(_scenario_from(item, path, lines, ("scenarios", i)))
+    if not scenarios:
+        raise ConfigError(path, lines.get(("scenarios",)), "scenarios", "the suite has no scenarios")
+    names = [s.name for s in scenarios]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(path, lines.get(("scenarios",)), "scenarios", f"scenario name {name!r} is used twice")
+    return Suite(name=str(data.get("name", path.stem)), file=path, apps=apps, scenarios=scenarios)

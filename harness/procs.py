@@ -1,0 +1,126 @@
+"""Owners of long-lived child processes: start, watch, stop, and say why they died."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ChildProcess:
+    """One child process with its output kept in a bounded tail (and optionally a log file).
+
+    ``ready_line`` is a predicate over stdout/stderr lines; ``start`` returns once it matches, and
+    raises with the output tail when the process exits first or the timeout passes.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        log_path: Path | None = None,
+    ) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.env = dict(os.environ) | dict(env or {})
+        self.cwd = cwd
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.tail: deque[str] = deque(maxlen=60)
+        self._listeners: list[Callable[[str], None]] = []
+        self._stopping = False
+        self._log = None
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, f"{self.name} was not started"
+        return self.proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def exit_reason(self) -> str | None:
+        """Why the process is gone (None while it runs or after a requested stop)."""
+        if self.proc is None or self.proc.poll() is None or self._stopping:
+            return None
+        code = self.proc.returncode
+        how = f"killed by signal {-code}" if code < 0 else f"exited with status {code}"
+        last = " | ".join(list(self.tail)[-3:])
+        return f"{self.name} {how}" + (f": {last}" if last else "")
+
+    def start(self, ready_line: Callable[[str], bool] | None = None, timeout: float = 30.0) -> str | None:
+        if self.log_path:
+            self._log = open(self.log_path, "a", encoding="utf-8", errors="replace")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            self.argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=self.cwd,
+            start_new_session=True,  # its own process group: stop() takes its children with it
+        )
+        ready = threading.Event()
+        matched: list[str] = []
+
+        def watch(line: str) -> None:
+            if ready_line is not None and not ready.is_set() and ready_line(line):
+                matched.append(line)
+                ready.set()
+
+        self._listeners.append(watch)
+        threading.Thread(target=self._pump, name=f"{self.name}-output", daemon=True).start()
+        if ready_line is None:
+            return None
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.05):
+            if not self.alive:
+                raise RuntimeError(f"{self.name} did not start: {self.exit_reason()}\n" + "\n".join(self.tail))
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s:\n" + "\n".join(self.tail))
+        return matched[0]
+
+    def _pump(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
+            self.tail.append(line)
+            if self._log:
+                self._log.write(line + "\n")
+                self._log.flush()
+            for listener in list(self._listeners):
+                listener(line)
+
+    def stop(self, grace: float = 5.0) -> None:
+        if self.proc is None:
+            return
+        self._stopping = True
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(grace)
+            except (ProcessLookupError, PermissionError):
+                pass
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(grace)
+        if self._log:
+            self._log.close()
+            self._log = None

@@ -1,0 +1,393 @@
+"""One scenario on one device: open driver + instrument + capture, perform the steps, record.
+
+A session folder holds session.json, events.jsonl, flows.mitm, screens/, ui/, findings.json and
+the logs of the processes it ran. Whatever goes wrong, the folder is left readable and the
+session is marked with why it ended.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.analysis import analyse_session
+from harness.capture.proxy import Capture
+from harness.config import Scenario, SimDevice, StepSpec
+from harness.drivers.sim import ScreenButton, ScreenDialog, SimDriver, SimHost, app_config
+from harness.instrument.frida import FridaInstrument
+from harness.timeline import (
+    ClockSync,
+    Consent,
+    Outcome,
+    Prompt,
+    Recorder,
+    SessionEnd,
+    SessionStart,
+    Step,
+    UIButton,
+    UISnapshot,
+)
+
+
+class StepFailed(Exception):
+    """The app did not behave as the step expected (a test result, not an infrastructure error)."""
+
+
+@dataclass
+class RunResources:
+    """What the sessions of one run share: the Appium server and the fixture back end."""
+
+    appium_url: str
+    backend_ports: tuple[int, int]
+
+
+@dataclass
+class SessionResult:
+    session_dir: Path
+    outcome: Outcome
+    reason: str | None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SimSession:
+    """Runs one scenario against one mini program on a sim device."""
+
+    POLL_S = 0.25
+
+    def __init__(
+        self,
+        session_dir: Path,
+        scenario: Scenario,
+        device: SimDevice,
+        app_dir: Path,
+        resources: RunResources,
+        *,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        self.dir = session_dir
+        self.scenario = scenario
+        self.device = device
+        self.app_dir = app_dir
+        self.resources = resources
+        self.on_step = on_step or (lambda _msg: None)
+        self.app = app_config(app_dir)
+        self.recorder: Recorder | None = None
+        self.capture: Capture | None = None
+        self.host: SimHost | None = None
+        self.frida: FridaInstrument | None = None
+        self.driver: SimDriver | None = None
+        self._on_screen: dict[str, tuple[ScreenDialog, int]] = {}  # dialog key -> (dialog, prompt seq)
+        self._shot = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def run(self) -> SessionResult:
+        for sub in ("screens", "ui"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        self.recorder = Recorder(self.dir / "events.jsonl")
+        outcome: Outcome = "ok"
+        reason: str | None = None
+        try:
+            self._open()
+            outcome, reason = self._perform_steps()
+        except Exception as exc:  # infrastructure: the session is kept, marked as an error
+            outcome, reason = "error", self._why(exc)
+            (self.dir / "error.txt").write_text(traceback.format_exc())
+        finally:
+            closing_reason = self._close()
+            if outcome != "error" and closing_reason:
+                outcome, reason = "error", closing_reason
+            self.recorder.record(SessionEnd(source="harness", outcome=outcome, reason=reason, clock=ClockSync()))
+            self.recorder.close()
+        findings = analyse_session(self.dir)
+        self._write_session_json(outcome, reason, findings)
+        return SessionResult(self.dir, outcome, reason, findings)
+
+    def _why(self, exc: Exception) -> str:
+        """The most specific reason: a component that died says more than the exception it caused."""
+        for component in (self.host and self.host.process, self.capture):
+            died = component.exit_reason() if component else None
+            if died:
+                return died
+        if self.frida and self.frida.detached_reason:
+            return f"frida detached: {self.frida.detached_reason}"
+        return f"{type(exc).__name__}: {exc}".strip()
+
+    def _open(self) -> None:
+        assert self.recorder is not None
+        http_port, https_port = self.resources.backend_ports
+        routes = {host: (http_port, https_port) for host in self.app["hosts"]}
+        self.capture = Capture(
+            self.dir, self.recorder, routes=routes, block_unrouted=True, canaries=profile_canaries(self.device)
+        )
+        proxy_port = self.capture.start()
+        self.host = SimHost(
+            self.app_dir, self.device.profile, self.dir, proxy_port=proxy_port, ca_pem=self.capture.ca_cert_pem
+        )
+        host_port = self.host.start()
+        self.frida = FridaInstrument(self.recorder, process_label=f"simhost:{self.host.pid}")
+        self.frida.attach(self.host.pid)
+        self.recorder.record(
+            SessionStart(
+                source="harness",
+                session_id=self.dir.name,
+                device=self.device.name,
+                device_kind="sim",
+                wechat_version="sim",
+                base_library=self.app["lib_version"],
+                appid=self.app["appid"],
+                app_path=str(self.app_dir),
+                scenario=self.scenario.name,
+                scenario_file=str(self.scenario.file) if self.scenario.file else None,
+                tool_version=__version__,
+                probe_versions=_probe_versions(),
+                clock=ClockSync(offset_ns=0, error_ns=0),  # the JVM's nanoTime is this host's monotonic clock
+            )
+        )
+        self.driver = SimDriver(
+            self.resources.appium_url,
+            proxy_port=proxy_port,
+            host_port=host_port,
+            user_data_dir=self.dir / ".chromium",
+        )
+
+    def _close(self) -> str | None:
+        """Close everything in reverse order; return why a component died during the session, if one did."""
+        died: str | None = None
+        if self.driver:
+            self.driver.quit()
+        if self.frida:
+            self.frida.close()
+        if self.host:
+            died = died or self.host.process.exit_reason()
+            self.host.stop()
+        if self.capture:
+            died = died or self.capture.exit_reason()
+            self.capture.stop()
+        chromium_dir = self.dir / ".chromium"
+        if chromium_dir.exists():
+            import shutil
+
+            shutil.rmtree(chromium_dir, ignore_errors=True)
+        return died
+
+    # ------------------------------------------------------------------ steps
+
+    def _perform_steps(self) -> tuple[Outcome, str | None]:
+        outcome: Outcome = "ok"
+        reason: str | None = None
+        for index, step in enumerate(self.scenario.steps):
+            self.on_step(f"step {index + 1}/{len(self.scenario.steps)}: {step.label}")
+            try:
+                result, detail = self._perform(step)
+            except StepFailed as failed:
+                result, detail = "failed", str(failed)
+            self._poll()
+            shot, ui = self._capture_screen(f"step-{index:02d}")
+            assert self.recorder is not None
+            self.recorder.record(
+                Step(source="scenario", index=index, action=step.action, target=_target(step),
+                     result=result, detail=detail, screenshot=shot, ui=ui)
+            )
+            if result == "failed" and outcome == "ok":
+                outcome = "failed"
+                where = f"{self.scenario.file}:{step.line}" if self.scenario.file and step.line else step.label
+                reason = f"step {index + 1} ({where}): {detail}"
+        return outcome, reason
+
+    def _perform(self, step: StepSpec) -> tuple[str, str | None]:
+        assert self.driver is not None and self.host is not None
+        match step.action:
+            case "launch" | "relaunch":
+                arg = step.arg or {}
+                query = f"?path={arg['path']}" if arg.get("path") else ""
+                if arg.get("query"):
+                    query += ("&" if query else "?") + f"query={arg['query']}"
+                self.driver.open(self.host.url + query)
+                if not self.driver.wait_ready(step.timeout + 10):
+                    raise StepFailed("the mini program did not render its first page")
+                errors = self.driver.runtime_errors()
+                if errors:
+                    raise StepFailed("mini program error: " + "; ".join(errors[:3]))
+                return "ok", None
+            case "wait":
+                self._watch(float(step.arg))
+                return "ok", None
+            case "tap":
+                self._poll()  # a dialog about to be answered by this tap must be on record first
+                if not self.driver.tap_text(str(step.arg), step.timeout):
+                    if step.optional:
+                        return "skipped", f"no visible text {step.arg!r}"
+                    raise StepFailed(f"no visible text {step.arg!r} to tap within {step.timeout:.0f} s")
+                self._after_tap(str(step.arg))
+                return "ok", None
+            case "input":
+                if not self.driver.type_into(step.arg["into"], str(step.arg["text"]), step.timeout):
+                    raise StepFailed(f"no input with placeholder {step.arg['into']!r}")
+                return "ok", None
+            case "privacy_popup" | "scope_popup" | "dialog":
+                return self._answer_dialog(step)
+            case "screenshot":
+                shot, ui = self._capture_screen(f"snap-{step.arg or 'screen'}")
+                assert self.recorder is not None
+                self.recorder.record(UISnapshot(source="driver", screenshot=shot, hierarchy=ui))
+                return "ok", None
+        raise AssertionError(f"unhandled action {step.action}")
+
+    def _answer_dialog(self, step: StepSpec) -> tuple[str, str | None]:
+        wanted_kind = {"privacy_popup": "privacy_popup", "scope_popup": "scope", "dialog": "developer_dialog"}[step.action]
+        role = "agree" if step.arg in ("agree", "allow") else "reject"
+        dialog = self._wait_for(lambda d: d.prompt_kind == wanted_kind, step.timeout)
+        if dialog is None:
+            if step.optional:
+                return "skipped", f"no {wanted_kind.replace('_', ' ')} appeared within {step.timeout:g} s"
+            raise StepFailed(f"no {wanted_kind.replace('_', ' ')} appeared within {step.timeout:g} s")
+        button = dialog.button(role)
+        if button is None:
+            offered = ", ".join(b.text for b in dialog.buttons) or "none"
+            raise StepFailed(f"the dialog has no {role} option (buttons: {offered})")
+        self._press(dialog, button)
+        return "ok", f"{button.text} on {dialog.title or dialog.texts[:1]}"
+
+    def _press(self, dialog: ScreenDialog, button: ScreenButton) -> None:
+        assert self.driver is not None and self.recorder is not None
+        _, prompt_seq = self._on_screen.get(dialog.key, (dialog, None))
+        self.driver.press(dialog, button)
+        subject = _consent_subject(dialog)
+        if subject and button.role in ("agree", "reject"):
+            self.recorder.record(
+                Consent(source="driver", action="agree" if button.role == "agree" else "refuse",
+                        subject=subject, how=f"tap:{button.text}", prompt_seq=prompt_seq)
+            )
+        self._poll()
+
+    def _after_tap(self, text: str) -> None:
+        """A plain tap on a dialog's button answers that dialog: record it as such."""
+        for dialog, _seq in list(self._on_screen.values()):
+            button = next((b for b in dialog.buttons if b.text == text), None)
+            if button is not None:
+                subject = _consent_subject(dialog)
+                if subject and button.role in ("agree", "reject") and self.recorder:
+                    self.recorder.record(
+                        Consent(source="driver", action="agree" if button.role == "agree" else "refuse",
+                                subject=subject, how=f"tap:{text}", prompt_seq=_seq)
+                    )
+                break
+        self._poll()
+
+    # ------------------------------------------------------------------ watching the screen
+
+    def _watch(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self._poll()
+            time.sleep(min(self.POLL_S, max(0.0, deadline - time.monotonic())))
+
+    def _wait_for(self, want: Callable[[ScreenDialog], bool], timeout: float) -> ScreenDialog | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            for dialog in self._poll():
+                if want(dialog):
+                    return dialog
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(self.POLL_S)
+
+    def _poll(self) -> list[ScreenDialog]:
+        """Record every dialog that newly appeared on screen as a prompt event; return what is visible."""
+        assert self.driver is not None and self.recorder is not None
+        visible = self.driver.dialogs()
+        keys = {d.key for d in visible}
+        for gone in [k for k in self._on_screen if k not in keys]:
+            del self._on_screen[gone]
+        for dialog in visible:
+            if dialog.key in self._on_screen:
+                continue
+            shot, ui = self._capture_screen("prompt")
+            event = self.recorder.record(
+                Prompt(
+                    source="driver",
+                    prompt_kind=dialog.prompt_kind,  # type: ignore[arg-type]
+                    title=dialog.title,
+                    texts=dialog.texts,
+                    buttons=[UIButton(text=b.text, role=b.role, bounds=b.bounds, clickable=b.clickable)  # type: ignore[arg-type]
+                             for b in dialog.buttons],
+                    scope=dialog.scope,
+                    mentions_privacy=dialog.mentions_privacy,
+                    screenshot=shot,
+                    ui=ui,
+                )
+            )
+            self._on_screen[dialog.key] = (dialog, event.seq)
+        return visible
+
+    def _capture_screen(self, label: str) -> tuple[str | None, str | None]:
+        assert self.driver is not None
+        self._shot += 1
+        stem = f"{self._shot:03d}-{label}"
+        shot = f"screens/{stem}.png"
+        ui = f"ui/{stem}.html"
+        self.driver.screenshot(self.dir / shot)
+        self.driver.dump_ui(self.dir / ui)
+        return shot, ui
+
+    def _write_session_json(self, outcome: Outcome, reason: str | None, findings: list[dict[str, Any]]) -> None:
+        summary = {
+            "session": self.dir.name,
+            "device": {"name": self.device.name, "kind": "sim"},
+            "app": {"appid": self.app["appid"], "name": self.app["name"], "path": str(self.app_dir),
+                    "lib_version": self.app["lib_version"]},
+            "scenario": {"name": self.scenario.name, "file": str(self.scenario.file) if self.scenario.file else None},
+            "outcome": outcome,
+            "reason": reason,
+            "findings": len(findings),
+            "rules": sorted({f["rule"] for f in findings}),
+            "tool_version": __version__,
+        }
+        (self.dir / "session.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+
+
+def profile_canaries(device: SimDevice) -> dict[str, str]:
+    """The device profile's personal data as named canaries for the recognisers."""
+    profile = device.profile
+    canaries = {"phoneNumber": profile.phoneNumber}
+    if profile.clipboard:
+        canaries["clipboard"] = profile.clipboard
+    extra = profile.model_extra or {}
+    model = (extra.get("system") or {}).get("model")
+    if model:
+        canaries["device.model"] = str(model)
+    for name, value in (extra.get("deviceIds") or {}).items():
+        canaries[f"deviceIds.{name}"] = str(value)
+    return canaries
+
+
+def _consent_subject(dialog: ScreenDialog) -> str | None:
+    """What answering this dialog consents to: the privacy notice, a scope, or nothing."""
+    if dialog.prompt_kind == "privacy_popup":
+        return "privacy"
+    if dialog.prompt_kind == "scope":
+        return dialog.scope or "scope.unknown"
+    if dialog.mentions_privacy:
+        return "privacy"
+    return None
+
+
+def _target(step: StepSpec) -> str | None:
+    if step.arg is None:
+        return None
+    if isinstance(step.arg, dict):
+        return json.dumps(step.arg, ensure_ascii=False)
+    return str(step.arg)
+
+
+def _probe_versions() -> dict[str, str]:
+    from probes import registered_probes
+
+    return {p.id: p.version for p in registered_probes()}
