@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
+import probes
 from harness.timeline import Timeline
 
 
-def findings_of(session_dir: Path) -> list[dict[str, Any]]:
-    """Run every registered probe over the session's events.jsonl; nothing else is read."""
-    import probes
-
+def findings_of(session_dir: Path) -> str:
+    """The findings.json text of a session: every registered probe over events.jsonl, nothing else read."""
     timeline = Timeline.load(session_dir)
-    return [f.model_dump(mode="json") for f in probes.analyse(timeline)]
-
-
-def findings_json(findings: list[dict[str, Any]]) -> str:
-    return json.dumps(findings, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return probes.findings_to_json(probes.analyse(timeline))
 
 
 def analyse_session(session_dir: Path) -> list[dict[str, Any]]:
-    """Compute the findings and write findings.json (owner-only) into the session folder."""
-    findings = findings_of(session_dir)
+    """Compute the findings, write findings.json (owner-only) into the session folder, return them."""
+    text = findings_of(session_dir)
     path = session_dir / "findings.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(findings_json(findings))
-    return findings
+        f.write(text)
+    return [f.model_dump(mode="json") for f in probes.findings_from_json(text)]

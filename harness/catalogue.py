@@ -14,7 +14,7 @@ class PrivacyInterface:
     scope: str | None = None
 
 
-_TABLE: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
+_TABLE: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # category: (scope, apis)
     "昵称、头像": (None, ("getUserInfo", "getUserProfile", "chooseAvatar")),
     "位置信息": (

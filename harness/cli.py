@@ -78,19 +78,21 @@ def replay(
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON (the findings.json format).")] = False,
 ) -> None:
     """Recompute the findings of a recorded session from its folder alone."""
-    from harness.analysis import findings_json, findings_of
+    from harness.analysis import findings_of
+    from probes import findings_from_json
 
     if not (session / "events.jsonl").is_file():
         raise _fail(f"{session}: not a session folder (no events.jsonl)")
     try:
-        findings = findings_of(session)
+        text = findings_of(session)
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        sys.stdout.write(findings_json(findings))
+        sys.stdout.write(text)
         return
+    findings = findings_from_json(text)
     for f in findings:
-        print(f"{f['rule']:9} {f['severity']:6} {f['statement']}")
+        print(f"{f.rule:9} {f.severity:6} {f.statement}")
     if not findings:
         print("no findings")
 
@@ -98,9 +100,9 @@ def replay(
 @app.command("probes")
 def list_probes() -> None:
     """List the probes and the catalogue rules they cover."""
-    from probes import registered_probes
+    from probes import load_probes
 
-    for p in registered_probes():
+    for p in load_probes():
         print(f"{p.id:28} {', '.join(p.rules):12} {p.severity:7} {p.title}")
 
 

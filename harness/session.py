@@ -388,6 +388,6 @@ def _target(step: StepSpec) -> str | None:
 
 
 def _probe_versions() -> dict[str, str]:
-    from probes import registered_probes
+    from probes import probe_versions
 
-    return {p.id: p.version for p in registered_probes()}
+    return probe_versions()

@@ -1,0 +1,159 @@
+"""Running the registered probes over one timeline: findings, merged and ordered, and rule statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from harness.timeline import Event, Flow, Timeline
+from probes.config import ProbeConfig
+from probes.evidence import event_pi, is_strong
+from probes.finding import (
+    SEVERITY_RANK,
+    STATUS_RANK,
+    Finding,
+    FindingDraft,
+    RuleStatus,
+    fingerprint,
+)
+from probes.registry import Probe, Registry, load_probes
+from probes.rules import Severity, rule
+
+
+def analyse(
+    timeline: Timeline, config: ProbeConfig | None = None, *, registry: Registry | None = None
+) -> list[Finding]:
+    """Run every registered probe; merge findings with one fingerprint; order them by severity, rule,
+    first evidence time. Pure: the same timeline and config give byte-identical findings JSON."""
+    config = config or ProbeConfig()
+    registry = registry if registry is not None else load_probes()
+    findings = [
+        materialise(entry, draft, timeline) for entry in registry for draft in entry.check(timeline, config)
+    ]
+    position = {e.seq: index for index, e in enumerate(timeline.events)}
+    merged = merge(findings, position)
+    return sorted(
+        merged,
+        key=lambda f: (
+            SEVERITY_RANK[f.severity],
+            f.rule,
+            position[f.evidence[0]],
+            STATUS_RANK[f.status],
+            f.fingerprint,
+        ),
+    )
+
+
+def rule_status(
+    timeline: Timeline,
+    findings: Sequence[Finding] | None = None,
+    config: ProbeConfig | None = None,
+    *,
+    registry: Registry | None = None,
+) -> dict[str, RuleStatus]:
+    """For each rule a registered probe covers: "fail" or "warn" (the worst finding), "pass", or
+    "not_tested" when no probe of the rule found the evidence it needs in this session."""
+    config = config or ProbeConfig()
+    registry = registry if registry is not None else load_probes()
+    if findings is None:
+        findings = analyse(timeline, config, registry=registry)
+    tested: dict[str, bool] = {}
+    for entry in registry:
+        can_test = not entry.missing_evidence(timeline, config)
+        for rule_id in entry.rules:
+            tested[rule_id] = tested.get(rule_id, False) or can_test
+    statuses: dict[str, RuleStatus] = {}
+    for rule_id in sorted(tested):
+        seen = {f.status for f in findings if f.rule == rule_id}
+        if "fail" in seen:
+            statuses[rule_id] = "fail"
+        elif "warn" in seen:
+            statuses[rule_id] = "warn"
+        else:
+            statuses[rule_id] = "pass" if tested[rule_id] else "not_tested"
+    return statuses
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def materialise(entry: Probe, draft: FindingDraft, timeline: Timeline) -> Finding:
+    """Turn a probe's draft into a Finding; evidence must be events of this timeline."""
+    if draft.rule not in entry.rules:
+        raise ValueError(
+            f"probe {entry.id!r} reported {draft.rule}, which is not among its rules {entry.rules}"
+        )
+    if not draft.events:
+        raise ValueError(f"probe {entry.id!r} reported {draft.rule} without evidence")
+    for event in draft.events:
+        if timeline.by_seq.get(event.seq) != event:
+            raise ValueError(
+                f"probe {entry.id!r} cited seq {event.seq}, which is not an event of this timeline"
+            )
+    events: list[Event] = sorted(_dedupe(draft.events), key=lambda e: (e.t, e.seq))
+    catalogue = rule(draft.rule)
+    return Finding(
+        rule=draft.rule,
+        severity=draft.severity or default_severity(entry, draft),
+        status=draft.status,
+        title=catalogue.title,
+        statement=draft.statement,
+        evidence=[e.seq for e in events],
+        screenshots=_unique(s for e in events if (s := getattr(e, "screenshot", None))),
+        flows=_unique(e.flow_id for e in events if isinstance(e, Flow)),
+        data=_unique(m.masked for m in draft.data)
+        if draft.data is not None
+        else _unique(m.masked for e in events for m in event_pi(e) if is_strong(m)),
+        remedy=catalogue.remedy,
+        probe=entry.id,
+        partial=timeline.partial,
+        fingerprint=fingerprint(draft.rule, draft.key),
+    )
+
+
+_ONE_STEP_LOWER: dict[Severity, Severity] = {"high": "medium", "medium": "low", "low": "low"}
+
+
+def default_severity(entry: Probe, draft: FindingDraft) -> Severity:
+    """A fail has the probe's severity; a warn (a concern, not a violation) one step lower."""
+    if draft.status == "fail":
+        return entry.severity
+    return _ONE_STEP_LOWER[entry.severity]
+
+
+def _dedupe(events: Sequence[Event]) -> list[Event]:
+    seen: set[int] = set()
+    unique: list[Event] = []
+    for event in events:
+        if event.seq not in seen:
+            seen.add(event.seq)
+            unique.append(event)
+    return unique
+
+
+def merge(findings: Sequence[Finding], order: dict[int, int]) -> list[Finding]:
+    """One finding per fingerprint: the union of evidence, the worst status and severity; the
+    statement of the finding whose evidence starts first."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.fingerprint, []).append(finding)
+    merged: list[Finding] = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        group = sorted(group, key=lambda f: (order[f.evidence[0]], STATUS_RANK[f.status]))
+        first = group[0]
+        merged.append(
+            first.model_copy(
+                update={
+                    "status": min((f.status for f in group), key=STATUS_RANK.__getitem__),
+                    "severity": min((f.severity for f in group), key=SEVERITY_RANK.__getitem__),
+                    "evidence": sorted({s for f in group for s in f.evidence}, key=order.__getitem__),
+                    "screenshots": _unique(s for f in group for s in f.screenshots),
+                    "flows": _unique(s for f in group for s in f.flows),
+                    "data": _unique(s for f in group for s in f.data),
+                }
+            )
+        )
+    return merged

@@ -1,0 +1,133 @@
+"""CON-001: personal data collected before the user's privacy consent.
+
+Counts, with t before t_consent (beyond the clock error bound; the whole session when nobody agreed):
+- a successful privacy-interface call (harness.catalogue.PRIVACY_INTERFACES), timed at its result,
+  because WeChat shows its popup *during* the call and succeeds only after the user agrees;
+- a flow carrying strong PI to a host that is not a WeChat platform host;
+- a storage write holding strong PI;
+- device information leaving the device: a device-info read (getSystemInfo*, getDeviceInfo, never
+  blocked by WeChat) is informational alone, but a flow carrying device-info PI after it counts.
+wx.login is informational: it is neither a privacy interface nor PI in a flow to a third party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS
+from harness.timeline import ApiCall, Event, Flow, PIMatch, StorageWrite, Timeline
+from probes.config import ProbeConfig
+from probes.evidence import (
+    consent,
+    done_at,
+    endpoint,
+    is_before,
+    is_platform_host,
+    is_strong,
+    own_flows,
+    shorten,
+    since_start,
+    strong_pi,
+)
+from probes.finding import FindingDraft
+from probes.registry import probe
+
+DEVICE_INFO = "设备信息"
+
+
+def _times(timeline: Timeline, moments: Sequence[int]) -> str:
+    if len(moments) == 1:
+        return f"{since_start(timeline, moments[0])} into the session"
+    return f"{len(moments)} times from {since_start(timeline, moments[0])} into the session"
+
+
+def _pi_types(matches: Sequence[PIMatch]) -> str:
+    return ", ".join(dict.fromkeys(m.type for m in matches)) or "personal data"
+
+
+@probe(
+    id="consent_before_collection",
+    title="Personal data collected before privacy consent",
+    rules=("CON-001",),
+    needs=("collection",),
+)
+def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
+    agreed = consent(timeline)
+    error = timeline.clock_error_ns
+
+    def early(t: int) -> bool:
+        return agreed is None or is_before(t, agreed.t, error)
+
+    if agreed is None:
+        when = "with no privacy consent in the session"
+    else:
+        when = f"before any privacy consent (first consent at {since_start(timeline, agreed.t)})"
+
+    calls: dict[str, list[ApiCall]] = {}
+    device_reads: list[ApiCall] = []
+    for call in timeline.of(ApiCall):
+        if call.ok is not True or not early(done_at(call)):
+            continue
+        if call.api in PRIVACY_INTERFACES:
+            calls.setdefault(call.api, []).append(call)
+        elif WATCHED_APIS.get(call.api) == DEVICE_INFO:
+            device_reads.append(call)
+
+    for api, found in calls.items():
+        moments = [done_at(c) for c in found]
+        yield FindingDraft(
+            rule="CON-001",
+            status="fail",
+            statement=f"{api} succeeded {_times(timeline, moments)}, {when}",
+            events=found,
+            key=("api", api),
+        )
+
+    sent: dict[str, list[Flow]] = {}
+    reads_for: dict[str, list[ApiCall]] = {}
+    basis: dict[str, list[PIMatch]] = {}
+    for flow in own_flows(timeline):
+        if is_platform_host(flow.host, config) or not early(flow.t):
+            continue
+        device_pi = [m for m in flow.pi if m.type in config.device_info_pi_types and m.confidence != "low"]
+        prior_reads = [r for r in device_reads if done_at(r) <= flow.t + error]
+        leaves_device = bool(device_pi and prior_reads)
+        if strong_pi(flow.pi) or leaves_device:
+            key = endpoint(flow)
+            sent.setdefault(key, []).append(flow)
+            basis.setdefault(key, []).extend(
+                m for m in flow.pi if is_strong(m) or (leaves_device and m in device_pi)
+            )
+            if leaves_device:
+                reads_for.setdefault(key, []).append(prior_reads[-1])
+
+    for key, flows in sent.items():
+        reads = reads_for.get(key, [])
+        read_note = ""
+        if reads:
+            apis = ", ".join(dict.fromkeys(r.api for r in reads))
+            read_note = f" (device information read by {apis})"
+        events: list[Event] = [*reads, *flows]
+        yield FindingDraft(
+            rule="CON-001",
+            status="fail",
+            statement=f"{_pi_types(basis[key])} sent to {shorten(key, 80)}{read_note} "
+            f"{_times(timeline, [f.t for f in flows])}, {when}",
+            events=events,
+            key=("flow", key),
+            data=basis[key],
+        )
+
+    writes: dict[str, list[StorageWrite]] = {}
+    for write in timeline.of(StorageWrite):
+        if strong_pi(write.pi) and early(write.t):
+            writes.setdefault(write.key, []).append(write)
+    for storage_key, found_writes in writes.items():
+        yield FindingDraft(
+            rule="CON-001",
+            status="fail",
+            statement=f"{_pi_types(strong_pi(m for w in found_writes for m in w.pi))} written to storage key "
+            f'"{shorten(storage_key)}" {_times(timeline, [w.t for w in found_writes])}, {when}',
+            events=found_writes,
+            key=("storage", storage_key),
+        )
