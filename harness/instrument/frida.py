@@ -1,0 +1,568 @@
+"""One Frida session on one process: loads the agent, turns its messages into timeline events.
+
+Two layers:
+
+- ``BridgeEvents``: pure (no I/O, no Frida). Feed it the agent's message payloads; it pairs calls
+  with their results by callbackId and returns ``ApiCall`` / ``Lifecycle`` events; ``unanswered()``
+  returns the calls whose result never came (``ok=None``). ``storage_writes(call)`` derives the
+  ``StorageWrite`` events of a recorded setStorage* call.
+- ``FridaInstrument``: owns the Frida session (in the style of frida-tools: ``detached`` handled,
+  the reason and any crash report kept) and records the events through the session's ``Recorder``.
+
+The agent's message format (harness/instrument/agent/messages.ts):
+
+- ``{"type": "ready", "agent": 1, "hooks": [...], "skipped": [...], "clock": "...",
+  "process": {"pid": n, "name": "..."}}`` once the hooks are installed;
+- ``{"type": "batch", "items": [...]}`` where an item is
+  ``{"k": "call", "api", "data", "cb", "sync", "t", "ov", "tid", "jstack": [...], "jsstack"?,
+  "result"?, "t_result"?, "exc"?, "trunc"?}`` or ``{"k": "result", "cb", "result", "t", "trunc"?}``
+  (times are the device's monotonic ns as decimal strings; a call carries its result when the
+  agent saw it before sending the call; otherwise the result follows as its own item);
+- ``{"type": "error", "where", "message", "fatal", "missing"?}``.
+
+``ApiCall.stack`` is the Java stack of the calling thread (innermost first, as
+``pkg.Class.method(File.java:N)``) followed by the lines of the JS stack the page passed in
+``extra`` (``at fn (file.js:L:C)``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+import orjson
+
+from harness.catalogue import STORAGE_WRITE_APIS, category_of
+from harness.timeline import ApiCall, ClockSync, Event, Lifecycle, PIMatch, Recorder, StorageWrite
+
+if TYPE_CHECKING:
+    import frida.core
+
+log = logging.getLogger(__name__)
+
+LIFECYCLE_API = "__lifecycle"
+LIFECYCLE_EVENTS = frozenset({"launch", "route", "show", "hide", "exit", "crash"})
+DEFAULT_READY_TIMEOUT = 15.0
+RPC_TIMEOUT = 5.0
+
+T = TypeVar("T")
+NO_OFFSET = ClockSync()  # the sim: the device clock is the host's monotonic clock
+
+
+class InstrumentError(RuntimeError):
+    """Attaching or loading the agent failed; the message says why."""
+
+
+# --------------------------------------------------------------------------------------------------
+# messages -> events (pure)
+
+
+def parse_json(text: Any) -> Any:
+    """The parsed JSON of ``text``; ``text`` itself when it is not JSON; None for ""."""
+    if not isinstance(text, str):
+        return text
+    if not text:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
+
+
+def _ns(value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _js_frames(jsstack: Any) -> list[str]:
+    if not isinstance(jsstack, str):
+        return []
+    lines = [line.strip() for line in jsstack.splitlines()]
+    lines = [line for line in lines if line]
+    if lines and not lines[0].startswith("at ") and (lines[0] == "Error" or lines[0].startswith("Error:")):
+        lines = lines[1:]  # V8's "Error" header line
+    return lines
+
+
+def _stack(item: dict[str, Any]) -> list[str]:
+    java = [str(f) for f in item.get("jstack") or []]
+    return java + _js_frames(item.get("jsstack"))
+
+
+def api_call_event(
+    call: dict[str, Any],
+    result: str | None,
+    t_result: int | None,
+    *,
+    process: str | None = None,
+    clock: ClockSync = NO_OFFSET,
+) -> ApiCall:
+    """An ``ApiCall`` from the agent's call item and its result (``None``: no result seen)."""
+    api = str(call.get("api", ""))
+    device_t = _ns(call.get("t")) or 0
+    parsed = parse_json(result) if result is not None else None
+    err_msg: str | None = None
+    errno: int | None = None
+    ok: bool | None = None
+    if isinstance(parsed, dict):
+        msg = parsed.get("errMsg")
+        if isinstance(msg, str):
+            ok = msg.endswith(":ok")
+            if ":fail" in msg:
+                err_msg = msg
+        raw_errno = parsed.get("errno")
+        if isinstance(raw_errno, int) and not isinstance(raw_errno, bool):
+            errno = raw_errno
+        elif isinstance(raw_errno, str) and raw_errno.lstrip("-").isdigit():
+            errno = int(raw_errno)
+    exc = call.get("exc")
+    if exc:
+        err_msg = f"exception: {exc}"
+        ok = False
+    return ApiCall(
+        source="frida",
+        t=device_t + clock.offset_ns,
+        device_t=device_t,
+        api=api,
+        args=parse_json(call.get("data")),
+        callback_id=_ns(call.get("cb")),
+        is_sync=bool(call.get("sync")),
+        result=parsed,
+        err_msg=err_msg,
+        errno=errno,
+        ok=ok,
+        t_result=(t_result + clock.offset_ns) if t_result is not None else None,
+        process=process,
+        stack=_stack(call),
+        category=category_of(api),
+    )
+
+
+def lifecycle_event(call: dict[str, Any], *, clock: ClockSync = NO_OFFSET) -> Lifecycle | None:
+    """A ``Lifecycle`` from a ``__lifecycle`` bridge call; None when its data names no known event."""
+    data = parse_json(call.get("data"))
+    if not isinstance(data, dict) or data.get("event") not in LIFECYCLE_EVENTS:
+        return None
+    device_t = _ns(call.get("t")) or 0
+    page = data.get("page")
+    detail = data.get("detail")
+    return Lifecycle(
+        source="frida",
+        t=device_t + clock.offset_ns,
+        device_t=device_t,
+        event=data["event"],
+        page=page if isinstance(page, str) else None,
+        detail=detail if isinstance(detail, str) else None,
+    )
+
+
+_DATA_TYPES = {"string": "string", "object": "object", "array": "array", "number": "number", "boolean": "boolean"}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value parsed from JSON."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return "object"
+
+
+def _find_pi(value: Any, location: str) -> list[PIMatch]:
+    """Personal data in a stored value, by harness.capture.recognisers (imported lazily)."""
+    try:
+        from harness.capture.recognisers import find_pi_in_value
+    except ImportError:  # the recognisers are optional for recording: without them, no matches
+        return []
+    try:
+        return list(find_pi_in_value(value, location))
+    except Exception:  # a recogniser bug must not lose the event
+        log.exception("personal-data recognisers failed on %s", location)
+        return []
+
+
+def _stored_value(entry: dict[str, Any], value_key: str) -> tuple[Any, str]:
+    """(value, value_class) of one storage entry; WeChat's serialised form ``dataType`` honoured."""
+    value = entry.get(value_key)
+    data_type = entry.get("dataType")
+    if isinstance(data_type, str) and data_type:
+        kind = _DATA_TYPES.get(data_type.lower(), data_type.lower())
+        if kind != "string" and isinstance(value, str):
+            value = parse_json(value)
+        return value, kind
+    return value, json_type(value)
+
+
+def storage_writes(call: ApiCall) -> list[StorageWrite]:
+    """The ``StorageWrite`` events of a setStorage* / batchSetStorage* call (none if it failed)."""
+    if call.api not in STORAGE_WRITE_APIS or call.ok is False or not isinstance(call.args, dict):
+        return []
+    args = call.args
+    if call.api.startswith("batchSetStorage"):
+        entries = [e for e in args.get("kvList") or [] if isinstance(e, dict)]
+        value_key = "value"
+    else:
+        entries = [args]
+        value_key = "data"
+    writes = []
+    for entry in entries:
+        key = entry.get("key")
+        if not isinstance(key, str):
+            continue
+        vk = value_key if value_key in entry or "data" not in entry else "data"
+        value, value_class = _stored_value(entry, vk)
+        writes.append(
+            StorageWrite(
+                source="frida",
+                t=call.t,
+                device_t=call.device_t,
+                key=key,
+                value_class=value_class,
+                pi=_find_pi(value, f"storage:{key}"),
+                api_seq=call.seq if call.seq >= 0 else None,
+            )
+        )
+    return writes
+
+
+@dataclass
+class BridgeEvents:
+    """Pairs the agent's call and result items by callbackId and makes timeline events of them.
+
+    Pure and single-threaded: the caller serialises ``feed`` / ``unanswered``. An ``ApiCall`` is
+    produced when its result is known (sync calls at once); ``__lifecycle`` calls become
+    ``Lifecycle`` events at once. A result whose call was never seen (made before the attach) is
+    counted in ``orphan_results`` and dropped.
+    """
+
+    process: str | None = None
+    clock: ClockSync = field(default_factory=ClockSync)
+    pending: dict[int, dict[str, Any]] = field(default_factory=dict)
+    orphan_results: int = 0
+
+    def feed(self, payload: Any) -> list[Event]:
+        """Events from one agent message payload (only ``batch`` messages carry any)."""
+        if not isinstance(payload, dict) or payload.get("type") != "batch":
+            return []
+        events: list[Event] = []
+        for item in payload.get("items") or []:
+            if isinstance(item, dict):
+                events.extend(self._item(item))
+        return events
+
+    def _item(self, item: dict[str, Any]) -> list[Event]:
+        kind = item.get("k")
+        if kind == "call":
+            return self._call(item)
+        if kind == "result":
+            cb = _ns(item.get("cb"))
+            call = self.pending.pop(cb, None) if cb is not None else None
+            if call is None:
+                self.orphan_results += 1
+                return []
+            return [self._event(call, item.get("result"), _ns(item.get("t")))]
+        return []
+
+    def _call(self, item: dict[str, Any]) -> list[Event]:
+        if item.get("api") == LIFECYCLE_API:
+            lifecycle = lifecycle_event(item, clock=self.clock)
+            if lifecycle is not None:
+                return [lifecycle]
+        if "result" in item or item.get("exc") or item.get("sync"):
+            return [self._event(item, item.get("result"), _ns(item.get("t_result")))]
+        cb = _ns(item.get("cb"))
+        if cb is None:
+            return [self._event(item, None, None)]
+        replaced = self.pending.pop(cb, None)
+        self.pending[cb] = item
+        # a callbackId reused before its result came: the older call was never answered
+        return [self._event(replaced, None, None)] if replaced is not None else []
+
+    def _event(self, call: dict[str, Any], result: Any, t_result: int | None) -> ApiCall:
+        text = result if isinstance(result, str) or result is None else orjson.dumps(result).decode()
+        return api_call_event(call, text, t_result, process=self.process, clock=self.clock)
+
+    def unanswered(self) -> list[ApiCall]:
+        """The pending calls as ``ApiCall`` events with ``ok=None``, in call order; clears them."""
+        calls = sorted(self.pending.values(), key=lambda c: _ns(c.get("t")) or 0)
+        self.pending.clear()
+        return [self._event(c, None, None) for c in calls]
+
+
+def translate(payloads: Iterable[Any], *, process: str | None = None, clock: ClockSync = NO_OFFSET) -> list[Event]:
+    """All events of a finished message stream, never-answered calls included (ok=None)."""
+    bridge = BridgeEvents(process=process, clock=clock)
+    events: list[Event] = []
+    for payload in payloads:
+        events.extend(bridge.feed(payload))
+    events.extend(bridge.unanswered())
+    return events
+
+
+# --------------------------------------------------------------------------------------------------
+# the Frida session
+
+
+def _with_timeout(fn: Callable[[], T], timeout: float, what: str) -> T:
+    """Run a blocking Frida call with a time limit (Frida's sync RPC has none)."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, re-raised there
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name=f"frida-{what}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise TimeoutError(f"{what} did not finish within {timeout:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+@dataclass
+class AgentError:
+    where: str
+    message: str
+    fatal: bool = False
+
+
+class FridaInstrument:
+    """The Frida agent in one process, recording api_call / lifecycle / storage_write events.
+
+    ``attach()`` loads the agent and (by default) waits until the bridge is hooked; with
+    ``wait_ready=False`` it returns once the agent is loaded, for spawn gating (resume the process,
+    then ``wait_ready()``). ``close()`` flushes the agent, records the calls never answered, unloads
+    and detaches; it is safe to call twice and after the process died. ``detached_reason`` says why
+    the session ended when it was not ``close()`` (Frida's reason, plus the crash summary if any).
+    """
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        process_label: str | None = None,
+        clock: ClockSync = NO_OFFSET,
+        ready_timeout: float = DEFAULT_READY_TIMEOUT,
+        agent_path: Path | None = None,
+    ) -> None:
+        self.recorder = recorder
+        self.process_label = process_label
+        self.clock = clock
+        self.ready_timeout = ready_timeout
+        self.agent_path = agent_path
+        self.pid: int | None = None
+        self.ready_info: dict[str, Any] | None = None
+        self.agent_errors: list[AgentError] = []
+        self.detached_reason: str | None = None
+        self.crash_report: str | None = None
+        self.recorded = 0  # events recorded
+        self.dropped = 0  # events that could not be recorded (recorder closed)
+        self._bridge = BridgeEvents(clock=clock)
+        self._lock = threading.Lock()  # guards _bridge and the recording; never held over a Frida call
+        self._ready = threading.Event()
+        self._session: frida.core.Session | None = None
+        self._script: frida.core.Script | None = None
+        self._closed = False
+
+    # ---- lifecycle
+
+    def attach(self, pid: int, device: frida.core.Device | None = None, *, wait_ready: bool = True) -> None:
+        """Attach to ``pid`` (local device by default), load the agent, wait for its ``ready``."""
+        import frida
+
+        from harness.instrument.build import compile_agent
+
+        if self._session is not None:
+            raise InstrumentError("this instrument is already attached; use one FridaInstrument per process")
+        source = (self.agent_path or compile_agent()).read_text(encoding="utf-8")
+        device = device or frida.get_local_device()
+        self.pid = pid
+        try:
+            session = device.attach(pid)
+        except frida.ProcessNotFoundError as exc:
+            raise InstrumentError(f"cannot attach to pid {pid}: no such process") from exc
+        except frida.PermissionDeniedError as exc:
+            raise InstrumentError(f"cannot attach to pid {pid}: permission denied (ptrace): {exc}") from exc
+        except frida.TransportError as exc:
+            raise InstrumentError(f"cannot attach to pid {pid}: {exc}") from exc
+        session.on("detached", self._on_detached)
+        self._session = session
+        try:
+            script = session.create_script(source, name="miniprobe-agent")
+            script.on("message", self._on_message)
+            script.set_log_handler(self._on_log)
+            self._script = script
+            script.load()
+        except Exception as exc:
+            self._abandon()
+            raise InstrumentError(f"cannot load the agent into pid {pid}: {exc}") from exc
+        if wait_ready:
+            self.wait_ready()
+
+    def wait_ready(self, timeout: float | None = None) -> dict[str, Any]:
+        """Block until the agent hooked the bridge; raise ``InstrumentError`` (and detach) otherwise."""
+        timeout = self.ready_timeout if timeout is None else timeout
+        self._ready.wait(timeout)
+        if self.ready_info is not None:
+            return self.ready_info
+        fatal = [e for e in self.agent_errors if e.fatal]
+        if fatal:
+            reason = f"the agent could not hook the bridge ({fatal[0].where}): {fatal[0].message}"
+        elif self.detached_reason is not None:
+            reason = f"the process went away before the bridge was hooked: {self.detached_reason}"
+        else:
+            waiting = [e.message for e in self.agent_errors if e.where == "wait"]
+            reason = f"the bridge was not hooked within {timeout:g} s" + (f" ({waiting[0]})" if waiting else "")
+        self._abandon()
+        raise InstrumentError(f"pid {self.pid}: {reason}")
+
+    @property
+    def ready(self) -> bool:
+        return self.ready_info is not None
+
+    @property
+    def alive(self) -> bool:
+        return self._session is not None and self.detached_reason is None and not self._closed
+
+    def ping(self) -> dict[str, Any]:
+        if self._script is None:
+            raise InstrumentError("not attached")
+        return _with_timeout(self._script.exports_sync.ping, RPC_TIMEOUT, "ping")
+
+    def flush(self) -> int:
+        """Ask the agent to send what it has queued; when this returns, it has been recorded."""
+        if self._script is None or not self.alive:
+            return 0
+        return int(_with_timeout(self._script.exports_sync.flush, RPC_TIMEOUT, "flush"))
+
+    def close(self) -> None:
+        """Flush, record never-answered calls (ok=None), unload, detach. Idempotent, never raises."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        script, session = self._script, self._session
+        if script is not None and self.detached_reason is None:
+            try:
+                _with_timeout(script.exports_sync.flush, RPC_TIMEOUT, "flush")
+            except Exception as exc:  # noqa: BLE001 - close() never raises: the process may die any time
+                log.info("pid %s: final flush failed: %s", self.pid, exc)
+            try:
+                _with_timeout(script.unload, RPC_TIMEOUT, "unload")
+            except Exception as exc:  # noqa: BLE001 - as above
+                log.info("pid %s: unloading the agent failed: %s", self.pid, exc)
+        if session is not None and self.detached_reason is None:
+            try:
+                _with_timeout(session.detach, RPC_TIMEOUT, "detach")
+            except Exception as exc:  # noqa: BLE001 - as above
+                log.info("pid %s: detach failed: %s", self.pid, exc)
+        self._record_unanswered()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _abandon(self) -> None:
+        session = self._session
+        self._closed = True
+        if session is not None and self.detached_reason is None:
+            try:
+                _with_timeout(session.detach, RPC_TIMEOUT, "detach")
+            except Exception as exc:  # noqa: BLE001 - giving up on a session that already failed
+                log.info("pid %s: detach after a failed attach failed: %s", self.pid, exc)
+
+    # ---- Frida callbacks (Frida's thread)
+
+    def _on_detached(self, reason: str, crash: Any) -> None:
+        summary = getattr(crash, "summary", None) if crash is not None else None
+        self.crash_report = getattr(crash, "report", None) if crash is not None else None
+        self.detached_reason = f"{reason}: {summary}" if summary else str(reason)
+        if not self._closed:
+            log.warning("pid %s: Frida session detached: %s", self.pid, self.detached_reason)
+        self._ready.set()
+        self._record_unanswered()
+
+    def _on_log(self, level: str, text: str) -> None:
+        log.log(logging.WARNING if level == "error" else logging.INFO, "agent[%s]: %s", self.pid, text)
+
+    def _on_message(self, message: dict[str, Any], data: Any) -> None:
+        mtype = message.get("type")
+        if mtype == "error":  # an uncaught exception in the agent
+            text = message.get("stack") or message.get("description") or str(message)
+            self.agent_errors.append(AgentError("script", str(text), fatal=not self.ready))
+            log.error("pid %s: agent error: %s", self.pid, text)
+            if not self.ready:
+                self._ready.set()
+            return
+        if mtype != "send":
+            return
+        payload = message.get("payload")
+        if not isinstance(payload, dict):
+            return
+        ptype = payload.get("type")
+        if ptype == "batch":
+            with self._lock:
+                self._record(self._bridge.feed(payload))
+        elif ptype == "ready":
+            self._on_ready(payload)
+        elif ptype == "error":
+            err = AgentError(str(payload.get("where", "")), str(payload.get("message", "")), bool(payload.get("fatal")))
+            self.agent_errors.append(err)
+            log.warning("pid %s: agent reports (%s): %s", self.pid, err.where, err.message)
+            if err.fatal:
+                self._ready.set()
+
+    def _on_ready(self, payload: dict[str, Any]) -> None:
+        if self.ready_info is not None:
+            return
+        proc = payload.get("process") or {}
+        label = self.process_label or (proc.get("name") if isinstance(proc, dict) else None)
+        with self._lock:
+            self._bridge.process = label
+        self.ready_info = payload
+        log.info("pid %s: agent ready, hooks: %s", self.pid, ", ".join(payload.get("hooks") or []))
+        self._ready.set()
+
+    # ---- recording
+
+    def _record_unanswered(self) -> None:
+        with self._lock:
+            self._record(self._bridge.unanswered())
+
+    def _record(self, events: list[Event]) -> None:
+        """Record events (lock held). setStorage* calls are followed by their StorageWrite events."""
+        for event in events:
+            try:
+                stored = self.recorder.record(event)
+            except RuntimeError as exc:  # recorder closed: the session is over
+                self.dropped += 1
+                log.warning("pid %s: event not recorded: %s", self.pid, exc)
+                continue
+            self.recorded += 1
+            if isinstance(stored, ApiCall):
+                for write in storage_writes(stored):
+                    try:
+                        self.recorder.record(write)
+                        self.recorded += 1
+                    except RuntimeError:
+                        self.dropped += 1
