@@ -84,6 +84,7 @@ class SimSession:
         self.driver: SimDriver | None = None
         self._on_screen: dict[str, tuple[ScreenDialog, int]] = {}  # dialog key -> (dialog, prompt seq)
         self._shot = 0
+        self._action_t = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -184,6 +185,7 @@ class SimSession:
         reason: str | None = None
         for index, step in enumerate(self.scenario.steps):
             self.on_step(f"step {index + 1}/{len(self.scenario.steps)}: {step.label}")
+            self._action_t = time.monotonic_ns()
             try:
                 result, detail = self._perform(step)
             except StepFailed as failed:
@@ -192,7 +194,7 @@ class SimSession:
             shot, ui = self._capture_screen(f"step-{index:02d}")
             assert self.recorder is not None
             self.recorder.record(
-                Step(source="scenario", index=index, action=step.action, target=_target(step),
+                Step(source="scenario", t=self._action_t, index=index, action=step.action, target=_target(step),
                      result=result, detail=detail, screenshot=shot, ui=ui)
             )
             if result == "failed" and outcome == "ok":
@@ -221,10 +223,12 @@ class SimSession:
                 return "ok", None
             case "tap":
                 self._poll()  # a dialog about to be answered by this tap must be on record first
-                if not self.driver.tap_text(str(step.arg), step.timeout):
+                tapped_at = self.driver.tap_text(str(step.arg), step.timeout)
+                if tapped_at is None:
                     if step.optional:
                         return "skipped", f"no visible text {step.arg!r}"
                     raise StepFailed(f"no visible text {step.arg!r} to tap within {step.timeout:.0f} s")
+                self._action_t = tapped_at  # the step happened when the tap did, not when it was asked for
                 self._after_tap(str(step.arg))
                 return "ok", None
             case "input":

@@ -178,6 +178,8 @@ for (const el of document.querySelectorAll('wx-native-popup button, wx-page *'))
 return best;
 """
 
+_BROWSER_VENDOR_HOSTS = ("*.google.com", "*.googleapis.com", "*.gvt1.com", "*.gstatic.com")
+
 _SCOPE_BY_WORDING = {wording: scope for scope, wording in SCOPE_WORDING.items()}
 
 
@@ -221,8 +223,10 @@ class SimDriver:
         ]
         if proxy_port:
             # The container and its bridge stay direct; everything the mini program loads is proxied.
-            args += [f"--proxy-server=http://127.0.0.1:{proxy_port}",
-                     f"--proxy-bypass-list=<-loopback>;127.0.0.1:{host_port}", "--ignore-certificate-errors"]
+            # Chromium's own vendor traffic (component updates) is not the mini program's: keep it off the record.
+            bypass = ";".join(["<-loopback>", f"127.0.0.1:{host_port}", *_BROWSER_VENDOR_HOSTS])
+            args += [f"--proxy-server=http://127.0.0.1:{proxy_port}", f"--proxy-bypass-list={bypass}",
+                     "--ignore-certificate-errors"]
         options = AppiumOptions()
         options.load_capabilities({
             "platformName": "linux",
@@ -266,18 +270,20 @@ class SimDriver:
             self.driver.find_element(
                 "css selector", f'wx-native-popup[data-ui-id="{ui_id}"] button[data-choice="{button.choice}"]'
             ).click()
-        else:
-            self.tap_text(button.text, timeout=2)
+        elif self.tap_text(button.text, timeout=2) is None:
+            raise RuntimeError(f"the dialog button {button.text!r} vanished before it could be tapped")
 
-    def tap_text(self, text: str, timeout: float) -> bool:
+    def tap_text(self, text: str, timeout: float) -> int | None:
+        """Tap the visible text; return the host monotonic time of the tap, or None if it never showed."""
         deadline = time.monotonic() + timeout
         while True:
             element = self.driver.execute_script(_FIND_TEXT_JS, text)
             if element is not None:
+                tapped_at = time.monotonic_ns()
                 element.click()
-                return True
+                return tapped_at
             if time.monotonic() > deadline:
-                return False
+                return None
             time.sleep(0.15)
 
     def type_into(self, placeholder: str, text: str, timeout: float) -> bool:
