@@ -83,3 +83,23 @@ def test_timeline_orders_by_time_and_knows_partial_sessions(tmp_path: Path) -> N
 def test_schema_in_repo_is_current(repo: Path) -> None:
     exported = json.loads((repo / "schema" / "events.schema.json").read_text())
     assert exported == json.loads(json.dumps(event_schema())), "run `miniprobe schema` to refresh schema/"
+
+
+def test_findings_schema_in_repo_is_current(repo: Path) -> None:
+    from probes import findings_schema
+
+    exported = json.loads((repo / "schema" / "findings.schema.json").read_text())
+    assert exported == json.loads(json.dumps(findings_schema())), "run `miniprobe schema` to refresh schema/"
+
+
+def test_findings_of_the_demo_shape_validate_against_the_schema(repo: Path) -> None:
+    import jsonschema
+
+    from probes import findings_schema
+
+    sample = [{
+        "rule": "CON-004", "severity": "high", "status": "fail", "title": "t", "statement": "s",
+        "evidence": [3], "screenshots": [], "flows": [], "data": [], "remedy": "r", "probe": "reject_option",
+        "partial": False, "fingerprint": "0123456789abcdef",
+    }]
+    jsonschema.validate(sample, findings_schema())
