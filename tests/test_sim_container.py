@@ -26,13 +26,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = Path(os.environ.get("MINIPROBE_TEST_ARTIFACTS", "/tmp/miniprobe-test-artifacts"))
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-        reason="chromium and chromedriver are needed (make setup installs them)",
-    ),
-]
+pytestmark = pytest.mark.e2e
+# No skip: a missing browser must fail the suite loudly (make setup installs them).
+assert Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(), "chromium/chromedriver missing: run make setup"
 
 # ---- the test mini program -----------------------------------------------------------------------
 
