@@ -8,6 +8,7 @@ session is marked with why it ended.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import traceback
 from collections.abc import Callable
@@ -171,11 +172,7 @@ class SimSession:
         if self.capture:
             died = died or self.capture.exit_reason()
             self.capture.stop()
-        chromium_dir = self.dir / ".chromium"
-        if chromium_dir.exists():
-            import shutil
-
-            shutil.rmtree(chromium_dir, ignore_errors=True)
+        shutil.rmtree(self.dir / ".chromium", ignore_errors=True)
         return died
 
     # ------------------------------------------------------------------ steps
@@ -263,25 +260,24 @@ class SimSession:
         assert self.driver is not None and self.recorder is not None
         _, prompt_seq = self._on_screen.get(dialog.key, (dialog, None))
         self.driver.press(dialog, button)
+        self._record_answer(dialog, button, prompt_seq)
+        self._poll()
+
+    def _record_answer(self, dialog: ScreenDialog, button: ScreenButton, prompt_seq: int | None) -> None:
+        """A tap on a consent dialog's agree or reject control is a consent event."""
         subject = _consent_subject(dialog)
-        if subject and button.role in ("agree", "reject"):
+        if subject and button.role in ("agree", "reject") and self.recorder:
             self.recorder.record(
                 Consent(source="driver", action="agree" if button.role == "agree" else "refuse",
                         subject=subject, how=f"tap:{button.text}", prompt_seq=prompt_seq)
             )
-        self._poll()
 
     def _after_tap(self, text: str) -> None:
         """A plain tap on a dialog's button answers that dialog: record it as such."""
-        for dialog, _seq in list(self._on_screen.values()):
+        for dialog, prompt_seq in list(self._on_screen.values()):
             button = next((b for b in dialog.buttons if b.text == text), None)
             if button is not None:
-                subject = _consent_subject(dialog)
-                if subject and button.role in ("agree", "reject") and self.recorder:
-                    self.recorder.record(
-                        Consent(source="driver", action="agree" if button.role == "agree" else "refuse",
-                                subject=subject, how=f"tap:{text}", prompt_seq=_seq)
-                    )
+                self._record_answer(dialog, button, prompt_seq)
                 break
         self._poll()
 
