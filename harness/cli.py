@@ -118,5 +118,13 @@ def schema(out: Annotated[Path, typer.Option(help="Folder for the JSON Schemas."
     print(out)
 
 
+def _register_commands() -> None:
+    from harness.commands import register_all
+
+    register_all(app)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     app()
