@@ -19,6 +19,49 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class PortAllocator:
+    """Free loopback ports, each handed out once per process.
+
+    ``free_port`` alone can give two parallel devices the same port between its probe and the
+    real bind; remembering what was handed out keeps the devices of one run apart.
+    """
+
+    def __init__(self) -> None:
+        self._given: set[int] = set()
+        self._lock = threading.Lock()
+
+    def take(self) -> int:
+        with self._lock:
+            for _ in range(200):
+                port = free_port()
+                if port not in self._given:
+                    self._given.add(port)
+                    return port
+        raise RuntimeError("no free loopback port left to hand out")
+
+
+PORTS = PortAllocator()
+
+
+def pids_with_arg(fragment: str) -> list[int]:
+    """Pids of this user's processes whose command line contains ``fragment`` (Linux /proc).
+
+    Finds the processes a child started on our behalf (Chromium under chromedriver under Appium)
+    by an argument unique to one session, such as its ``--user-data-dir``.
+    """
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if fragment in cmdline:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
 class ChildProcess:
     """One child process with its output kept in a bounded tail (and optionally a log file).
 

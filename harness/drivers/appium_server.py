@@ -16,6 +16,8 @@ APPIUM_BIN = APPIUM_HOME / "node_modules" / ".bin" / "appium"
 
 
 class AppiumServer:
+    """One Appium server; each device gets its own so that a dead server takes only its device down."""
+
     def __init__(self, port: int = 0, log_path: Path | None = None) -> None:
         if not APPIUM_BIN.exists():
             raise RuntimeError(f"Appium is not installed at {APPIUM_BIN}: run `make setup` (scripts/setup)")
@@ -48,6 +50,25 @@ class AppiumServer:
     @property
     def alive(self) -> bool:
         return self.process.alive
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def healthy(self) -> str | None:
+        """None when the server answers /status as ready; else why not (a device health check)."""
+        if not self.alive:
+            return self.process.exit_reason() or "Appium server is not running"
+        try:
+            with urllib.request.urlopen(self.url + "/status", timeout=5) as resp:
+                if json.load(resp).get("value", {}).get("ready"):
+                    return None
+        except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError) as exc:
+            return f"Appium server on {self.url} does not answer: {exc}"
+        return f"Appium server on {self.url} is not ready"
+
+    def exit_reason(self) -> str | None:
+        return self.process.exit_reason()
 
     def stop(self) -> None:
         self.process.stop()

@@ -60,6 +60,7 @@ class SimHost:
         *,
         proxy_port: int | None = None,
         ca_pem: Path | None = None,
+        port: int = 0,
     ) -> None:
         if not (HOST_CLASSES / "miniprobe" / "sim" / "SimHost.class").exists():
             raise RuntimeError(f"the sim host is not built in {HOST_CLASSES}: run `make setup`")
@@ -70,7 +71,7 @@ class SimHost:
         profile_path.write_text(profile.model_dump_json(indent=2))
         argv = [
             java, "-Xshare:auto", "-cp", str(HOST_CLASSES), "miniprobe.sim.SimHost",
-            "--port", "0", "--container", str(CONTAINER_DIR), "--app", str(app_dir),
+            "--port", str(port), "--container", str(CONTAINER_DIR), "--app", str(app_dir),
             "--profile", str(profile_path), "--exit-on-stdin-eof",
         ]
         if proxy_port:
@@ -214,7 +215,10 @@ def _native_role(choice: str | None) -> str | None:
 class SimDriver:
     """An Appium session on headless Chromium showing the sim container."""
 
-    def __init__(self, appium_url: str, *, proxy_port: int | None, host_port: int, user_data_dir: Path) -> None:
+    def __init__(
+        self, appium_url: str, *, proxy_port: int | None, host_port: int, user_data_dir: Path,
+        chromedriver_port: int = 0,
+    ) -> None:
         args = [
             "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -234,7 +238,7 @@ class SimDriver:
             "appium:automationName": "Chromium",
             "appium:executable": shutil.which("chromedriver") or "/usr/bin/chromedriver",
             "appium:autodownloadEnabled": False,
-            "appium:chromedriverPort": free_port(),
+            "appium:chromedriverPort": chromedriver_port or free_port(),
             "goog:chromeOptions": {"binary": shutil.which("chromium") or "/usr/bin/chromium", "args": args},
         })
         self.driver = webdriver.Remote(appium_url, options=options)
