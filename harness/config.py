@@ -98,6 +98,8 @@ class SimDevice(_Strict):
     tags: list[str] = []
     app: Path | None = None  # default mini program source folder
     profile: SimProfile = SimProfile()
+    # N interchangeable sims from one entry: NAME-1..NAME-N, each also tagged NAME (see load_devices)
+    replicas: int = Field(1, ge=1, le=32)
 
 
 class AndroidDevice(_Strict):
@@ -130,8 +132,23 @@ class DevicesFile(_Strict):
 
 
 def load_devices(path: Path) -> DevicesFile:
+    """The inventory, with every sim entry of ``replicas: N`` expanded into NAME-1 .. NAME-N."""
     data, lines = load_yaml(path)
-    return _validate(DevicesFile, data, path, lines)
+    inventory = _validate(DevicesFile, data, path, lines)
+    expanded: list[SimDevice | AndroidDevice] = []
+    for device in inventory.devices:
+        if isinstance(device, SimDevice) and device.replicas > 1:
+            expanded += [device.model_copy(update={"name": f"{device.name}-{n}", "replicas": 1,
+                                                   "tags": [*device.tags, device.name]})
+                         for n in range(1, device.replicas + 1)]
+        else:
+            expanded.append(device)
+    names = [d.name for d in expanded]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(path, lines.get(("devices",)), "devices", f"device name {name!r} is used twice "
+                              "(a `replicas:` entry NAME makes NAME-1, NAME-2, ...)")
+    return DevicesFile.model_construct(devices=expanded)
 
 
 # ---------------------------------------------------------------- scenarios
@@ -208,6 +225,7 @@ class Scenario(_Strict):
     description: str = ""
     file: Path | None = None
     steps: list[StepSpec]
+    timeout: float | None = None  # seconds for the whole session; None: the run's --session-timeout
 
 
 class Suite(_Strict):
@@ -221,7 +239,7 @@ def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Sc
     if not isinstance(data, dict):
         raise ConfigError(path, lines.get(loc), _dotted(loc) or None, "a scenario is a mapping with name and steps")
     for key in data:
-        if key not in ("name", "description", "steps"):
+        if key not in ("name", "description", "steps", "timeout"):
             raise ConfigError(path, lines.get(loc + (key,)), _dotted(loc + (key,)), "unknown field")
     if "name" not in data or not isinstance(data["name"], str):
         raise ConfigError(path, lines.get(loc), _dotted(loc + ("name",)), "a scenario needs a name")
@@ -230,7 +248,12 @@ def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Sc
         raise ConfigError(path, lines.get(loc + ("steps",), lines.get(loc)), _dotted(loc + ("steps",)),
                           "a scenario needs a non-empty list of steps")
     steps = [_parse_step(s, path, lines, loc + ("steps", i)) for i, s in enumerate(steps_raw)]
-    return Scenario(name=data["name"], description=data.get("description", ""), file=path, steps=steps)
+    timeout = data.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise ConfigError(path, lines.get(loc + ("timeout",)), _dotted(loc + ("timeout",)),
+                          "timeout takes seconds for the whole session, e.g. `timeout: 300`")
+    return Scenario(name=data["name"], description=data.get("description", ""), file=path, steps=steps,
+                    timeout=timeout)
 
 
 def load_scenario(path: Path) -> Scenario:
