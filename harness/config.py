@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, Union
@@ -102,15 +103,65 @@ class SimDevice(_Strict):
     replicas: int = Field(1, ge=1, le=32)
 
 
+_SERIAL = re.compile(r"^[A-Za-z0-9._:-]+$")
+_HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(?P<port>\d{1,5})$")
+
+
+def _check_host_port(value: str, what: str) -> str:
+    match = _HOST_PORT.match(value)
+    if not match or not 0 < int(match["port"]) < 65536:
+        raise ValueError(f"{what} must be host:port (e.g. 192.168.1.20:27042), not {value!r}")
+    return value
+
+
+class AndroidProxy(_Strict):
+    """The mitmproxy this device's traffic goes through (one per device)."""
+
+    listen: str = "127.0.0.1"  # host address mitmproxy binds to
+    port: int = Field(8080, gt=0, lt=65536)
+    # the address the phone sends its traffic to; None: 127.0.0.1 on the phone through `adb reverse`
+    device_host: str | None = None
+
+
 class AndroidDevice(_Strict):
+    """A phone or emulator with WeChat (com.tencent.mm), reached through adb, Appium and frida-server."""
+
     name: str
     kind: Literal["android"]
-    serial: str
+    serial: str  # adb serial (USB or emulator-5554) or host:port for network adb
     appium_url: str = "http://127.0.0.1:4723"
-    frida: str = "usb"  # "usb" or host:port of frida-server
-    proxy_port: int = 8080
+    frida: str = "usb"  # "usb" (through adb) or host:port of a frida-server listening on the network
+    frida_server: str = "/data/local/tmp/frida-server"  # where frida-server lives on the device
+    proxy: AndroidProxy = AndroidProxy()
+    ca: Literal["system", "frida"] = "system"  # how the mitmproxy CA is trusted: system store or Frida-side
     tags: list[str] = []
     account: str | None = None  # label of the WeChat test account logged in on the phone
+
+    @field_validator("serial")
+    @classmethod
+    def _serial(cls, value: str) -> str:
+        if not _SERIAL.match(value):
+            raise ValueError(f"an adb serial (as `adb devices` prints it) or host:port, not {value!r}")
+        if ":" in value and not value.startswith("emulator-"):
+            _check_host_port(value, "a network adb serial")
+        return value
+
+    @field_validator("appium_url")
+    @classmethod
+    def _appium_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError(f"an http:// URL of the Appium server, e.g. http://127.0.0.1:4723, not {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("frida")
+    @classmethod
+    def _frida(cls, value: str) -> str:
+        return value if value == "usb" else _check_host_port(value, "frida (or `usb`)")
+
+    @property
+    def network_adb(self) -> bool:
+        """Reached over TCP (`adb connect host:port`) rather than USB or as a local emulator."""
+        return bool(_HOST_PORT.match(self.serial))
 
 
 Device = Annotated[Union[SimDevice, AndroidDevice], Field(discriminator="kind")]
@@ -228,10 +279,52 @@ class Scenario(_Strict):
     timeout: float | None = None  # seconds for the whole session; None: the run's --session-timeout
 
 
+_APPID = re.compile(r"^wx[0-9a-f]{16}$")
+QUERY_MAX = 512  # WeChat's limit on the URL scheme's query (after percent-encoding)
+
+
+class AndroidApp(_Strict):
+    """A mini program as WeChat on a phone opens it (suite `apps:` mapping entries)."""
+
+    appid: str
+    env_version: Literal["release", "trial", "develop"] = "release"
+    path: str | None = None  # page path, enabled for the URL scheme in the MP console
+    query: str | None = None  # the page's query string, e.g. "a=1&b=2"
+    name: str | None = None  # a label for reports (defaults to the appid)
+
+    @field_validator("appid")
+    @classmethod
+    def _appid(cls, value: str) -> str:
+        if not _APPID.match(value):
+            raise ValueError(f"an appid is wx followed by 16 hex digits (see the MP console), not {value!r}")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and (value.startswith("/") or "?" in value or not value.strip()):
+            raise ValueError("a page path like pages/index/index (no leading /, the query goes in `query`)")
+        return value
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str | None) -> str | None:
+        from urllib.parse import quote
+
+        if value is not None and len(quote(value, safe="")) > QUERY_MAX:
+            raise ValueError(f"WeChat accepts at most {QUERY_MAX} characters of query after percent-encoding")
+        return value
+
+    @property
+    def label(self) -> str:
+        return self.name or self.appid
+
+
 class Suite(_Strict):
     name: str
     file: Path
-    apps: list[Path] = []  # mini program source folders (sim); empty = the device's own app
+    # mini program source folders (sim) or AndroidApp mappings; empty = the device's own app
+    apps: list[Path | AndroidApp] = []
     scenarios: list[Scenario]
 
 
@@ -272,8 +365,11 @@ def load_suite(path: Path) -> Suite:
     for key in data:
         if key not in ("name", "apps", "scenarios"):
             raise ConfigError(path, lines.get((key,)), key, "unknown field (expected name, apps, scenarios)")
-    apps: list[Path] = []
+    apps: list[Path | AndroidApp] = []
     for i, app in enumerate(data.get("apps") or []):
+        if isinstance(app, dict):  # {appid, env_version, path, query}: a mini program on WeChat (android)
+            apps.append(_validate(AndroidApp, app, path, lines, ("apps", i)))
+            continue
         app_path = (path.parent / str(app)).resolve()
         if not (app_path / "app.json").is_file():
             raise ConfigError(path, lines.get(("apps", i)), f"apps[{i}]", f"{app_path} has no app.json")
