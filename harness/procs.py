@@ -43,8 +43,9 @@ class PortAllocator:
 PORTS = PortAllocator()
 
 
-def pids_with_arg(fragment: str) -> list[int]:
-    """Pids of this user's processes whose command line contains ``fragment`` (Linux /proc).
+def pids_with_arg(*fragments: str, without: str | None = None) -> list[int]:
+    """Pids of this user's processes whose command line contains every fragment (and not
+    ``without``), from Linux /proc.
 
     Finds the processes a child started on our behalf (Chromium under chromedriver under Appium)
     by an argument unique to one session, such as its ``--user-data-dir``.
@@ -57,7 +58,7 @@ def pids_with_arg(fragment: str) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if fragment in cmdline:
+        if all(f in cmdline for f in fragments) and not (without and without in cmdline):
             found.append(int(entry.name))
     return sorted(found)
 
@@ -167,3 +168,21 @@ class ChildProcess:
         if self._log:
             self._log.close()
             self._log = None
+
+
+def pid_alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a killed child its parent has not reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+
+
+def kill_pids(pids: Sequence[int], sig: int = signal.SIGKILL) -> None:
+    """Signal processes that may already be gone (leftovers of a session that was cut short)."""
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -1,105 +1,456 @@
-"""Scenario x app x device scheduling for one run, into artifacts/<run>/."""
+"""(app x scenario x device) sessions of one run over a pool of devices, into artifacts/<run>/.
+
+Each selected device is leased by one thread that runs its sessions one at a time, so as many
+devices work in parallel as the pool holds. Before each session the device's health is checked
+(a sim restarts its Appium server if it died); a device that fails the check is quarantined and
+the run goes on with the others. A session that ended in an infrastructure error without findings
+is retried with backoff (``RunOptions.retries``); its failed attempt's folder stays as evidence,
+renamed ``NN-...-attemptK``. A session with findings is never retried: findings are results.
+
+By default every (app, scenario) runs on every selected device (a compatibility matrix); with
+``spread`` each (app, scenario) runs once, on whichever device is free first (interchangeable
+devices, such as ``replicas:`` of one sim). A device is a ``DeviceSlot``: local (sim, android) or,
+with ``--farm``, a remote device served by a ``miniprobe worker`` (harness/farm/).
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import shutil
+import subprocess
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Protocol
 
-from harness.config import REPO_ROOT, ConfigError, SimDevice, Suite
-from harness.drivers.appium_server import AppiumServer
-from harness.session import RunResources, SessionResult, SimSession
+from harness.config import REPO_ROOT, AndroidDevice, ConfigError, Scenario, SimDevice, Suite
+from harness.procs import PORTS
+from harness.progress import RunProgress
+from harness.session import DevicePorts, RunResources, SessionResult
+from harness.timeline import ClockSync, Recorder, SessionEnd, utc_now_iso
 
 ARTIFACTS = REPO_ROOT / "artifacts"
+Device = SimDevice | AndroidDevice
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    retries: int = 0  # extra attempts for a session that ended in an infrastructure error
+    backoff: float = 5.0  # seconds before the first retry; doubled for each further one
+    session_timeout: float | None = None  # a scenario's own `timeout:` wins
+    step_grace: float = 30.0
+    spread: bool = False
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One session to run: its folder name, what to run, where (None: any device), which attempt."""
+
+    name: str
+    app: Any  # a source folder (sim) or a mapping {appid, env_version, path, query} (android)
+    scenario: Scenario
+    device: str | None
+    attempt: int = 1
 
 
 @dataclass
 class RunResult:
     run_dir: Path
     sessions: list[SessionResult] = field(default_factory=list)
+    attempts: dict[str, list[str]] = field(default_factory=dict)  # session -> folders of failed attempts
+    devices: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> facts for run.json
+    quarantined: dict[str, str] = field(default_factory=dict)  # device -> why
+    not_run: list[dict[str, str]] = field(default_factory=list)
+    started: str = ""
+    ended: str = ""
 
     @property
     def errors(self) -> list[SessionResult]:
         return [s for s in self.sessions if s.outcome == "error"]
 
+    @property
+    def failed_to_run(self) -> bool:
+        """An error session, or work left undone because its device was quarantined."""
+        return bool(self.errors or self.not_run)
 
-def _slug(text: str) -> str:
+
+class DeviceSlot(Protocol):
+    """A leased device: checked before each session, runs one session at a time."""
+
+    name: str
+    kind: str
+
+    def health(self) -> str | None:
+        """None when the device can run a session; else why not (it is then quarantined)."""
+
+    def run_session(self, session_dir: Path, item: WorkItem, on_step: Any) -> SessionResult: ...
+
+    def facts(self) -> dict[str, Any]:
+        """What run.json records about the device (kind, ports, where it runs)."""
+
+    def close(self) -> None: ...
+
+
+def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:40] or "x"
 
 
 def new_run_dir(suite: Suite, root: Path = ARTIFACTS) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    run_dir = root / f"{stamp}-{_slug(suite.name)}"
+    run_dir = root / f"{stamp}-{slug(suite.name)}"
     n = 1
     while run_dir.exists():
         n += 1
-        run_dir = root / f"{stamp}-{_slug(suite.name)}-{n}"
+        run_dir = root / f"{stamp}-{slug(suite.name)}-{n}"
     run_dir.mkdir(parents=True, mode=0o700)
     return run_dir
 
 
+def app_label(app: Any) -> str:
+    if isinstance(app, dict):
+        return str(app.get("appid") or "app")
+    return Path(app).name
+
+
+def plan(suite: Suite, apps: Sequence[Any], devices: Sequence[str], *, spread: bool) -> list[WorkItem]:
+    """The sessions of a run, numbered in (app, scenario, device) order. The device joins the folder
+    name only when the same (app, scenario) runs on several devices."""
+    items: list[WorkItem] = []
+    targets: list[str | None] = [None] if spread else list(devices)
+    for app in apps:
+        for scenario in suite.scenarios:
+            for device in targets:
+                stem = f"{len(items) + 1:02d}-{slug(app_label(app))}-{slug(scenario.name)}"
+                if device is not None and len(targets) > 1:
+                    stem += f"-{slug(device)}"
+                items.append(WorkItem(stem, app, scenario, device))
+    return items
+
+
+def should_retry(result: SessionResult, item: WorkItem, options: RunOptions) -> bool:
+    """Only infrastructure errors are retried, and never a session that has findings."""
+    return result.outcome == "error" and not result.findings and item.attempt <= options.retries
+
+
+def backoff_delay(attempt: int, options: RunOptions) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: backoff, 2x backoff, 4x backoff, ..."""
+    return options.backoff * (2 ** (attempt - 1))
+
+
+class WorkQueue:
+    """The sessions not yet started; a device takes the first one meant for it (or for any device)."""
+
+    def __init__(self, items: Sequence[WorkItem]) -> None:
+        self._items = list(items)
+        self._lock = threading.Lock()
+
+    def take(self, device: str) -> WorkItem | None:
+        with self._lock:
+            for i, item in enumerate(self._items):
+                if item.device in (None, device):
+                    return self._items.pop(i)
+        return None
+
+    def put_back(self, item: WorkItem) -> None:
+        with self._lock:
+            self._items.insert(0, item)
+
+    def drop_for(self, device: str) -> list[WorkItem]:
+        """Remove and return the items only this device could run."""
+        with self._lock:
+            mine = [i for i in self._items if i.device == device]
+            self._items = [i for i in self._items if i.device != device]
+        return mine
+
+    def rest(self) -> list[WorkItem]:
+        with self._lock:
+            rest, self._items = self._items, []
+        return rest
+
+
+# ---------------------------------------------------------------------------------- local devices
+
+
+class SimSlot:
+    """A sim device: its own Appium server and its own ports for proxy, host and chromedriver."""
+
+    kind = "sim"
+
+    def __init__(self, device: SimDevice, run_dir: Path, backend_ports: tuple[int, int], options: RunOptions) -> None:
+        self.name = device.name
+        self.device = device
+        self.run_dir = run_dir
+        self.backend_ports = backend_ports
+        self.options = options
+        self.ports = DevicePorts(appium=PORTS.take(), proxy=PORTS.take(), host=PORTS.take(),
+                                 chromedriver=PORTS.take())
+        self.appium: Any = None
+
+    def health(self) -> str | None:
+        """Appium answers (started, or restarted once after it died), and the sim's tools exist."""
+        from harness.drivers.appium_server import AppiumServer
+
+        for tool in ("java", "chromium", "chromedriver"):
+            if not shutil.which(tool):
+                return f"{tool} not found: run `make setup`"
+        if self.appium is not None and self.appium.healthy() is None:
+            return None
+        if self.appium is not None:
+            self.appium.stop()
+        try:
+            self.appium = AppiumServer(port=self.ports.appium, log_path=self.run_dir / f"appium-{slug(self.name)}.log")
+            self.appium.start()
+        except RuntimeError as exc:
+            return f"Appium server did not start: {exc}"
+        return self.appium.healthy()
+
+    def run_session(self, session_dir: Path, item: WorkItem, on_step: Any) -> SessionResult:
+        from harness.session import SimSession
+
+        resources = RunResources(
+            appium_url=self.appium.url, backend_ports=self.backend_ports, ports=self.ports,
+            appium_pid=self.appium.pid, session_timeout=self.options.session_timeout,
+            step_grace=self.options.step_grace,
+        )
+        return SimSession(session_dir, item.scenario, self.device, Path(item.app), resources, on_step=on_step).run()
+
+    def facts(self) -> dict[str, Any]:
+        return {"kind": "sim", "tags": self.device.tags, "ports": vars(self.ports)}
+
+    def close(self) -> None:
+        if self.appium is not None:
+            self.appium.stop()
+
+
+class AndroidSlot:
+    """A phone: reached through its own Appium server, frida-server and mitmproxy (devices.yaml)."""
+
+    kind = "android"
+
+    def __init__(self, device: AndroidDevice, options: RunOptions) -> None:
+        self.name = device.name
+        self.device = device
+        self.options = options
+
+    def health(self) -> str | None:
+        """The android helper's check when it exists; else: adb sees the phone."""
+        try:
+            from harness.android.session import health_check  # type: ignore[attr-defined]
+        except ImportError:
+            health_check = None
+        if health_check is not None:
+            return health_check(self.device)
+        adb = shutil.which("adb")
+        if not adb:
+            return "adb not found (apt-get install adb)"
+        try:
+            state = subprocess.run([adb, "-s", self.device.serial, "get-state"], check=False, capture_output=True,
+                                   text=True,
+                                   timeout=15)
+        except subprocess.TimeoutExpired:
+            return f"adb: {self.device.serial} did not answer within 15 s"
+        if state.returncode != 0 or state.stdout.strip() != "device":
+            return f"adb: {self.device.serial} is not attached ({(state.stderr or state.stdout).strip()[:200]})"
+        return None
+
+    def run_session(self, session_dir: Path, item: WorkItem, on_step: Any) -> SessionResult:
+        from harness.android.session import AndroidSession  # the android helper's
+
+        resources = RunResources(appium_url=self.device.appium_url, backend_ports=(0, 0),
+                                 session_timeout=self.options.session_timeout, step_grace=self.options.step_grace)
+        return AndroidSession(session_dir, item.scenario, self.device, item.app, resources, on_step=on_step).run()
+
+    def facts(self) -> dict[str, Any]:
+        return {"kind": "android", "tags": self.device.tags, "serial": self.device.serial}
+
+    def close(self) -> None:
+        pass
+
+
+# ---------------------------------------------------------------------------------- the pool
+
+
+class Pool:
+    """Runs the planned sessions over the slots, one thread per device."""
+
+    def __init__(self, run_dir: Path, slots: Sequence[DeviceSlot], items: Sequence[WorkItem],
+                 options: RunOptions, progress: RunProgress) -> None:
+        self.run_dir = run_dir
+        self.slots = list(slots)
+        self.queue = WorkQueue(items)
+        self.order = [i.name for i in items]
+        self.options = options
+        self.progress = progress
+        self.result = RunResult(run_dir, started=utc_now_iso())
+        self._lock = threading.Lock()
+        self._finals: dict[str, SessionResult] = {}
+
+    def run(self) -> RunResult:
+        threads = [threading.Thread(target=self._serve, args=(slot,), name=f"device-{slot.name}", daemon=True)
+                   for slot in self.slots]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for item in self.queue.rest():  # every device that could have run these is quarantined
+            self._not_run(item, "no healthy device left to run it")
+        self.result.sessions = [self._finals[n] for n in self.order if n in self._finals]
+        self.result.devices = {s.name: s.facts() for s in self.slots}
+        self.result.ended = utc_now_iso()
+        return self.result
+
+    def _serve(self, slot: DeviceSlot) -> None:
+        try:
+            while (item := self.queue.take(slot.name)) is not None:
+                self.progress.update(slot.name, "checking", session=item.name, detail="health check")
+                why = _safe(slot.health)
+                if why:
+                    self.queue.put_back(item)
+                    self._quarantine(slot, why)
+                    return
+                self._run(slot, item)
+            self.progress.update(slot.name, "done", session="", detail="")
+        finally:
+            _safe(slot.close)
+
+    def _run(self, slot: DeviceSlot, item: WorkItem) -> None:
+        session_dir = self.run_dir / item.name
+        self.progress.update(slot.name, "running", session=item.name, detail="starting")
+        try:
+            result = slot.run_session(session_dir, item, lambda msg: self.progress.update(slot.name, detail=msg))
+        except Exception as exc:  # noqa: BLE001 - a session that could not even start is recorded, not raised
+            result = record_error_session(session_dir, slot.name, item, f"{type(exc).__name__}: {exc}",
+                                          traceback.format_exc())
+        rules = " ".join(sorted({f["rule"] for f in result.findings}))
+        summary = f"{result.outcome}" + (f" ({result.reason})" if result.reason else "") + \
+            f": {len(result.findings)} finding(s) {rules}".rstrip()
+        if should_retry(result, item, self.options):
+            kept = self._keep_attempt(session_dir, item)
+            delay = backoff_delay(item.attempt, self.options)
+            self.progress.update(slot.name, "retrying", session=item.name,
+                                 detail=f"attempt {item.attempt} {summary}; kept as {kept}; retry in {delay:g} s")
+            time.sleep(delay)
+            self.queue.put_back(replace(item, attempt=item.attempt + 1))
+            return
+        with self._lock:
+            self._finals[item.name] = result
+        self.progress.session_done(slot.name, item.name, summary)
+
+    def _keep_attempt(self, session_dir: Path, item: WorkItem) -> str:
+        kept = session_dir.with_name(f"{item.name}-attempt{item.attempt}")
+        session_dir.rename(kept)
+        with self._lock:
+            self.result.attempts.setdefault(item.name, []).append(kept.name)
+        return kept.name
+
+    def _quarantine(self, slot: DeviceSlot, why: str) -> None:
+        with self._lock:
+            self.result.quarantined[slot.name] = why
+        self.progress.update(slot.name, "quarantined", detail=why)
+        for item in self.queue.drop_for(slot.name):
+            self._not_run(item, f"device {slot.name} quarantined: {why}")
+
+    def _not_run(self, item: WorkItem, why: str) -> None:
+        with self._lock:
+            self.result.not_run.append({"session": item.name, "device": item.device or "", "why": why})
+
+
+def _safe(call: Any) -> Any:
+    """A device's health check or close must not take the pool down: an exception is its answer."""
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001 - reported as the reason
+        return f"{type(exc).__name__}: {exc}"
+
+
+def record_error_session(session_dir: Path, device: str, item: WorkItem, reason: str, trace: str) -> SessionResult:
+    """A session folder for a session that could not start: readable, and marked as an error."""
+    session_dir.mkdir(parents=True, exist_ok=True)
+    (session_dir / "error.txt").write_text(trace)
+    events = session_dir / "events.jsonl"
+    if not events.exists():
+        recorder = Recorder(events)
+        recorder.record(SessionEnd(source="harness", outcome="error", reason=reason, clock=ClockSync()))
+        recorder.close()
+    meta = {"session": session_dir.name, "device": {"name": device}, "app": {"name": app_label(item.app)},
+            "scenario": {"name": item.scenario.name}, "outcome": "error", "reason": reason, "findings": 0,
+            "rules": [], "partial": True}
+    (session_dir / "session.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    return SessionResult(session_dir, "error", reason, [])
+
+
 def run_suite(
     suite: Suite,
-    device: SimDevice,
-    apps: list[Path],
+    devices: Sequence[Device],
+    apps: Sequence[Any],
     *,
     out_root: Path = ARTIFACTS,
-    progress: Callable[[str], None] = lambda _m: None,
+    options: RunOptions = RunOptions(),
+    progress: RunProgress | None = None,
+    slots: Sequence[DeviceSlot] | None = None,
 ) -> RunResult:
-    """Run every scenario of the suite against every app on the device, one session each."""
-    from sim.backend import FixtureBackend
-
+    """Run every (app, scenario) on the devices (every device, or any with ``spread``), in parallel
+    across devices. ``slots`` replaces the local devices (the farm dispatcher's remote devices)."""
     if not apps:
         raise ConfigError(suite.file, None, "apps", "no mini program to run: give --app, `apps:` in the suite, "
                           "or `app:` on the device in devices.yaml")
+    names = [s.name for s in slots] if slots is not None else [d.name for d in devices]
+    items = plan(suite, apps, names, spread=options.spread)
+    progress = progress or RunProgress(names, len(items))
     old_umask = os.umask(0o077)  # artifacts hold real personal data: owner-only
+    backend = None
     try:
         run_dir = new_run_dir(suite, out_root)
-        result = RunResult(run_dir)
-        appium = AppiumServer(log_path=run_dir / "appium.log")
-        backend = FixtureBackend(apps)
-        try:
-            appium.start()
-            ports = backend.start()
-            resources = RunResources(appium_url=appium.url, backend_ports=ports)
-            number = 0
-            for app in apps:
-                for scenario in suite.scenarios:
-                    number += 1
-                    name = f"{number:02d}-{_slug(app.name)}-{_slug(scenario.name)}"
-                    progress(f"[{name}] starting on {device.name}")
-                    session = SimSession(
-                        run_dir / name, scenario, device, app, resources,
-                        on_step=lambda msg, name=name: progress(f"[{name}] {msg}"),
-                    )
-                    outcome = session.run()
-                    result.sessions.append(outcome)
-                    rules = sorted({f["rule"] for f in outcome.findings})
-                    progress(f"[{name}] {outcome.outcome}"
-                             + (f" ({outcome.reason})" if outcome.reason else "")
-                             + f": {len(outcome.findings)} finding(s) {' '.join(rules)}")
-        finally:
-            backend.stop()
-            appium.stop()
-        write_run_summary(result, suite, device)
+        if slots is None:
+            sim_apps = [Path(a) for a in apps if not isinstance(a, dict)]
+            backend_ports = (0, 0)
+            if any(isinstance(d, SimDevice) for d in devices):
+                from sim.backend import FixtureBackend
+
+                backend = FixtureBackend(sim_apps)
+                backend_ports = backend.start()
+            slots = [SimSlot(d, run_dir, backend_ports, options) if isinstance(d, SimDevice)
+                     else AndroidSlot(d, options) for d in devices]
+        with progress:
+            result = Pool(run_dir, slots, items, options, progress).run()
+        write_run_summary(result, suite, options)
         return result
     finally:
+        if backend is not None:
+            backend.stop()
         os.umask(old_umask)
 
 
-def write_run_summary(result: RunResult, suite: Suite, device: SimDevice) -> None:
+def write_run_summary(result: RunResult, suite: Suite, options: RunOptions) -> None:
+    by_dir = {s.session_dir.name: s for s in result.sessions}
     summary = {
         "suite": suite.name,
         "suite_file": str(suite.file),
-        "device": device.name,
+        "started": result.started,
+        "ended": result.ended,
+        "options": {"retries": options.retries, "backoff": options.backoff, "spread": options.spread,
+                    "session_timeout": options.session_timeout, "step_grace": options.step_grace},
+        "devices": result.devices,
+        "quarantined": result.quarantined,
         "sessions": [
-            {"dir": s.session_dir.name, "outcome": s.outcome, "reason": s.reason,
-             "findings": len(s.findings), "rules": sorted({f["rule"] for f in s.findings})}
-            for s in result.sessions
+            {"dir": name, "device": _device_of(s), "outcome": s.outcome, "reason": s.reason,
+             "findings": len(s.findings), "rules": sorted({f["rule"] for f in s.findings}),
+             "attempts": result.attempts.get(name, [])}
+            for name, s in by_dir.items()
         ],
+        "not_run": result.not_run,
     }
     (result.run_dir / "run.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+
+
+def _device_of(result: SessionResult) -> str | None:
+    try:
+        return json.loads((result.session_dir / "session.json").read_text())["device"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from harness.capture.proxy import Capture
 from harness.config import Scenario, SimDevice, StepSpec
 from harness.drivers.sim import ScreenButton, ScreenDialog, SimDriver, SimHost, app_config
 from harness.instrument.frida import FridaInstrument
+from harness.procs import kill_pids, pid_alive, pids_with_arg
 from harness.timeline import (
     ClockSync,
     Consent,
@@ -33,6 +35,7 @@ from harness.timeline import (
     Step,
     UIButton,
     UISnapshot,
+    utc_now_iso,
 )
 
 
@@ -40,12 +43,32 @@ class StepFailed(Exception):
     """The app did not behave as the step expected (a test result, not an infrastructure error)."""
 
 
+class SessionAborted(Exception):
+    """The watchdog stopped the session: a component died, or a step or the session ran out of time."""
+
+
+@dataclass
+class DevicePorts:
+    """The loopback ports one device uses, fixed by the runner so that parallel devices never collide
+    (0: let the OS choose). Chromium's own debugging port is chosen by chromedriver (port 0)."""
+
+    appium: int = 0
+    proxy: int = 0
+    host: int = 0
+    chromedriver: int = 0
+
+
 @dataclass
 class RunResources:
-    """What the sessions of one run share: the Appium server and the fixture back end."""
+    """What a session gets from its run and its device: the device's Appium server, the run's fixture
+    back end, the device's ports and the time limits."""
 
     appium_url: str
     backend_ports: tuple[int, int]
+    ports: DevicePorts = field(default_factory=DevicePorts)
+    appium_pid: int | None = None
+    session_timeout: float | None = None  # the scenario's own `timeout:` wins
+    step_grace: float = 30.0  # a step may take its own timeout (or wait) plus this before it is cut
 
 
 @dataclass
@@ -86,6 +109,12 @@ class SimSession:
         self._on_screen: dict[str, tuple[ScreenDialog, int]] = {}  # dialog key -> (dialog, prompt seq)
         self._shot = 0
         self._action_t = 0
+        self._started_wall = ""
+        self._chromium_pids: list[int] = []
+        self._chromedriver_pids: list[int] = []
+        self._abort_reason: str | None = None
+        self._step_deadline: tuple[float, str] | None = None  # (monotonic deadline, what overran)
+        self._finished = threading.Event()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -93,15 +122,19 @@ class SimSession:
         for sub in ("screens", "ui"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         self.recorder = Recorder(self.dir / "events.jsonl")
+        self._started_wall = utc_now_iso()
         outcome: Outcome = "ok"
         reason: str | None = None
+        threading.Thread(target=self._watchdog, name=f"watchdog-{self.dir.name}", daemon=True).start()
         try:
             self._open()
+            self._write_session_json("running", None, [])  # who runs where, while it runs
             outcome, reason = self._perform_steps()
-        except Exception as exc:  # infrastructure: the session is kept, marked as an error
+        except Exception as exc:  # noqa: BLE001 - infrastructure: the session is kept, marked as an error
             outcome, reason = "error", self._why(exc)
             (self.dir / "error.txt").write_text(traceback.format_exc())
         finally:
+            self._finished.set()
             closing_reason = self._close()
             if outcome != "error" and closing_reason:
                 outcome, reason = "error", closing_reason
@@ -109,28 +142,71 @@ class SimSession:
             self.recorder.close()
         findings = analyse_session(self.dir)
         self._write_session_json(outcome, reason, findings)
+        write_manifest(self.dir)  # the very last act: it hashes everything above
         return SessionResult(self.dir, outcome, reason, findings)
 
     def _why(self, exc: Exception) -> str:
         """The most specific reason: a component that died says more than the exception it caused."""
-        for component in (self.host and self.host.process, self.capture):
-            died = component.exit_reason() if component else None
-            if died:
-                return died
+        if self._abort_reason:
+            return self._abort_reason
+        died = self._dead_components()
+        if died:
+            return died
         if self.frida and self.frida.detached_reason:
             return f"frida detached: {self.frida.detached_reason}"
-        return f"{type(exc).__name__}: {exc}".strip()
+        first_line = (str(exc).strip().splitlines() or [""])[0][:300]
+        return f"{type(exc).__name__}: {first_line}".strip()
+
+    # ------------------------------------------------------------------ watchdog
+
+    def _dead_components(self) -> str | None:
+        """Which of this device's processes died under the session (None while all live)."""
+        dead: list[str] = []
+        appium = self.resources.appium_pid
+        if appium and not pid_alive(appium):
+            dead.append(f"Appium server (pid {appium}) died")
+        if self._chromium_pids and not pid_alive(self._chromium_pids[0]):
+            dead.append(f"Chromium (pid {self._chromium_pids[0]}) died")
+        for component in (self.host and self.host.process, self.capture):
+            why = component.exit_reason() if component else None
+            if why:
+                dead.append(why)
+        return "; ".join(dead) or None
+
+    def _watchdog(self) -> None:
+        """Cut the session short when a device process dies or a step or the session overruns."""
+        limit = self.scenario.timeout or self.resources.session_timeout
+        session_deadline = time.monotonic() + limit if limit else None
+        while not self._finished.wait(0.5):
+            why = self._dead_components()
+            overran = False
+            if not why and session_deadline and time.monotonic() > session_deadline:
+                why, overran = f"session timeout: not finished within {limit:g} s", True
+            step = self._step_deadline
+            if not why and step and time.monotonic() > step[0]:
+                why, overran = step[1], True
+            if why:
+                self._abort_reason = why
+                if overran:  # a webdriver call may be stuck on the page: the browser's end frees it
+                    kill_pids(self._chromium_pids)
+                return
+
+    def _check_abort(self) -> None:
+        if self._abort_reason:
+            raise SessionAborted(self._abort_reason)
 
     def _open(self) -> None:
         assert self.recorder is not None
         http_port, https_port = self.resources.backend_ports
         routes = {host: (http_port, https_port) for host in self.app["hosts"]}
         self.capture = Capture(
-            self.dir, self.recorder, routes=routes, block_unrouted=True, canaries=profile_canaries(self.device)
+            self.dir, self.recorder, routes=routes, block_unrouted=True, canaries=profile_canaries(self.device),
+            listen_port=self.resources.ports.proxy,
         )
         proxy_port = self.capture.start()
         self.host = SimHost(
-            self.app_dir, self.device.profile, self.dir, proxy_port=proxy_port, ca_pem=self.capture.ca_cert_pem
+            self.app_dir, self.device.profile, self.dir, proxy_port=proxy_port, ca_pem=self.capture.ca_cert_pem,
+            port=self.resources.ports.host,
         )
         host_port = self.host.start()
         self.frida = FridaInstrument(self.recorder, process_label=f"simhost:{self.host.pid}")
@@ -157,13 +233,18 @@ class SimSession:
             proxy_port=proxy_port,
             host_port=host_port,
             user_data_dir=self.dir / ".chromium",
+            chromedriver_port=self.resources.ports.chromedriver,
         )
+        self._chromium_pids = pids_with_arg(f"--user-data-dir={self.dir / '.chromium'}", without="--type=")
+        if self.resources.ports.chromedriver:
+            self._chromedriver_pids = pids_with_arg("chromedriver", f"--port={self.resources.ports.chromedriver}")
 
     def _close(self) -> str | None:
         """Close everything in reverse order; return why a component died during the session, if one did."""
         died: str | None = None
         if self.driver:
             self.driver.quit()
+        kill_pids(self._chromium_pids + self._chromedriver_pids)  # left behind when Appium died first
         if self.frida:
             self.frida.close()
         if self.host:
@@ -181,12 +262,15 @@ class SimSession:
         outcome: Outcome = "ok"
         reason: str | None = None
         for index, step in enumerate(self.scenario.steps):
+            self._check_abort()
             self.on_step(f"step {index + 1}/{len(self.scenario.steps)}: {step.label}")
             self._action_t = time.monotonic_ns()
+            self._step_deadline = self._deadline_of(index, step)
             try:
                 result, detail = self._perform(step)
             except StepFailed as failed:
                 result, detail = "failed", str(failed)
+            self._step_deadline = None
             self._poll()
             shot, ui = self._capture_screen(f"step-{index:02d}")
             assert self.recorder is not None
@@ -199,6 +283,12 @@ class SimSession:
                 where = f"{self.scenario.file}:{step.line}" if self.scenario.file and step.line else step.label
                 reason = f"step {index + 1} ({where}): {detail}"
         return outcome, reason
+
+    def _deadline_of(self, index: int, step: StepSpec) -> tuple[float, str]:
+        """When the step counts as hung: its own timeout (or wait) plus the run's grace."""
+        budget = step.timeout + (float(step.arg) if step.action == "wait" else 0.0) + self.resources.step_grace
+        where = f"{self.scenario.file}:{step.line}" if self.scenario.file and step.line else step.label
+        return time.monotonic() + budget, f"step {index + 1} ({where}) did not finish within {budget:g} s"
 
     def _perform(self, step: StepSpec) -> tuple[str, str | None]:
         assert self.driver is not None and self.host is not None
@@ -302,6 +392,7 @@ class SimSession:
     def _poll(self) -> list[ScreenDialog]:
         """Record every dialog that newly appeared on screen as a prompt event; return what is visible."""
         assert self.driver is not None and self.recorder is not None
+        self._check_abort()
         visible = self.driver.dialogs()
         keys = {d.key for d in visible}
         for gone in [k for k in self._on_screen if k not in keys]:
@@ -337,7 +428,24 @@ class SimSession:
         self.driver.dump_ui(self.dir / ui)
         return shot, ui
 
-    def _write_session_json(self, outcome: Outcome, reason: str | None, findings: list[dict[str, Any]]) -> None:
+    def _processes(self) -> dict[str, Any]:
+        """The pids and ports of this session's processes (fault tools and parallel proofs read them)."""
+        ports = self.resources.ports
+        return {
+            "processes": {
+                "appium": self.resources.appium_pid,
+                "chromedriver": self._chromedriver_pids[0] if self._chromedriver_pids else None,
+                "chromium": self._chromium_pids[0] if self._chromium_pids else None,
+                "host": self.host.process.proc.pid if self.host and self.host.process.proc else None,
+                "mitmproxy": self.capture.process.proc.pid
+                if self.capture and self.capture.process and self.capture.process.proc else None,
+            },
+            "ports": {"appium": ports.appium, "proxy": self.capture.port if self.capture else None,
+                      "host": self.host.port if self.host else None, "chromedriver": ports.chromedriver},
+        }
+
+    def _write_session_json(self, outcome: str, reason: str | None, findings: list[dict[str, Any]]) -> None:
+        """session.json: written once the device is up (outcome "running") and again at the end."""
         summary = {
             "session": self.dir.name,
             "device": {"name": self.device.name, "kind": "sim"},
@@ -349,8 +457,23 @@ class SimSession:
             "findings": len(findings),
             "rules": sorted({f["rule"] for f in findings}),
             "tool_version": __version__,
+            "partial": outcome == "error",
+            "started": self._started_wall,
+            "ended": utc_now_iso() if outcome != "running" else None,
+            **self._processes(),
         }
-        (self.dir / "session.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        tmp = self.dir / "session.json.tmp"  # a reader never sees half a file
+        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        tmp.replace(self.dir / "session.json")
+
+
+def write_manifest(session_dir: Path) -> None:
+    """The session's integrity manifest (harness.evidence.manifest, the reports helper's)."""
+    try:
+        from harness.evidence.manifest import write_manifest as write
+    except ImportError:  # TODO(runner): drop this guard once harness/evidence/manifest.py has landed
+        return
+    write(session_dir)
 
 
 def profile_canaries(device: SimDevice) -> dict[str, str]:
