@@ -39,6 +39,10 @@ ARTIFACTS = REPO_ROOT / "artifacts"
 Device = SimDevice | AndroidDevice
 
 
+class DeviceUnhealthy(Exception):
+    """A slot found its device unfit only when it tried to run the session (a farm worker's check)."""
+
+
 @dataclass(frozen=True)
 class RunOptions:
     retries: int = 0  # extra attempts for a session that ended in an infrastructure error
@@ -310,20 +314,22 @@ class Pool:
             while (item := self.queue.take(slot.name)) is not None:
                 self.progress.update(slot.name, "checking", session=item.name, detail="health check")
                 why = _safe(slot.health)
-                if why:
+                if why or (why := self._run(slot, item)):
                     self.queue.put_back(item)
                     self._quarantine(slot, why)
                     return
-                self._run(slot, item)
             self.progress.update(slot.name, "done", session="", detail="")
         finally:
             _safe(slot.close)
 
-    def _run(self, slot: DeviceSlot, item: WorkItem) -> None:
+    def _run(self, slot: DeviceSlot, item: WorkItem) -> str | None:
+        """Run one session (and schedule its retry); return why the device is unfit, if it said so."""
         session_dir = self.run_dir / item.name
         self.progress.update(slot.name, "running", session=item.name, detail="starting")
         try:
             result = slot.run_session(session_dir, item, lambda msg: self.progress.update(slot.name, detail=msg))
+        except DeviceUnhealthy as unfit:
+            return str(unfit)
         except Exception as exc:  # noqa: BLE001 - a session that could not even start is recorded, not raised
             result = record_error_session(session_dir, slot.name, item, f"{type(exc).__name__}: {exc}",
                                           traceback.format_exc())
@@ -337,10 +343,11 @@ class Pool:
                                  detail=f"attempt {item.attempt} {summary}; kept as {kept}; retry in {delay:g} s")
             time.sleep(delay)
             self.queue.put_back(replace(item, attempt=item.attempt + 1))
-            return
+            return None
         with self._lock:
             self._finals[item.name] = result
         self.progress.session_done(slot.name, item.name, summary)
+        return None
 
     def _keep_attempt(self, session_dir: Path, item: WorkItem) -> str:
         kept = session_dir.with_name(f"{item.name}-attempt{item.attempt}")

@@ -38,6 +38,8 @@ from harness.timeline import (
     utc_now_iso,
 )
 
+_ATTACH_LOCK = threading.Lock()
+
 
 class StepFailed(Exception):
     """The app did not behave as the step expected (a test result, not an infrastructure error)."""
@@ -210,7 +212,8 @@ class SimSession:
         )
         host_port = self.host.start()
         self.frida = FridaInstrument(self.recorder, process_label=f"simhost:{self.host.pid}")
-        self.frida.attach(self.host.pid)
+        with _ATTACH_LOCK:  # Frida attaches to parallel JVMs one at a time: together they time out
+            self.frida.attach(self.host.pid)
         self.recorder.record(
             SessionStart(
                 source="harness",
@@ -240,19 +243,18 @@ class SimSession:
             self._chromedriver_pids = pids_with_arg("chromedriver", f"--port={self.resources.ports.chromedriver}")
 
     def _close(self) -> str | None:
-        """Close everything in reverse order; return why a component died during the session, if one did."""
-        died: str | None = None
-        if self.driver:
-            self.driver.quit()
-        kill_pids(self._chromium_pids + self._chromedriver_pids)  # left behind when Appium died first
-        if self.frida:
-            self.frida.close()
-        if self.host:
-            died = died or self.host.process.exit_reason()
-            self.host.stop()
-        if self.capture:
-            died = died or self.capture.exit_reason()
-            self.capture.stop()
+        """Close everything in reverse order, each part on its own (a dead part must not keep the others
+        open or the session unrecorded); return why a component died during the session, if one did."""
+        died = self._dead_components()
+        for close in (self.driver and self.driver.quit,
+                      lambda: kill_pids(self._chromium_pids + self._chromedriver_pids),  # left when Appium died
+                      self.frida and self.frida.close, self.host and self.host.stop, self.capture and self.capture.stop):
+            if close:
+                try:
+                    close()
+                except Exception as exc:  # noqa: BLE001 - noted; closing goes on
+                    with open(self.dir / "error.txt", "a", encoding="utf-8") as f:
+                        f.write(f"while closing: {type(exc).__name__}: {str(exc)[:500]}\n")
         shutil.rmtree(self.dir / ".chromium", ignore_errors=True)
         return died
 
