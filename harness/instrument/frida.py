@@ -268,6 +268,10 @@ class BridgeEvents:
         kind = item.get("k")
         if kind == "call":
             return self._call(item)
+        if kind == "native":  # Android framework hooks (agent/android.ts), phones only
+            from harness.instrument.android import native_call_event
+
+            return [native_call_event(item, process=self.process, clock=self.clock)]
         if kind == "result":
             cb = _ns(item.get("cb"))
             call = self.pending.pop(cb, None) if cb is not None else None
@@ -446,6 +450,19 @@ class FridaInstrument:
         if self._script is None:
             raise InstrumentError("not attached")
         return _with_timeout(self._script.exports_sync.ping, RPC_TIMEOUT, "ping")
+
+    def rpc(self, method: str, *args: Any, timeout: float = RPC_TIMEOUT) -> Any:
+        """Call one of the agent's rpc exports (e.g. ``enable_framework``) with a time limit."""
+        if self._script is None or not self.alive:
+            raise InstrumentError("not attached")
+        fn = getattr(self._script.exports_sync, method)
+        return _with_timeout(lambda: fn(*args), timeout, method)
+
+    def set_clock(self, clock: ClockSync) -> None:
+        """The device-host offset measured after attaching; applies to every event recorded from now on."""
+        with self._lock:
+            self.clock = clock
+            self._bridge.clock = clock
 
     def flush(self) -> int:
         """Ask the agent to send what it has queued; when this returns, it has been recorded."""

@@ -1,8 +1,10 @@
 // miniprobe's Frida agent. Hooks WeChat's JS bridge (see bridge.ts) and sends what it sees as
 // batched messages (see messages.ts for the format, batch.ts for the batching).
 //
-// rpc: ping() -> {pong, t, hooks, queued, sent}; flush() -> number of items sent.
+// rpc: ping() -> {pong, t, hooks, queued, sent}; flush() -> number of items sent;
+// enableFramework(options) -> {hooks, skipped}: the Android framework hooks (android.ts), phones only.
 import Java from "frida-java-bridge";
+import { FrameworkOptions, FrameworkReport, hookFramework } from "./android.js";
 import { flush, stats } from "./batch.js";
 import { CALLBACK_CLASS, findClass, hookCallback, hookInvoke, HookState, JNI_CLASS, onHookError } from "./bridge.js";
 import { AGENT_VERSION, ErrorMessage, ReadyMessage } from "./messages.js";
@@ -163,6 +165,14 @@ rpc.exports = {
     },
     flush() {
         return flush();
+    },
+    enableFramework(options: FrameworkOptions): FrameworkReport {
+        let report: FrameworkReport = { hooks: [], skipped: [] };
+        Java.performNow(() => {  // framework classes are in the boot class path: no need to wait for the app's loader
+            report = hookFramework(options ?? {});
+        });
+        Script.nextTick(() => Java.perform(() => Java.use("java.lang.System").nanoTime()));  // see afterInstall
+        return report;
     },
     dispose() {
         // On unload: stop looking and hand over what is queued. frida-java-bridge itself restores

@@ -31,7 +31,19 @@ export interface ResultItem {
     trunc?: string[];
 }
 
-export type Item = CallItem | ResultItem;
+/** An Android framework (or table-listed WeChat) method call, from android.ts. */
+export interface NativeItem {
+    k: "native";
+    api: string;           // class.method
+    args: string[];        // each argument as a bounded string
+    result?: string;       // absent for void methods
+    t: string;
+    tid: number;
+    jstack: string[];
+    exc?: string;
+}
+
+export type Item = CallItem | ResultItem | NativeItem;
 
 export interface BatchMessage { type: "batch"; items: Item[]; }
 
