@@ -39,6 +39,11 @@ class PortAllocator:
                     return port
         raise RuntimeError("no free loopback port left to hand out")
 
+    def release(self, *ports: int) -> None:
+        """The ports are free again (their session ended); the OS decides when they can be bound."""
+        with self._lock:
+            self._given.difference_update(ports)
+
 
 PORTS = PortAllocator()
 

@@ -23,13 +23,13 @@ import subprocess
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from harness.config import REPO_ROOT, AndroidDevice, ConfigError, Scenario, SimDevice, Suite
+from harness.config import REPO_ROOT, AndroidApp, AndroidDevice, ConfigError, Scenario, SimDevice, Suite
 from harness.procs import PORTS
 from harness.progress import RunProgress
 from harness.session import DevicePorts, RunResources, SessionResult
@@ -57,10 +57,11 @@ class WorkItem:
     """One session to run: its folder name, what to run, where (None: any device), which attempt."""
 
     name: str
-    app: Any  # a source folder (sim) or a mapping {appid, env_version, path, query} (android)
+    app: Any  # a source folder (sim) or an AndroidApp {appid, env_version, path, query} (android)
     scenario: Scenario
     device: str | None
     attempt: int = 1
+    kind: str = "sim"  # the device kind that can run the app
 
 
 @dataclass
@@ -116,24 +117,33 @@ def new_run_dir(suite: Suite, root: Path = ARTIFACTS) -> Path:
     return run_dir
 
 
+def app_kind(app: Any) -> str:
+    """Which device kind runs the app: a source folder runs on the sim, an appid on a phone."""
+    return "android" if isinstance(app, (AndroidApp, dict)) else "sim"
+
+
 def app_label(app: Any) -> str:
+    if isinstance(app, AndroidApp):
+        return app.name or app.appid
     if isinstance(app, dict):
-        return str(app.get("appid") or "app")
+        return str(app.get("name") or app.get("appid") or "app")
     return Path(app).name
 
 
-def plan(suite: Suite, apps: Sequence[Any], devices: Sequence[str], *, spread: bool) -> list[WorkItem]:
-    """The sessions of a run, numbered in (app, scenario, device) order. The device joins the folder
-    name only when the same (app, scenario) runs on several devices."""
+def plan(suite: Suite, apps: Sequence[Any], devices: Mapping[str, str], *, spread: bool) -> list[WorkItem]:
+    """The sessions of a run (``devices``: name -> kind), numbered in (app, scenario, device) order;
+    an app goes only to devices of its kind. The device joins the folder name only when the same
+    (app, scenario) runs on several devices."""
     items: list[WorkItem] = []
-    targets: list[str | None] = [None] if spread else list(devices)
     for app in apps:
+        kind = app_kind(app)
+        targets: list[str | None] = [None] if spread else [d for d, k in devices.items() if k == kind]
         for scenario in suite.scenarios:
             for device in targets:
                 stem = f"{len(items) + 1:02d}-{slug(app_label(app))}-{slug(scenario.name)}"
                 if device is not None and len(targets) > 1:
                     stem += f"-{slug(device)}"
-                items.append(WorkItem(stem, app, scenario, device))
+                items.append(WorkItem(stem, app, scenario, device, kind=kind))
     return items
 
 
@@ -154,10 +164,10 @@ class WorkQueue:
         self._items = list(items)
         self._lock = threading.Lock()
 
-    def take(self, device: str) -> WorkItem | None:
+    def take(self, device: str, kind: str) -> WorkItem | None:
         with self._lock:
             for i, item in enumerate(self._items):
-                if item.device in (None, device):
+                if item.device in (None, device) and item.kind == kind:
                     return self._items.pop(i)
         return None
 
@@ -182,7 +192,8 @@ class WorkQueue:
 
 
 class SimSlot:
-    """A sim device: its own Appium server and its own ports for proxy, host and chromedriver."""
+    """A sim device: its own Appium server, and for each session its own ports for proxy, host and
+    chromedriver (fresh per session: a port just closed may linger in TIME_WAIT and refuse a bind)."""
 
     kind = "sim"
 
@@ -192,8 +203,7 @@ class SimSlot:
         self.run_dir = run_dir
         self.backend_ports = backend_ports
         self.options = options
-        self.ports = DevicePorts(appium=PORTS.take(), proxy=PORTS.take(), host=PORTS.take(),
-                                 chromedriver=PORTS.take())
+        self.ports = DevicePorts(appium=PORTS.take())
         self.appium: Any = None
 
     def health(self) -> str | None:
@@ -217,12 +227,17 @@ class SimSlot:
     def run_session(self, session_dir: Path, item: WorkItem, on_step: Any) -> SessionResult:
         from harness.session import SimSession
 
+        ports = DevicePorts(appium=self.ports.appium, proxy=PORTS.take(), host=PORTS.take(), chromedriver=PORTS.take())
         resources = RunResources(
-            appium_url=self.appium.url, backend_ports=self.backend_ports, ports=self.ports,
+            appium_url=self.appium.url, backend_ports=self.backend_ports, ports=ports,
             appium_pid=self.appium.pid, session_timeout=self.options.session_timeout,
             step_grace=self.options.step_grace,
         )
-        return SimSession(session_dir, item.scenario, self.device, Path(item.app), resources, on_step=on_step).run()
+        try:
+            return SimSession(session_dir, item.scenario, self.device, Path(item.app), resources,
+                              on_step=on_step).run()
+        finally:
+            PORTS.release(ports.proxy, ports.host, ports.chromedriver)
 
     def facts(self) -> dict[str, Any]:
         return {"kind": "sim", "tags": self.device.tags, "ports": vars(self.ports)}
@@ -303,7 +318,7 @@ class Pool:
         for t in threads:
             t.join()
         for item in self.queue.rest():  # every device that could have run these is quarantined
-            self._not_run(item, "no healthy device left to run it")
+            self._not_run(item, f"no healthy {item.kind} device left to run it")
         self.result.sessions = [self._finals[n] for n in self.order if n in self._finals]
         self.result.devices = {s.name: s.facts() for s in self.slots}
         self.result.ended = utc_now_iso()
@@ -311,7 +326,7 @@ class Pool:
 
     def _serve(self, slot: DeviceSlot) -> None:
         try:
-            while (item := self.queue.take(slot.name)) is not None:
+            while (item := self.queue.take(slot.name, slot.kind)) is not None:
                 self.progress.update(slot.name, "checking", session=item.name, detail="health check")
                 why = _safe(slot.health)
                 if why or (why := self._run(slot, item)):
@@ -407,15 +422,16 @@ def run_suite(
     if not apps:
         raise ConfigError(suite.file, None, "apps", "no mini program to run: give --app, `apps:` in the suite, "
                           "or `app:` on the device in devices.yaml")
-    names = [s.name for s in slots] if slots is not None else [d.name for d in devices]
-    items = plan(suite, apps, names, spread=options.spread)
+    kinds = {s.name: s.kind for s in slots} if slots is not None else {d.name: d.kind for d in devices}
+    names = list(kinds)
+    items = plan(suite, apps, kinds, spread=options.spread)
     progress = progress or RunProgress(names, len(items))
     old_umask = os.umask(0o077)  # artifacts hold real personal data: owner-only
     backend = None
     try:
         run_dir = new_run_dir(suite, out_root)
         if slots is None:
-            sim_apps = [Path(a) for a in apps if not isinstance(a, dict)]
+            sim_apps = [Path(a) for a in apps if app_kind(a) == "sim"]
             backend_ports = (0, 0)
             if any(isinstance(d, SimDevice) for d in devices):
                 from sim.backend import FixtureBackend

@@ -101,3 +101,23 @@ scenarios:
     summary = json.loads((run_dir / "run.json").read_text())
     assert {d: f["worker"] for d, f in summary["devices"].items()} == {"farm-a": "w1", "farm-b": "w2"}
     assert "farm-a" in workers["w1"].read_text() and "farm-b" not in workers["w1"].read_text()
+
+
+def test_shared_delivery_spreads_sessions_into_the_run_folder_directly(
+    broker: str, workers: dict[str, Path], repo: Path, tmp_path: Path
+) -> None:
+    suite = tmp_path / "suite.yaml"
+    steps = "    steps:\n      - launch\n      - dialog: agree\n"
+    suite.write_text(f"name: farm-shared\napps: [{repo / 'sim' / 'apps' / 'storefinder-compliant'}]\nscenarios:\n"
+                     f"  - name: one\n{steps}  - name: two\n{steps}")
+    out = tmp_path / "artifacts"  # a path every host sees: here, the same machine
+    proc = subprocess.run([*miniprobe_cmd(), "run", str(suite), "--farm", broker, "--tags", "farm", "--spread",
+                           "--farm-delivery", "shared", "--out", str(out), "--fail-on", "none"],
+                          check=False, capture_output=True, text=True, timeout=400, cwd=repo)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_dir = Path(proc.stdout.strip().splitlines()[-1])
+    sessions = sorted(p.name for p in run_dir.iterdir() if p.is_dir())
+    assert sessions == ["01-storefinder-compliant-one", "02-storefinder-compliant-two"]
+    for name in sessions:
+        meta = json.loads((run_dir / name / "session.json").read_text())
+        assert meta["outcome"] == "ok" and meta["device"]["name"] in WORKERS.values()

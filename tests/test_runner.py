@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from harness.commands.run import select_devices
-from harness.config import ConfigError, Scenario, StepSpec, Suite, load_devices, load_suite
+from harness.config import AndroidApp, ConfigError, Scenario, StepSpec, Suite, load_devices, load_suite
 from harness.progress import RunProgress
 from harness.runner import Pool, RunOptions, WorkItem, WorkQueue, backoff_delay, plan, should_retry
 from harness.session import SessionResult
@@ -28,17 +28,20 @@ def _suite(*names: str) -> Suite:
 
 
 def test_plan_is_a_matrix_with_the_device_in_the_name_only_when_several() -> None:
-    items = plan(_suite("a", "b"), [Path("/apps/shop")], ["sim-1", "sim-2"], spread=False)
+    items = plan(_suite("a", "b"), [Path("/apps/shop")], {"sim-1": "sim", "sim-2": "sim", "phone": "android"},
+                 spread=False)
     assert [i.name for i in items] == ["01-shop-a-sim-1", "02-shop-a-sim-2", "03-shop-b-sim-1", "04-shop-b-sim-2"]
     assert [i.device for i in items] == ["sim-1", "sim-2", "sim-1", "sim-2"]
-    single = plan(_suite("a"), [Path("/apps/shop")], ["sim"], spread=False)
+    single = plan(_suite("a"), [Path("/apps/shop")], {"sim": "sim"}, spread=False)
     assert [i.name for i in single] == ["01-shop-a"]
 
 
 def test_plan_spread_runs_each_pair_once_on_any_device() -> None:
-    items = plan(_suite("a", "b"), [Path("/apps/x"), {"appid": "wx1234"}], ["d1", "d2", "d3"], spread=True)
-    assert [i.name for i in items] == ["01-x-a", "02-x-b", "03-wx1234-a", "04-wx1234-b"]
+    items = plan(_suite("a", "b"), [Path("/apps/x"), AndroidApp(appid="wx0123456789abcdef", name="shop")], {"d1": "sim", "p1": "android"},
+                 spread=True)
+    assert [i.name for i in items] == ["01-x-a", "02-x-b", "03-shop-a", "04-shop-b"]
     assert {i.device for i in items} == {None}
+    assert [i.kind for i in items] == ["sim", "sim", "android", "android"]
 
 
 def test_only_infrastructure_errors_without_findings_are_retried() -> None:
@@ -54,12 +57,13 @@ def test_only_infrastructure_errors_without_findings_are_retried() -> None:
 
 def test_work_queue_gives_a_device_its_own_items_or_shared_ones() -> None:
     scenario = _suite("a").scenarios[0]
-    queue = WorkQueue([WorkItem("1", None, scenario, "d1"), WorkItem("2", None, scenario, None),
-                       WorkItem("3", None, scenario, "d2")])
-    assert queue.take("d2").name == "2"  # type: ignore[union-attr]
+    queue = WorkQueue([WorkItem("1", None, scenario, "d1"), WorkItem("0", None, scenario, None, kind="android"),
+                       WorkItem("2", None, scenario, None), WorkItem("3", None, scenario, "d2")])
+    assert queue.take("d2", "sim").name == "2"  # type: ignore[union-attr]
     assert [i.name for i in queue.drop_for("d1")] == ["1"]
-    assert queue.take("d1") is None
-    assert queue.take("d2").name == "3"  # type: ignore[union-attr]
+    assert queue.take("d1", "sim") is None
+    assert queue.take("d2", "sim").name == "3"  # type: ignore[union-attr]
+    assert queue.take("p1", "android").name == "0"  # type: ignore[union-attr]
 
 
 DEVICES = """\
@@ -160,7 +164,7 @@ def _pool(tmp_path: Path, slots: list[FakeSlot], items: list[WorkItem], options:
 
 
 def test_pool_retries_an_error_keeping_the_failed_attempt_as_evidence(tmp_path: Path) -> None:
-    items = plan(_suite("a", "b"), [Path("/apps/x")], ["d1"], spread=False)
+    items = plan(_suite("a", "b"), [Path("/apps/x")], {"d1": "sim"}, spread=False)
     slot = FakeSlot("d1", {"01-x-a": [("error", []), ("ok", [])], "02-x-b": [("error", [FINDING])]})
     result = _pool(tmp_path, [slot], items, RunOptions(retries=2, backoff=0)).run()
     assert [(s.session_dir.name, s.outcome) for s in result.sessions] == [("01-x-a", "ok"), ("02-x-b", "error")]
@@ -170,7 +174,7 @@ def test_pool_retries_an_error_keeping_the_failed_attempt_as_evidence(tmp_path: 
 
 
 def test_pool_quarantines_an_unhealthy_device_and_the_run_goes_on(tmp_path: Path) -> None:
-    items = plan(_suite("a"), [Path("/apps/x")], ["good", "bad"], spread=False)
+    items = plan(_suite("a"), [Path("/apps/x")], {"good": "sim", "bad": "sim"}, spread=False)
     good, bad = FakeSlot("good", {}), FakeSlot("bad", {}, healthy=False)
     result = _pool(tmp_path, [good, bad], items, RunOptions()).run()
     assert result.quarantined == {"bad": "adb: ABC123 is not attached"}
@@ -181,7 +185,7 @@ def test_pool_quarantines_an_unhealthy_device_and_the_run_goes_on(tmp_path: Path
 
 
 def test_pool_spread_hands_the_work_of_a_quarantined_device_to_the_others(tmp_path: Path) -> None:
-    items = plan(_suite("a", "b", "c"), [Path("/apps/x")], ["good", "bad"], spread=True)
+    items = plan(_suite("a", "b", "c"), [Path("/apps/x")], {"good": "sim", "bad": "sim"}, spread=True)
     good, bad = FakeSlot("good", {}), FakeSlot("bad", {}, healthy=False)
     result = _pool(tmp_path, [good, bad], items, RunOptions()).run()
     assert len(result.sessions) == 3 and not result.not_run and not result.failed_to_run
@@ -189,7 +193,7 @@ def test_pool_spread_hands_the_work_of_a_quarantined_device_to_the_others(tmp_pa
 
 
 def test_pool_runs_devices_in_parallel_one_session_each_at_a_time(tmp_path: Path) -> None:
-    items = plan(_suite("a", "b"), [Path("/apps/x")], ["d1", "d2", "d3"], spread=False)
+    items = plan(_suite("a", "b"), [Path("/apps/x")], {"d1": "sim", "d2": "sim", "d3": "sim"}, spread=False)
     slots = [FakeSlot(n, {}, seconds=0.3) for n in ("d1", "d2", "d3")]
     result = _pool(tmp_path, slots, items, RunOptions()).run()
     assert len(result.sessions) == 6

@@ -56,7 +56,7 @@ def _apps(app_path: list[Path] | None, suite_apps: list[Any], devices: list[SimD
     else:
         apps = list(suite_apps) or [d.app for d in devices if isinstance(d, SimDevice) and d.app][:1]
     for a in apps:
-        if not isinstance(a, dict) and not (Path(a) / "app.json").is_file():
+        if isinstance(a, Path) and not (a / "app.json").is_file():
             raise ConfigError(Path(a), None, "--app", "not a mini program folder (no app.json)")
     return apps
 

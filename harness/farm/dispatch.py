@@ -82,8 +82,8 @@ class RemoteSlot:
 
     def _app(self, app: Any) -> dict[str, Any]:
         """Android: the mapping as it is. Sim: the source folder, packed once per run."""
-        if isinstance(app, dict):
-            return {"mapping": app}
+        if not isinstance(app, Path):
+            return {"mapping": app.model_dump(mode="json")}
         key = str(app)
         if key not in self._packed:
             self._packed[key] = pack(Path(app))

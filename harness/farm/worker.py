@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from harness.config import REPO_ROOT, AndroidDevice, Scenario, SimDevice
+from harness.config import REPO_ROOT, AndroidApp, AndroidDevice, Scenario, SimDevice
 from harness.farm import (
     HEARTBEAT_S,
     REGISTRY_PREFIX,
@@ -58,8 +58,8 @@ def unpack(blob: str, into: Path) -> Path:
 def app_folder(app: dict[str, Any]) -> Any:
     """The app of a task on this host: an unpacked source folder (cached by content) or the
     android mapping as it came."""
-    if "tar" not in app:
-        return app.get("mapping") or Path(app["path"])
+    if "mapping" in app:
+        return AndroidApp.model_validate(app["mapping"])
     digest = hashlib.sha256(app["tar"].encode("ascii")).hexdigest()[:16]
     target = APP_CACHE / digest
     if not target.exists():
@@ -115,7 +115,7 @@ class DeviceHost:
         session_dir = base / payload["session"]
         app = app_folder(payload["app"])
         item = WorkItem(payload["session"], app, Scenario.model_validate(payload["scenario"]), slot.name,
-                        payload.get("attempt", 1))
+                        payload.get("attempt", 1), kind=slot.kind)
         backend = FixtureBackend([app]) if isinstance(slot, SimSlot) else None
         try:
             if backend is not None:
