@@ -203,3 +203,22 @@ def test_pool_runs_devices_in_parallel_one_session_each_at_a_time(tmp_path: Path
     firsts = [min(s.windows)[0] for s in slots]
     lasts = [min(s.windows)[1] for s in slots]
     assert max(firsts) < min(lasts)  # the devices' first sessions overlapped
+
+
+def test_progress_is_a_live_table_on_a_terminal_and_plain_lines_elsewhere() -> None:
+    import io
+
+    from rich.console import Console
+
+    tty = io.StringIO()
+    with RunProgress(["sim-1", "sim-2"], 2, Console(file=tty, force_terminal=True, width=120)) as progress:
+        progress.update("sim-1", "running", session="01-x-a", detail="step 1/3: launch")
+        progress.session_done("sim-2", "02-x-a", "ok: 0 finding(s)")
+    assert "miniprobe run: 1/2 sessions" in tty.getvalue() and "step 1/3: launch" in tty.getvalue()
+
+    plain = io.StringIO()
+    with RunProgress(["sim-1"], 1, Console(file=plain, force_terminal=False, width=40)) as progress:
+        progress.update("sim-1", "running", session="01-storefinder-violating-first-launch",
+                        detail="step 1/3: launch [the first page]")
+    assert plain.getvalue() == ("[sim-1] 01-storefinder-violating-first-launch running: "
+                                "step 1/3: launch [the first page]\n")
