@@ -354,6 +354,7 @@ def run_corpus(
     scenarios_dir: Path = SCENARIOS_DIR,
     out_root: Path,
     session_timeout: float | None = None,
+    retries: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> CorpusResult:
     """Run each (app, scenario) of the expectations once, in one run folder, and judge the sessions."""
@@ -371,7 +372,8 @@ def run_corpus(
             name = f"{len(items) + 1:02d}-{slug(app.name)}-{slug(exp.scenario)}"
             items.append(WorkItem(name, app.app_dir, scenarios[exp.scenario], None))
             keys[name] = (app.name, exp.scenario)
-    options = RunOptions(spread=True, session_timeout=session_timeout)
+    # an infrastructure error (never a session with findings) is retried: the corpus judges apps, not hosts
+    options = RunOptions(spread=True, session_timeout=session_timeout, retries=retries, backoff=1.0)
     old_umask = os.umask(0o077)  # artifacts hold real personal data: owner-only
     backend = FixtureBackend([a.app_dir for a in apps])
     try:

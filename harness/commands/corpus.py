@@ -32,6 +32,7 @@ def corpus(
     devices_file: Annotated[Path, typer.Option("--devices", help="Device inventory.")] = REPO_ROOT / "devices.yaml",
     out: Annotated[Path, typer.Option(help="Where the run folder is written.")] = REPO_ROOT / "artifacts",
     session_timeout: Annotated[float | None, typer.Option(min=1, help="Seconds for a whole session.")] = None,
+    retries: Annotated[int, typer.Option(min=0, help="Retry a session that ended in an infrastructure error up to N times.")] = 1,
 ) -> None:
     """Run every app of the corpus with the scenarios its expected.yaml names; score each rule."""
     from harness.commands.run import select_devices
@@ -44,7 +45,7 @@ def corpus(
         if len(sims) != len(chosen):
             raise ConfigError(devices_file, None, "--device", "the corpus runs on sim devices only")
         result = run_corpus(apps, sims, corpus_dir=corpus_dir, scenarios_dir=scenarios_dir, out_root=out,
-                            session_timeout=session_timeout, progress=lambda m: err.print(m, highlight=False))
+                            session_timeout=session_timeout, retries=retries, progress=lambda m: err.print(m, highlight=False))
     except (ConfigError, RuntimeError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_ERROR) from None

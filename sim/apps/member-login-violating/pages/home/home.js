@@ -1,0 +1,6 @@
+Page({
+  data: { member: null },
+  onLoad() {
+    this.setData({ member: getApp().globalData.member })
+  }
+})

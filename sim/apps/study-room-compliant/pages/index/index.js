@@ -1,0 +1,24 @@
+const api = require('../../utils/api.js')
+
+Page({
+  // 隐私同意由 <privacy-popup> 在需要时弹出并同步给微信
+  data: { rooms: [], tip: '' },
+
+  onNearby() {
+    wx.getLocation({
+      type: 'gcj02',
+      success: (res) => api.rooms(res.latitude, res.longitude, (rooms) => this.setData({ rooms })),
+      fail: (err) => this.setData({ tip: '定位失败：' + err.errMsg })
+    })
+  },
+
+  // 学生认证：拍学生证享受学生价
+  onStudentCard() {
+    wx.chooseMedia({
+      count: 1,
+      mediaType: ['image'],
+      success: (res) => api.uploadStudentCard(res.tempFiles[0].tempFilePath, (ok) => this.setData({ tip: ok ? '已提交认证' : '上传失败' })),
+      fail: (err) => this.setData({ tip: '无法选择图片：' + err.errMsg })
+    })
+  }
+})
