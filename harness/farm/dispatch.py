@@ -25,9 +25,14 @@ NO_TIMEOUT_S = 6 * 3600.0  # a session without a time limit still ends some day
 def farm_slots(broker: str, names: list[str], tags: list[str], options: RunOptions, out: Path,
                *, delivery: str = "upload") -> tuple[list[RemoteSlot], list[SimDevice | AndroidDevice]]:
     """The registered devices selected by --device / --tags (as in a local run), as remote slots."""
+    import redis
+
     from harness.commands.run import select_devices
 
-    entries = registered_devices(broker)
+    try:
+        entries = registered_devices(broker)
+    except redis.exceptions.RedisError as exc:
+        raise RuntimeError(f"cannot reach the farm's Redis at {broker}: {exc}") from exc
     if not entries:
         raise RuntimeError(f"no device is registered on {broker}: start `miniprobe worker --broker {broker}` "
                            "on the hosts that have the devices")
