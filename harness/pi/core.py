@@ -1,0 +1,284 @@
+"""The model every recogniser shares: limits, scanned values, the registry, key hints, masks, PI types.
+
+Everything scanned is attacker-controlled (traffic, storage, UI text), so the limits below bound
+each call, and nothing here raises on malformed input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from harness.timeline import Confidence, PIMatch
+
+# ---------------------------------------------------------------------------------------------- limits
+
+MAX_TEXT_CHARS = 256 * 1024  # characters of one text that are scanned
+MAX_BODY_BYTES = 1024 * 1024  # bytes of one body that are looked at
+MAX_INFLATED_BYTES = 1024 * 1024  # output of one gzip layer
+MAX_LAYERS = 4  # nested decodings (url -> base64 -> json -> ...)
+MAX_JSON_DEPTH = 32  # nesting of one JSON document that is walked
+MAX_VALUES = 5000  # values visited per call
+MAX_MATCHES = 200  # matches returned per call
+MIN_BASE64_LEN = 16
+MIN_CANARY_LEN = 4  # shorter canaries would match by chance
+MAX_KEY_CHARS = 40  # of a key shown in a location
+
+CONFIDENCE_RANK: dict[str, int] = {"high": 3, "medium": 2, "low": 1}
+
+
+# ---------------------------------------------------------------------------------------------- PI types
+
+
+@dataclass(frozen=True)
+class PIType:
+    """What a PIMatch.type means for the probes and the reports."""
+
+    category: str  # WeChat privacy-guide wording where one exists (位置信息, 手机号, 设备信息), else a label
+    sensitive: bool  # PIPL art. 28 sensitive personal information
+    secret: bool = False  # a credential: exposing it is SEC-004, whoever it belongs to
+
+
+PI_TYPES: dict[str, PIType] = {
+    "phone": PIType("手机号", False),
+    "id_card": PIType("身份证号码", True),
+    "bank_card": PIType("银行卡号", True),
+    "location": PIType("位置信息", False),  # a track is sensitive: see is_sensitive()
+    "wifi": PIType("位置信息", False),  # BSSID/SSID locate the device
+    "device_id": PIType("设备信息", False),
+    "device_info": PIType("设备信息", False),
+    "openid": PIType("OpenID", False),
+    "unionid": PIType("UnionID", False),
+    "session_key": PIType("session_key", False, True),
+    "app_secret": PIType("AppSecret", False, True),
+    "access_token": PIType("access_token", False, True),
+    "cloud_key": PIType("云服务密钥", False, True),
+    "email": PIType("邮箱", False),
+    "name": PIType("姓名", False),
+    "address": PIType("地址", False),
+    "face": PIType("人脸信息", True),
+    "voice": PIType("麦克风", True),
+    "licence_plate": PIType("车牌号", False),
+    "passport": PIType("护照号码", True),
+    "password": PIType("密码", False, True),
+    "clipboard": PIType("剪切板", False),  # only from a seeded canary
+    "canary": PIType("测试数据", False),  # a seeded canary of no known type
+}
+
+
+# ---------------------------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """One value found in a carrier."""
+
+    location: str
+    key: str | None  # the key the value sits under (its hint); list items inherit their list's key
+    text: str
+    whole: bool  # the entire value of a field (JSON, form, query, header), not a span of free text
+    number: bool = False  # a JSON/Python number rather than a string
+
+
+@dataclass(frozen=True)
+class Group:
+    """Sibling values of one container: a JSON object or array, a query string, a form, a free text."""
+
+    member_prefix: str  # member locations are member_prefix + key: "body.json:$.user." / "url.query:"
+    key: str | None  # the container's own key (a list of two numbers under "location")
+    scalars: tuple[Scalar, ...]
+    array: bool = False  # a JSON array rather than an object or a set of fields
+    endpoint: str = ""  # lower-cased host + path of the HTTP message the group came from, if any
+
+    def keys(self) -> frozenset[str]:
+        """The tokens of every member key: lets a recogniser see its siblings (appid beside secret)."""
+        return frozenset(t for s in self.scalars for t in key_tokens(s.key))
+
+
+Recogniser = Callable[[Group], Iterator[PIMatch]]
+RECOGNISERS: dict[str, Recogniser] = {}
+
+
+def recogniser(pi_type: str) -> Callable[[Recogniser], Recogniser]:
+    """Register a recogniser; ``pi_type`` names the registry entry (one function may yield related types)."""
+
+    def register(fn: Recogniser) -> Recogniser:
+        if pi_type in RECOGNISERS:
+            raise ValueError(f"recogniser for {pi_type!r} registered twice")
+        RECOGNISERS[pi_type] = fn
+        return fn
+
+    return register
+
+
+def match(pi_type: str, scalar_or_location: Scalar | str, value: str, confidence: Confidence) -> PIMatch:
+    """A masked match: the raw value goes through mask() and nowhere else."""
+    where = scalar_or_location if isinstance(scalar_or_location, str) else scalar_or_location.location
+    return PIMatch(type=pi_type, location=where, masked=mask(pi_type, value), confidence=confidence)
+
+
+def bounded_finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    return pattern.finditer(text[:MAX_TEXT_CHARS])
+
+
+# ---------------------------------------------------------------------------------------------- keys
+
+
+def key_tokens(key: str | None) -> frozenset[str]:
+    """The words of a key: userPhoneNo -> {user, phone, no}; 手机号 stays one token."""
+    if not key:
+        return frozenset()
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|[^\x00-\x7f]+", key[: MAX_KEY_CHARS * 2])
+    return frozenset(w.lower() for w in words)
+
+
+def has_hint(key: str | None, words: Iterable[str] = (), substrings: Iterable[str] = ()) -> bool:
+    """Whether a key carries one of the hint words (as a token) or substrings (anywhere, any case)."""
+    if not key:
+        return False
+    lowered = key[: MAX_KEY_CHARS * 2].lower()
+    return bool(key_tokens(key) & frozenset(words)) or any(s in lowered for s in substrings)
+
+
+# keys of machine values (ids, times, amounts): a phone-like or card-like number under them is not PI
+ID_HINT_WORDS = frozenset({
+    "id", "no", "order", "sn", "num", "number", "code", "time", "ts", "timestamp", "date", "seq", "count",
+    "amount", "price", "version", "ver", "serial", "trade", "txn", "uid", "pid", "sku", "trace", "request",
+    "nonce", "sign", "signature", "hash", "md5", "sha1", "sha256", "etag", "size", "total", "fee", "cost",
+})
+
+
+def has_id_hint(key: str | None) -> bool:
+    return bool(key_tokens(key) & ID_HINT_WORDS)
+
+
+def safe_key(key: str | None) -> str:
+    """A key as shown in a location: bounded, and never carrying a digit run that could be personal data."""
+    if key is None:
+        return ""
+    shown = re.sub(r"\d{5,}", lambda m: "#" * len(m.group(0)), key[:MAX_KEY_CHARS])
+    shown = re.sub(r"[\x00-\x1f\x7f|]", "_", shown)
+    shown = re.sub(r"[^\s@]+@[^\s@]+", "[email]", shown)
+    return shown + ("…" if len(key) > MAX_KEY_CHARS else "")
+
+
+# ---------------------------------------------------------------------------------------------- masks
+
+PRECISE_SUFFIX = " (precise)"
+TRACK_PREFIX = "track of "  # "track of 5 fixes from 31.2***, 121.4*** (precise)"
+
+
+def mask(pi_type: str, value: str) -> str:
+    """A display-safe form of a personal-data value: 138****8000, "31.2***, 121.4***", ab***yz."""
+    value = str(value)
+    masker = _MASKERS.get(pi_type)
+    if masker is not None:
+        masked = masker(value)
+        if masked is not None:
+            return masked
+    return _mask_generic(value)
+
+
+def _mask_phone(value: str) -> str | None:
+    digits = re.sub(r"\D", "", value)
+    return f"{digits[-11:][:3]}****{digits[-4:]}" if len(digits) >= 11 else None
+
+
+def _mask_location(value: str) -> str | None:
+    numbers = re.findall(r"(-?\d+)(?:\.(\d+))?", value)[:2]
+    # cut (not rounded) to one decimal, about 10 km: the region without the fix
+    return ", ".join(f"{whole}.{(decimals or '0')[0]}***" for whole, decimals in numbers) if numbers else None
+
+
+def _mask_digits(keep_head: int, keep_tail: int) -> Callable[[str], str | None]:
+    def masker(value: str) -> str | None:
+        compact = re.sub(r"[\s-]", "", value)
+        if len(compact) <= keep_head + keep_tail + 2:
+            return None
+        return compact[:keep_head] + "*" * (len(compact) - keep_head - keep_tail) + compact[len(compact) - keep_tail:]
+
+    return masker
+
+
+def _mask_email(value: str) -> str | None:
+    local, at, domain = value.strip().rpartition("@")
+    return f"{local[:1]}***@{domain}" if at and local else None
+
+
+def _mask_name(value: str) -> str | None:
+    text = value.strip()
+    if not text:
+        return None
+    head = 2 if len(text) >= 4 and not re.search(r"[A-Za-z]", text) else 1
+    return text[:head] + "*" * max(1, min(3, len(text) - head))
+
+
+def _mask_address(value: str) -> str | None:
+    text = re.sub(r"\s+", "", value)
+    # the province/city part (up to the first 市 or 6 characters) is a region, the rest locates a door
+    cut = text.find("市")
+    head = text[: cut + 1] if 0 <= cut <= 8 else text[:6]
+    return f"{head}***" if text else None
+
+
+def _mask_mac(value: str) -> str | None:
+    parts = re.split(r"[:-]", value.strip())
+    return ":".join(parts[:2] + ["**"] * 3 + parts[-1:]).lower() if len(parts) == 6 else None
+
+
+def _mask_secret(value: str) -> str | None:
+    prefix = re.match(r"(AKID|LTAI|AKIA)", value)
+    return f"{prefix.group(1)}***" if prefix else None
+
+
+def _mask_hidden(value: str) -> str | None:
+    return "******"
+
+
+def _mask_plate(value: str) -> str | None:
+    return f"{value[:2]}***{value[-1:]}" if len(value) >= 7 else None
+
+
+_MASKERS: dict[str, Callable[[str], str | None]] = {
+    "phone": _mask_phone,
+    "location": _mask_location,
+    "id_card": _mask_digits(2, 1),
+    "bank_card": _mask_digits(4, 4),
+    "passport": _mask_digits(1, 2),
+    "email": _mask_email,
+    "name": _mask_name,
+    "address": _mask_address,
+    "wifi": _mask_mac,  # an SSID falls through to the generic mask
+    "device_id": _mask_mac,  # non-MAC ids fall through
+    "cloud_key": _mask_secret,
+    "password": _mask_hidden,
+    "licence_plate": _mask_plate,
+}
+
+
+def _mask_generic(value: str) -> str:
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", value.strip())
+    if not text:
+        return "***"
+    if len(text) <= 3:
+        return text[0] + "**"
+    keep = max(1, min(3, len(text) // 4))
+    tail = text[-keep:] if len(text) >= 8 else ""
+    return f"{text[:keep]}***{tail}"
+
+
+def is_precise(found: PIMatch) -> bool:
+    """A location match with coordinates of >= 4 decimals (about 10 m)."""
+    return found.type == "location" and found.masked.endswith(PRECISE_SUFFIX)
+
+
+def is_track(found: PIMatch) -> bool:
+    """A location match that is a track: >= 3 timestamped fixes in one carrier (PIPL sensitive)."""
+    return found.type == "location" and found.masked.startswith(TRACK_PREFIX)
+
+
+def is_sensitive(found: PIMatch) -> bool:
+    """Sensitive personal information (PIPL art. 28): the type's flag, or a location track."""
+    pi_type = PI_TYPES.get(found.type)
+    return (pi_type is not None and pi_type.sensitive) or is_track(found)

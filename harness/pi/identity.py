@@ -1,0 +1,113 @@
+"""Identity documents and cards (RECOGNISERS.md 2, 3, 11): resident ids, bank cards, passports,
+licence plates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from harness.pi.checks import RESIDENT_ID_RE, card_issuer_known, luhn_valid, resident_id
+from harness.pi.core import Group, Scalar, bounded_finditer, has_hint, has_id_hint, match, recogniser
+from harness.timeline import Confidence, PIMatch
+
+# ---------------------------------------------------------------------------------------------- resident id
+
+_ID_HINT_WORDS = ("idcard", "idno", "idnum", "identity", "certno", "certid", "cert", "resident", "sfz", "sfzh")
+_ID_HINT_SUBSTRINGS = ("idcard", "id_card", "id_no", "idno", "identity", "cert", "身份证", "证件")
+
+
+def has_id_card_hint(key: str | None) -> bool:
+    return has_hint(key, _ID_HINT_WORDS, _ID_HINT_SUBSTRINGS)
+
+
+@recogniser("id_card")
+def recognise_id_card(group: Group) -> Iterator[PIMatch]:
+    """GB 11643 numbers with a valid province, a real past birthdate and the check character: that
+    validated structure is high confidence; under an order/serial key it is medium."""
+    for scalar in group.scalars:
+        for hit in bounded_finditer(RESIDENT_ID_RE, scalar.text):
+            if resident_id(hit.group(1)) is None:
+                continue
+            hinted = has_id_card_hint(scalar.key)
+            confidence: Confidence = "medium" if has_id_hint(scalar.key) and not hinted else "high"
+            yield match("id_card", scalar, hit.group(1), confidence)
+
+
+# ---------------------------------------------------------------------------------------------- bank card
+
+_CARD_RE = re.compile(r"(?<![\d-])(\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7})(?![\d-])")
+_CARD_HINT_WORDS = ("card", "bank", "acct", "account", "pan", "cardno", "bankcard", "银行卡", "卡号")
+_CARD_HINT_SUBSTRINGS = ("card", "bank", "卡号", "银行")
+
+
+def has_card_hint(key: str | None) -> bool:
+    return has_hint(key, _CARD_HINT_WORDS, _CARD_HINT_SUBSTRINGS) and not has_id_card_hint(key)
+
+
+_CARD_NEARBY = re.compile(r"(?i)(card|bank|卡号|银行卡)\W{0,3}\S{0,6}$")
+
+
+@recogniser("bank_card")
+def recognise_bank_card(group: Group) -> Iterator[PIMatch]:
+    """13-19 digits passing Luhn AND (a known issuer range or a card key hint): about one random
+    number in ten passes Luhn, so Luhn alone is never enough. Hint: high; issuer only: medium in a
+    whole value, low in free text; under an order/serial key: low."""
+    for scalar in group.scalars:
+        if scalar.number and "." in scalar.text:
+            continue
+        for hit in bounded_finditer(_CARD_RE, scalar.text):
+            digits = re.sub(r"\D", "", hit.group(1))
+            if not 13 <= len(digits) <= 19 or not luhn_valid(digits) or resident_id(digits):
+                continue
+            confidence = _card_confidence(scalar, hit, digits)
+            if confidence is not None:
+                yield match("bank_card", scalar, digits, confidence)
+
+
+def _card_confidence(scalar: Scalar, hit: re.Match[str], digits: str) -> Confidence | None:
+    hinted = has_card_hint(scalar.key) or bool(_CARD_NEARBY.search(scalar.text[max(0, hit.start() - 16):hit.start()]))
+    issuer = card_issuer_known(digits)
+    if not hinted and not issuer:
+        return None
+    if hinted:
+        return "high"
+    if has_id_hint(scalar.key):
+        return "low"
+    return "medium" if scalar.whole and scalar.text.strip() == hit.group(0) else "low"
+
+
+# ---------------------------------------------------------------------------------------------- passport
+
+_PASSPORT_HINT_WORDS = ("passport", "passportno", "护照", "护照号")
+_PASSPORT_RE = re.compile(r"(?<![0-9A-Za-z])([EGDSPHKM][A-Z]?\d{7,8}|[A-Z]{1,2}\d{6,9})(?![0-9A-Za-z])")
+
+
+@recogniser("passport")
+def recognise_passport(group: Group) -> Iterator[PIMatch]:
+    """Passport numbers, only under a passport key hint (alone they are any short code)."""
+    for scalar in group.scalars:
+        if not has_hint(scalar.key, _PASSPORT_HINT_WORDS, ("passport", "护照")):
+            continue
+        for hit in bounded_finditer(_PASSPORT_RE, scalar.text.upper()):
+            yield match("passport", scalar, hit.group(1), "high")
+
+
+# ---------------------------------------------------------------------------------------------- licence plate
+
+_PLATE_RE = re.compile(
+    r"(?<![A-Za-z0-9])([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]·?"
+    r"[A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳])(?![A-Za-z0-9])"
+)
+_PLATE_HINTS = ("plate", "carno", "car_no", "licen", "vehicle", "车牌")
+
+
+@recogniser("licence_plate")
+def recognise_licence_plate(group: Group) -> Iterator[PIMatch]:
+    """Mainland plates: a province character, an issuing letter and 5-6 characters (no I or O).
+    The form is distinctive; a whole value or a key hint is high, a span of free text medium."""
+    for scalar in group.scalars:
+        for hit in bounded_finditer(_PLATE_RE, scalar.text):
+            plate = hit.group(1).replace("·", "")
+            whole = scalar.whole and scalar.text.strip() == hit.group(0)
+            confidence: Confidence = "high" if whole or has_hint(scalar.key, (), _PLATE_HINTS) else "medium"
+            yield match("licence_plate", scalar, plate, confidence)

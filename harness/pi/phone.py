@@ -1,0 +1,43 @@
+"""Mainland mobile numbers (RECOGNISERS.md 1)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from harness.pi.core import Group, Scalar, has_hint, has_id_hint, mask, recogniser
+from harness.timeline import Confidence, PIMatch
+
+_PHONE_CORE = (
+    r"1(?:3\d{3}|4[57]\d{2}|5[^4\D]\d{2}|8\d{3}|7(?:[0-35-9]\d{2}|4(?:0\d|1[0-2]|9\d))"
+    r"|9[0-35-9]\d{2}|6[2567]\d{2}|4[579]\d{2})\d{6}"
+)
+PHONE_RE = re.compile(rf"(?<!\d)(?:(?:\+|00)?86[\s-]?)?({_PHONE_CORE})(?!\d)")
+_HINT_WORDS = ("phone", "mobile", "tel", "telephone", "cellphone", "cell", "mob", "msisdn")
+_HINT_SUBSTRINGS = ("phone", "mobile", "手机", "电话")
+_HINT_NEARBY = re.compile(r"(?i)(phone|mobile|tel|手机|电话|联系方式)\W{0,3}\S{0,6}$")
+
+
+def has_phone_hint(key: str | None) -> bool:
+    return has_hint(key, _HINT_WORDS, _HINT_SUBSTRINGS)
+
+
+@recogniser("phone")
+def recognise_phone(group: Group) -> Iterator[PIMatch]:
+    """Mainland mobile numbers, with optional +86, never inside a longer digit run. In free text a key
+    hint nearby is needed for high confidence: 13-digit ms timestamps and order ids collide."""
+    for scalar in group.scalars:
+        if "." in scalar.text and scalar.number:
+            continue  # a float is never a phone number
+        for hit in PHONE_RE.finditer(scalar.text):
+            yield PIMatch(type="phone", location=scalar.location, masked=mask("phone", hit.group(1)),
+                          confidence=_confidence(scalar, hit))
+
+
+def _confidence(scalar: Scalar, hit: re.Match[str]) -> Confidence:
+    if has_phone_hint(scalar.key):
+        return "high"
+    if scalar.whole and scalar.text.strip() == hit.group(0):
+        return "low" if has_id_hint(scalar.key) else "high"
+    before = scalar.text[max(0, hit.start() - 16) : hit.start()]
+    return "high" if _HINT_NEARBY.search(before) else "low"

@@ -1,0 +1,548 @@
+"""The scanner: decodes carriers into groups of sibling values and runs every recogniser over them.
+
+A carrier (a URL, headers, a body, a Python value) is decoded into *groups* of sibling values (one
+JSON object, one query string, one form, one free text), following the decoding layers of
+RECOGNISERS.md: percent-decoding, JSON (also JSON inside strings), form-urlencoding, multipart,
+gzip and base64 (length >= 16). Each registered recogniser looks at one group at a time (so that a
+latitude can find its longitude, an AppSecret its appid); canary matching runs over every value;
+arrays of timestamped fixes are checked for tracks; image and audio bodies for face and voice
+uploads. Locations read like ``url.query:phone``, ``body.json:$.user.phone`` or
+``body.json:$.data|base64|json:$.mobile`` (``|`` marks a decoding layer).
+
+Everything is bounded (text size, decoding depth, values visited, matches returned) and nothing
+raises on malformed input: the carriers are attacker-controlled.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
+
+# the recogniser modules register themselves on import
+import harness.pi.contact
+import harness.pi.device
+import harness.pi.identity
+import harness.pi.location
+import harness.pi.media
+import harness.pi.phone
+import harness.pi.wechat  # noqa: F401
+from harness.pi.canaries import CanaryForm, canary_in, canary_matches, canary_type, prepare_canaries
+from harness.pi.core import (
+    CONFIDENCE_RANK,
+    MAX_BODY_BYTES,
+    MAX_INFLATED_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_LAYERS,
+    MAX_MATCHES,
+    MAX_TEXT_CHARS,
+    MAX_VALUES,
+    MIN_BASE64_LEN,
+    MIN_CANARY_LEN,
+    PRECISE_SUFFIX,
+    RECOGNISERS,
+    Group,
+    Scalar,
+    mask,
+    safe_key,
+)
+from harness.pi.location import track_in
+from harness.pi.media import media_kind, media_match
+from harness.pi.phone import PHONE_RE
+from harness.timeline import PIMatch
+
+
+def _json_member(path: str, key: str) -> str:
+    shown = safe_key(key)
+    if re.fullmatch(r"[A-Za-z_$][\w$]*", shown):
+        return f"{path}.{shown}"
+    return f"{path}[{json.dumps(shown, ensure_ascii=False)}]"
+
+
+_BASE64_RE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+_JWT_RE = re.compile(r"[A-Za-z0-9_-]{8,}\.([A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]*")
+_FORM_RE = re.compile(r"[^=&\s]{1,200}=[^&\s]*(?:&[^=&\s]{1,200}=?[^&\s]*)*&?")
+_PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
+_PADDED_BASE64_RE = re.compile(r"[A-Za-z0-9+/_-]+={1,2}")
+
+
+def _looks_like_form(text: str) -> bool:
+    """k=v&k2=v2, but not base64 whose padding looks like an empty field ("AbC==")."""
+    return "=" in text and bool(_FORM_RE.fullmatch(text)) and not _PADDED_BASE64_RE.fullmatch(text)
+
+
+@dataclass
+class _Walker:
+    """Decodes carriers into groups and runs the recognisers over them, within one budget."""
+
+    canary_forms: tuple[CanaryForm, ...] = ()
+    canary_only: bool = False
+    values_left: int = MAX_VALUES
+    endpoint: str = ""  # host + path of the HTTP message, lower-cased: face/voice uploads go by it
+    matches: list[PIMatch] = field(default_factory=list)
+
+    # -- groups
+
+    def group(
+        self, member_prefix: str, key: str | None, scalars: Iterable[Scalar], *, array: bool = False
+    ) -> None:
+        bounded: list[Scalar] = []
+        for scalar in scalars:
+            if self.values_left <= 0:
+                break
+            self.values_left -= 1
+            bounded.append(scalar)
+        if not bounded or len(self.matches) >= MAX_MATCHES:
+            return
+        group = Group(member_prefix, key, tuple(bounded), array, self.endpoint)
+        if not self.canary_only:
+            for recognise in RECOGNISERS.values():
+                self.matches.extend(recognise(group))
+        self.matches.extend(canary_matches(group, self.canary_forms))
+
+    def shown_key(self, key: str) -> str:
+        """A key as it may appear in a location: a key that holds a canary is not shown."""
+        return "[canary]" if canary_in(key, self.canary_forms) else key
+
+    # -- Python values (parsed JSON, wx API arguments, storage values)
+
+    def value(self, obj: object, location: str, path: str, key: str | None, depth: int, layers: int) -> None:
+        if self.values_left <= 0 or depth > MAX_JSON_DEPTH:
+            return
+        if isinstance(obj, dict):
+            items = [(str(k), v) for k, v in list(obj.items())[: self.values_left]]
+            members = [(_json_member(path, self.shown_key(k)), k, v) for k, v in items]
+            self._members(location, path, key, members, depth, layers, array=False)
+        elif isinstance(obj, (list, tuple)):
+            # list items inherit the list's key as their hint: {"phones": ["138..."]}
+            members = [(f"{path}[{i}]", key, v) for i, v in enumerate(obj[: self.values_left])]
+            self._members(location, path, key, members, depth, layers, array=True)
+            if not self.canary_only and len(obj) >= 3 and (track := track_in(obj, f"{location}:{path}")):
+                self.matches.append(track)
+        else:
+            scalar = _scalar_text(obj)
+            if scalar is not None:
+                text, number = scalar
+                where = f"{location}:{path}" if path else location
+                if number or not self.text_layers(text, where, key, layers):
+                    self.group(where, key, [Scalar(where, key, text, True, number)])
+
+    def _members(
+        self,
+        location: str,
+        path: str,
+        key: str | None,
+        members: list[tuple[str, str | None, object]],
+        depth: int,
+        layers: int,
+        *,
+        array: bool,
+    ) -> None:
+        scalars: list[Scalar] = []
+        nested: list[tuple[str, str | None, object]] = []
+        for member_path, member_key, member in members:
+            found = _scalar_text(member)
+            if found is None:
+                nested.append((member_path, member_key, member))
+                continue
+            text, number = found
+            where = f"{location}:{member_path}"
+            if number or not self.text_layers(text, where, member_key, layers):
+                scalars.append(Scalar(where, member_key, text, True, number))
+        self.group(f"{location}:{path}.", key, scalars, array=array)
+        for member_path, member_key, member in nested:
+            self.value(member, location, member_path, member_key, depth + 1, layers)
+
+    # -- text and its decoding layers
+
+    def text(self, text: str, location: str, key: str | None, *, whole: bool, layers: int = 0) -> None:
+        """Scan a text: through its decoding layers when it has any, else as one value."""
+        text = text[:MAX_TEXT_CHARS]
+        if not self.text_layers(text, location, key, layers):
+            self.group(location, key, [Scalar(location, key, text, whole)])
+
+    def text_layers(self, text: str, location: str, key: str | None, layers: int) -> bool:
+        """Decode one layer of a text and scan what it holds; False when the text is not encoded."""
+        if layers >= MAX_LAYERS or self.values_left <= 0 or len(text) < 2:
+            return False
+        text = text[:MAX_TEXT_CHARS]
+        stripped = text.strip()
+        if stripped[:1] in ("{", "[") or (stripped[:1] == '"' and stripped[-1:] == '"' and len(stripped) > 2):
+            parsed = _parse_json(stripped)
+            if parsed is not _NOT_JSON:
+                if isinstance(parsed, str):
+                    self.text(parsed, location + "|json", key, whole=True, layers=layers + 1)
+                else:
+                    self.value(parsed, location + "|json", "$", key, 0, layers + 1)
+                return True
+        decoded_b64 = _decode_base64(stripped)
+        if decoded_b64 is not None:
+            self.text(decoded_b64[1], f"{location}|{decoded_b64[0]}", key, whole=True, layers=layers + 1)
+            return True
+        if _looks_like_form(stripped):
+            self.form(stripped, location + "|form", layers + 1)
+            return True
+        if _PERCENT_RE.search(stripped):
+            decoded = unquote(stripped)
+            if decoded != stripped:
+                self.text(decoded, location + "|url", key, whole=True, layers=layers + 1)
+                return True
+        return False
+
+    def form(self, text: str, location: str, layers: int) -> None:
+        """A query string or an x-www-form-urlencoded body: one group of fields."""
+        try:
+            pairs = parse_qsl(text[:MAX_TEXT_CHARS], keep_blank_values=True, max_num_fields=MAX_VALUES)
+        except ValueError:
+            pairs = parse_qsl(text[:MAX_TEXT_CHARS], keep_blank_values=True)[:MAX_VALUES]
+        self._fields(location, pairs, layers)
+
+    def _fields(self, location: str, pairs: Iterable[tuple[str, str]], layers: int) -> None:
+        scalars: list[Scalar] = []
+        for name, value in pairs:
+            where = f"{location}:{safe_key(self.shown_key(name))}"
+            if not self.text_layers(value, where, name, layers):
+                scalars.append(Scalar(where, name, value, True))
+            if (len(name) >= 11 and PHONE_RE.search(name)) or canary_in(name, self.canary_forms):
+                scalars.append(Scalar(f"{location}:(key)", None, name, False))
+        self.group(f"{location}:", None, scalars)
+
+    # -- HTTP carriers
+
+    def url(self, url: str, location: str) -> None:
+        try:
+            parts = urlsplit(url[:MAX_TEXT_CHARS])
+        except ValueError:
+            self.text(url, location, None, whole=False)
+            return
+        segments = [unquote(s) for s in parts.path.split("/") if s][:64]
+        path_scalars = []
+        for index, segment in enumerate(segments):
+            if self.text_layers(segment, f"{location}.path", None, 0):
+                continue
+            hint = segments[index - 1] if index else None
+            path_scalars.append(Scalar(f"{location}.path", hint, segment, False))
+        self.group(f"{location}.path:", None, path_scalars)
+        if parts.query:
+            self.form(parts.query, f"{location}.query", 0)
+        if parts.fragment:
+            _, _, fragment_query = parts.fragment.partition("?")
+            if fragment_query:
+                self.form(fragment_query, f"{location}.fragment", 0)
+            else:
+                self.text(unquote(parts.fragment), f"{location}.fragment", None, whole=False)
+
+    def header(self, name: str, value: str, location: str) -> None:
+        lowered = name.lower()
+        if lowered in ("cookie", "set-cookie"):
+            pairs = [tuple(p.strip().split("=", 1)) for p in value.split(";") if "=" in p]
+            cookie_pairs = [(k, unquote_plus(v)) for k, v in pairs[:200]]  # type: ignore[misc]
+            self._fields(f"{location}.{lowered}", cookie_pairs, 0)
+        elif lowered in ("referer", "origin", "location"):
+            self.url(value, f"{location}.{lowered}")
+        else:
+            self.text(value, f"{location}:{safe_key(name)}", name, whole=True)
+
+    def body(self, body: bytes, content_type: str | None, location: str) -> None:
+        body = body[:MAX_BODY_BYTES]
+        if body[:2] == b"\x1f\x8b":
+            inflated = _gunzip(body)
+            if inflated is None:
+                return
+            body, location, content_type = inflated, location + "|gzip", None  # sniff what was compressed
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        if media.startswith("multipart/"):
+            self.multipart(body, content_type or "", location)
+            return
+        if media.startswith(("image/", "audio/", "video/", "font/")) or media in _BINARY_TYPES:
+            self.binary(body, content_type, location, None)
+            return
+        text = _decode_text(body)
+        if text is None:
+            self.binary(body, content_type, location, None)
+            return
+        stripped = text.strip()
+        if "json" in media or stripped[:1] in ("{", "["):
+            parsed = _parse_json(stripped)
+            if parsed is not _NOT_JSON:
+                self.value(parsed, f"{location}.json", "$", None, 0, 0)
+                return
+        looks_like_form = _looks_like_form(stripped)
+        if "x-www-form-urlencoded" in media or looks_like_form:
+            self.form(stripped, f"{location}.form", 0)
+            return
+        self.text(text, f"{location}.text", None, whole=False)
+
+    def multipart(self, body: bytes, content_type: str, location: str) -> None:
+        found = re.search(r'boundary="?([^";]{1,200})"?', content_type)
+        if not found:
+            self.text(body.decode("utf-8", "replace"), f"{location}.text", None, whole=False)
+            return
+        boundary = b"--" + found.group(1).encode("latin-1", "replace")
+        for index, part in enumerate(body.split(boundary)[1:101]):
+            head, _, content = part.partition(b"\r\n\r\n")
+            if not _:
+                continue
+            content = content.rsplit(b"\r\n", 1)[0]
+            head_text = head.decode("utf-8", "replace")
+            name_match = re.search(r'name="([^"]{0,200})"', head_text)
+            name = name_match.group(1) if name_match else str(index)
+            type_match = re.search(r"(?im)^content-type:\s*([^\r\n]+)", head_text)
+            part_type = type_match.group(1).strip() if type_match else None
+            where = f"{location}.multipart:{safe_key(name)}"
+            if part_type and not part_type.startswith("text/") and "json" not in part_type:
+                self.binary(content, part_type, where, name)
+                continue
+            text = _decode_text(content)
+            if text is not None:
+                self.text(text, where, name, whole=True)
+
+
+    def binary(self, body: bytes, content_type: str | None, location: str, key: str | None) -> None:
+        """Binary content: an image or audio upload may be a face or a voice; otherwise only seeded
+        canaries are looked for (the recognisers would match noise)."""
+        kind = media_kind(content_type, body[:16])
+        if kind is not None and not self.canary_only:
+            subtype = (content_type or "").split(";", 1)[0].partition("/")[2].strip().lower()
+            found = media_match(kind, location, self.endpoint, key, len(body), subtype)
+            if found is not None:
+                self.matches.append(found)
+        _canary_scan_binary(self, body, location)
+
+
+_BINARY_TYPES = frozenset({"application/octet-stream", "application/x-protobuf", "application/protobuf",
+                           "application/zip", "application/pdf", "application/wasm"})
+
+
+def _canary_scan_binary(walker: _Walker, body: bytes, location: str) -> None:
+    """Binary content: only seeded canaries are looked for (the recognisers would match noise)."""
+    if not walker.canary_forms:
+        return
+    inner = _Walker(walker.canary_forms, canary_only=True, values_left=walker.values_left)
+    inner.group(location, None, [Scalar(location, None, body[:MAX_TEXT_CHARS].decode("latin-1"), False)])
+    walker.matches.extend(inner.matches)
+
+
+def _scalar_text(obj: object) -> tuple[str, bool] | None:
+    """The text of a scalar and whether it is a number; None for containers."""
+    if isinstance(obj, bool) or obj is None:
+        return ("true" if obj else "false" if obj is False else "null"), False
+    if isinstance(obj, int):
+        return str(obj), True
+    if isinstance(obj, Decimal):
+        return str(obj), True
+    if isinstance(obj, float):
+        return repr(obj), True
+    if isinstance(obj, str):
+        return obj[:MAX_TEXT_CHARS], False
+    if isinstance(obj, bytes):
+        return obj[:MAX_TEXT_CHARS].decode("utf-8", "replace"), False
+    if isinstance(obj, (dict, list, tuple)):
+        return None
+    return str(obj)[:MAX_TEXT_CHARS], False
+
+
+_NOT_JSON = object()
+
+
+def _parse_json(text: str) -> object:
+    if len(text) > MAX_TEXT_CHARS:
+        return _NOT_JSON
+    try:
+        # Decimal keeps "31.230400" as written, so the precision of a coordinate is not lost
+        return json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError, InvalidOperation):
+        return _NOT_JSON
+
+
+def _decode_text(data: bytes, encodings: tuple[str, ...] = ("utf-8", "gb18030")) -> str | None:
+    """Bytes as text (UTF-8, else GB18030); None when they look binary."""
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text if _mostly_printable(text) else None
+    return None
+
+
+def _mostly_printable(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n") or ch == "\ufffd")
+    return bad <= len(sample) // 20
+
+
+def _gunzip(data: bytes) -> bytes | None:
+    try:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return inflater.decompress(data, MAX_INFLATED_BYTES)
+    except (zlib.error, EOFError):
+        return None
+
+
+def _decode_base64(text: str) -> tuple[str, str] | None:
+    """(layer name, decoded text) when the text is base64 (or a JWT) of printable text or gzip."""
+    if len(text) < MIN_BASE64_LEN:
+        return None
+    jwt = _JWT_RE.fullmatch(text)
+    candidate = jwt.group(1) if jwt else text
+    if not _BASE64_RE.fullmatch(candidate) or (not jwt and re.fullmatch(r"[0-9a-fA-F]+|\d+|[A-Za-z]+", text)):
+        return None
+    padded = candidate + "=" * (-len(candidate) % 4)
+    try:
+        if "-" in candidate or "_" in candidate:
+            raw = base64.urlsafe_b64decode(padded)
+        else:
+            raw = base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    layer = "jwt" if jwt else "base64"
+    if raw[:2] == b"\x1f\x8b":
+        inflated = _gunzip(raw)
+        if inflated is None:
+            return None
+        raw, layer = inflated, layer + "|gzip"
+    # UTF-8 only: GB18030 decodes almost any bytes, and a session_key or a digest is not text
+    decoded = _decode_text(raw, ("utf-8",))
+    return (layer, decoded) if decoded is not None else None
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+
+def dedupe(matches: Iterable[PIMatch]) -> list[PIMatch]:
+    """One match per (type, location, masked), in order of discovery; a canary name and the highest
+    confidence seen for it are kept."""
+    best: dict[tuple[str, str, str], PIMatch] = {}
+    for found in matches:
+        key = (found.type, found.location, found.masked)
+        kept = best.get(key)
+        if kept is None:
+            best[key] = found
+            continue
+        confidence = max(kept.confidence, found.confidence, key=lambda c: CONFIDENCE_RANK[c])
+        best[key] = kept.model_copy(update={"confidence": confidence, "canary": kept.canary or found.canary})
+    return list(best.values())[:MAX_MATCHES]
+
+
+# ---------------------------------------------------------------------------------------------- public API
+
+
+def find_pi(text: str, location: str, canaries: Mapping[str, str] | None = None) -> list[PIMatch]:
+    """Personal data in a free text (after its decoding layers: URL, JSON, form, base64, gzip)."""
+    walker = _Walker(prepare_canaries(canaries))
+    walker.text(text, location, None, whole=False)
+    return dedupe(walker.matches)
+
+
+def find_pi_in_value(
+    value: object, location: str, canaries: Mapping[str, str] | None = None
+) -> list[PIMatch]:
+    """Personal data in a Python value (dicts and lists walked, keys used as hints): "args:$.user.phone"."""
+    walker = _Walker(prepare_canaries(canaries))
+    if isinstance(value, (dict, list, tuple)):
+        walker.value(value, location, "$", None, 0, 0)
+    elif isinstance(value, (str, bytes)):
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+        walker.text(text, location, None, whole=True)
+    else:
+        walker.value(value, location, "", None, 0, 0)
+    return dedupe(walker.matches)
+
+
+# headers that carry protocol facts, never user data
+_PROTOCOL_HEADERS = frozenset({
+    "host", "content-length", "content-type", "content-encoding", "transfer-encoding", "connection",
+    "keep-alive", "accept", "accept-encoding", "accept-language", "accept-ranges", "te", "upgrade",
+    "cache-control", "pragma", "if-none-match", "if-modified-since", "etag", "last-modified", "date", "vary",
+    "expires", "age", "server", "sec-websocket-key", "sec-websocket-accept", "sec-websocket-version",
+    "sec-websocket-extensions", "proxy-connection", "alt-svc", "strict-transport-security",
+})
+
+
+def find_pi_in_http(
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    content_type: str | None,
+    where: str,
+    canaries: Mapping[str, str] | None = None,
+) -> list[PIMatch]:
+    """Personal data in one HTTP message. ``where`` is "request" (locations "url.query:..",
+    "header:..", "body.json:..") or e.g. "response" (locations prefixed "response.")."""
+    prefix = "" if where == "request" else f"{where}."
+    walker = _Walker(prepare_canaries(canaries), endpoint=_endpoint(url))
+    if url:
+        walker.url(url, prefix + "url")
+    for name, value in list(headers.items())[:200]:
+        if name.lower() not in _PROTOCOL_HEADERS:
+            walker.header(name, value, prefix + "header")
+    if body:
+        walker.body(body, content_type, prefix + "body")
+    return dedupe(walker.matches)
+
+
+def _endpoint(url: str) -> str:
+    """Host, path and query of a URL, decoded and lower-cased: what a face or voice endpoint is told by."""
+    return unquote(url[:1024]).lower()
+
+
+def redact_url(url: str, canaries: Mapping[str, str] | None = None) -> str:
+    """The URL with each path segment, query key or value and fragment that holds personal data
+    replaced by its masked form, and without user info: safe to record beside the matches."""
+    try:
+        parts = urlsplit(url[:8192])
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "[unparseable url]"
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    segments = []
+    previous: str | None = None
+    for segment in parts.path.split("/"):
+        decoded = unquote(segment)
+        replacement = _redacted(decoded, previous, canaries)
+        segments.append(segment if replacement is None else quote(replacement, safe="*,[]"))
+        previous = decoded or previous
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)[:500]
+        redacted = [(_redacted(k, None, canaries) or k, _redacted(v, k, canaries) or v) for k, v in pairs]
+        if redacted != pairs:
+            safe = "*,[]"
+            query = "&".join(f"{quote_plus(k, safe=safe)}={quote_plus(v, safe=safe)}" for k, v in redacted)
+    fragment = parts.fragment
+    if fragment and find_pi(fragment, "fragment", canaries):
+        fragment = "[redacted]"
+    return urlunsplit((parts.scheme, netloc, "/".join(segments), query, fragment))
+
+
+def _redacted(text: str, key: str | None, canaries: Mapping[str, str] | None) -> str | None:
+    """The masked replacement for a URL component that holds personal data, else None."""
+    if not text:
+        return None
+    matches = find_pi_in_value({key: text} if key else text, "url", canaries)
+    if not matches:
+        return None
+    if len({m.masked for m in matches}) == 1:
+        return matches[0].masked.removesuffix(PRECISE_SUFFIX)
+    return "[" + ",".join(sorted({m.type for m in matches})) + "]"
+
+
+def redact_text(text: str, canaries: Mapping[str, str] | None = None) -> str:
+    """Free text (an error message) with phone numbers and canary values masked."""
+    text = PHONE_RE.sub(lambda m: mask("phone", m.group(1)), text)
+    for name, raw in (canaries or {}).items():
+        value = str(raw).strip()
+        if len(value) >= MIN_CANARY_LEN:
+            masked = mask(canary_type(name, value), value)
+            text = re.sub(re.escape(value), lambda _m, masked=masked: masked, text, flags=re.IGNORECASE)
+    return text
