@@ -34,6 +34,7 @@ def replay(
 
     if not (session / "events.jsonl").is_file():
         raise _fail(f"{session}: not a session folder (no events.jsonl)")
+    _warn_if_altered(session)
     try:
         text = findings_of(session)
     except ValueError as exc:
@@ -46,6 +47,18 @@ def replay(
         print(f"{f.rule:9} {f.severity:6} {f.statement}")
     if not findings:
         print("no findings")
+
+
+def _warn_if_altered(session: Path) -> None:
+    """Replay still runs on an altered session, but says loudly that it is not the recorded evidence."""
+    from harness.evidence.manifest import verify_folder
+
+    result = verify_folder(session)
+    if not result.ok:
+        err.print("[bold yellow]warning:[/] this session does not match its manifest; findings may not be the recorded ones:",
+                  highlight=False)
+        for line in result.lines():
+            err.print(f"  {line}", highlight=False, markup=False)
 
 
 @app.command("probes")
