@@ -144,8 +144,11 @@ def test_jwt_payload_is_decoded() -> None:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
 
     token = f"{part({'alg': 'HS256'})}.{part({'sub': 'u1', 'phone': PHONE})}.c2lnbmF0dXJlc2lnbmF0dXJl"
-    [match] = find_pi_in_http("", {"Authorization": f"{token}"}, b"", None, "request")
-    assert match.location == "header:Authorization|jwt|json:$.phone"
+    for value in (token, f"Bearer {token}"):
+        matches = find_pi_in_http("", {"Authorization": value}, b"", None, "request")
+        [match] = of_type(matches, "phone")
+        assert match.location == "header:Authorization|jwt|json:$.phone"
+        assert [m.confidence for m in of_type(matches, "access_token")] == ["medium"]  # the credential itself
 
 
 def test_multipart_field() -> None:

@@ -74,7 +74,7 @@ def canary_forms(canaries: tuple[tuple[str, str], ...]) -> tuple[CanaryForm, ...
     forms: list[CanaryForm] = []
     for name, raw in canaries:
         value = raw.strip()
-        if len(value) < MIN_CANARY_LEN:
+        if len(value.encode("utf-8")) < MIN_CANARY_LEN:  # bytes: a two-character Han name is long enough
             continue
         pi_type = canary_type(name, value)
         masked = mask(pi_type, value)

@@ -10,7 +10,6 @@ from harness.pi.core import (
     Group,
     Scalar,
     bounded_finditer,
-    has_hint,
     has_id_hint,
     key_tokens,
     match,
@@ -33,7 +32,11 @@ _DEVICE_ID_HINTS = ("deviceid", "device_id", "udid", "devid")
 
 
 def _hinted(key: str | None, substrings: tuple[str, ...]) -> bool:
-    return has_hint(key, (), substrings)
+    """Whether the key, without separators (X-Device-Id -> xdeviceid), holds one of the hints."""
+    if not key:
+        return False
+    compact = re.sub(r"[^a-z0-9]", "", key[:80].lower())
+    return any(s.replace("_", "") in compact for s in substrings)
 
 
 @recogniser("device_id")

@@ -35,7 +35,7 @@ def recognise_id_card(group: Group) -> Iterator[PIMatch]:
 
 # ---------------------------------------------------------------------------------------------- bank card
 
-_CARD_RE = re.compile(r"(?<![\d-])(\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7})(?![\d-])")
+_CARD_RE = re.compile(r"(?<![\d-])(\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?)(?![\d-])")
 _CARD_HINT_WORDS = ("card", "bank", "acct", "account", "pan", "cardno", "bankcard", "银行卡", "卡号")
 _CARD_HINT_SUBSTRINGS = ("card", "bank", "卡号", "银行")
 
@@ -51,7 +51,7 @@ _CARD_NEARBY = re.compile(r"(?i)(card|bank|卡号|银行卡)\W{0,3}\S{0,6}$")
 def recognise_bank_card(group: Group) -> Iterator[PIMatch]:
     """13-19 digits passing Luhn AND (a known issuer range or a card key hint): about one random
     number in ten passes Luhn, so Luhn alone is never enough. Hint: high; issuer only: medium in a
-    whole value, low in free text; under an order/serial key: low."""
+    whole value, low in free text; under an order/serial key: nothing."""
     for scalar in group.scalars:
         if scalar.number and "." in scalar.text:
             continue
@@ -72,7 +72,7 @@ def _card_confidence(scalar: Scalar, hit: re.Match[str], digits: str) -> Confide
     if hinted:
         return "high"
     if has_id_hint(scalar.key):
-        return "low"
+        return None  # an order or serial number that happens to pass Luhn
     return "medium" if scalar.whole and scalar.text.strip() == hit.group(0) else "low"
 
 
@@ -84,9 +84,13 @@ _PASSPORT_RE = re.compile(r"(?<![0-9A-Za-z])([EGDSPHKM][A-Z]?\d{7,8}|[A-Z]{1,2}\
 
 @recogniser("passport")
 def recognise_passport(group: Group) -> Iterator[PIMatch]:
-    """Passport numbers, only under a passport key hint (alone they are any short code)."""
+    """Passport numbers, only under a passport key hint or beside a "passport" document type (alone
+    they are any short code)."""
+    # {"certType": "PASSPORT", "certNo": "E12345678"}: the sibling names the document
+    passport_group = any(s.text.strip().lower() in ("passport", "护照") for s in group.scalars)
     for scalar in group.scalars:
-        if not has_hint(scalar.key, _PASSPORT_HINT_WORDS, ("passport", "护照")):
+        document_number = passport_group and has_hint(scalar.key, ("no", "num", "number", "cert"), ("cert", "证件"))
+        if not document_number and not has_hint(scalar.key, _PASSPORT_HINT_WORDS, ("passport", "护照")):
             continue
         for hit in bounded_finditer(_PASSPORT_RE, scalar.text.upper()):
             yield match("passport", scalar, hit.group(1), "high")

@@ -123,7 +123,8 @@ def _location_in_string(scalar: Scalar) -> Iterator[PIMatch]:
     if scalar.whole and (pair := _PAIR_RE.match(scalar.text)):
         hinted = has_location_hint(scalar.key)
         for found in _from_two(scalar.location, pair.group(1), pair.group(2), hinted=hinted):
-            if hinted or _decimals(pair.group(1), pair.group(2)) >= 4:
+            # without a key hint only a precise pair inside the mainland box is a fix, not any "1.5,2.5"
+            if hinted or (found.confidence == "high" and _decimals(pair.group(1), pair.group(2)) >= 4):
                 yield found
         return
     for pair in _PAIR_IN_TEXT_RE.finditer(scalar.text[:MAX_TEXT_CHARS]):

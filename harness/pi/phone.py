@@ -30,8 +30,17 @@ def recognise_phone(group: Group) -> Iterator[PIMatch]:
         if "." in scalar.text and scalar.number:
             continue  # a float is never a phone number
         for hit in PHONE_RE.finditer(scalar.text):
+            if _inside_a_word(scalar.text, hit):
+                continue
             yield PIMatch(type="phone", location=scalar.location, masked=mask("phone", hit.group(1)),
                           confidence=_confidence(scalar, hit))
+
+
+def _inside_a_word(text: str, hit: re.Match[str]) -> bool:
+    """wx17303431589c43b2, a1380013800b: digits between letters belong to a token, not a phone."""
+    before = text[hit.start() - 1 : hit.start()]
+    after = text[hit.end() : hit.end() + 1]
+    return before.isascii() and before.isalpha() and after.isascii() and after.isalpha()
 
 
 def _confidence(scalar: Scalar, hit: re.Match[str]) -> Confidence:

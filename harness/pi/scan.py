@@ -246,6 +246,12 @@ class _Walker:
             self._fields(f"{location}.{lowered}", cookie_pairs, 0)
         elif lowered in ("referer", "origin", "location"):
             self.url(value, f"{location}.{lowered}")
+        elif lowered in ("authorization", "proxy-authorization"):
+            # the credential itself (a token match) and what it carries (a JWT's claims)
+            where = f"{location}:{safe_key(name)}"
+            self.group(where, name, [Scalar(where, name, value[:MAX_TEXT_CHARS], True)])
+            scheme, _, credential = value.strip().partition(" ")
+            self.text_layers(credential if credential else scheme, where, name, 0)
         else:
             self.text(value, f"{location}:{safe_key(name)}", name, whole=True)
 
@@ -542,7 +548,7 @@ def redact_text(text: str, canaries: Mapping[str, str] | None = None) -> str:
     text = PHONE_RE.sub(lambda m: mask("phone", m.group(1)), text)
     for name, raw in (canaries or {}).items():
         value = str(raw).strip()
-        if len(value) >= MIN_CANARY_LEN:
+        if len(value.encode("utf-8")) >= MIN_CANARY_LEN:
             masked = mask(canary_type(name, value), value)
             text = re.sub(re.escape(value), lambda _m, masked=masked: masked, text, flags=re.IGNORECASE)
     return text

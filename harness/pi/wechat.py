@@ -44,7 +44,9 @@ def recognise_openid(group: Group) -> Iterator[PIMatch]:
 
 
 def _secretish_key(key: str | None) -> bool:
-    return has_hint(key, ("token", "sign", "signature", "key", "secret", "nonce", "hash"), ())
+    """Keys of machine tokens that share an openid's form."""
+    return has_hint(key, ("token", "sign", "signature", "key", "secret", "nonce", "hash", "trace", "request", "span",
+                          "session", "ticket", "code"), ())
 
 
 @recogniser("session_key")
