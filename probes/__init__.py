@@ -2,13 +2,14 @@
 
     findings = probes.analyse(timeline)              # every registered probe, merged and ordered
     statuses = probes.rule_status(timeline, findings) # {"CON-001": "fail", "SEC-001": "not_tested", ...}
+    report = probes.rule_report(timeline, findings)   # the same with finding counts, probes and why
     text = probes.findings_to_json(findings)
 
 A probe is one module in this package with one function decorated by ``@probe(...)``
 (see probes/registry.py); ``load_probes()`` imports them all.
 """
 
-from probes.analysis import analyse, rule_status
+from probes.analysis import RuleResult, analyse, rule_report, rule_status
 from probes.config import ProbeConfig
 from probes.finding import (
     Finding,
@@ -28,6 +29,7 @@ __all__ = [
     "Probe",
     "ProbeConfig",
     "Registry",
+    "RuleResult",
     "RuleStatus",
     "analyse",
     "findings_from_json",
@@ -37,6 +39,7 @@ __all__ = [
     "load_probes",
     "probe",
     "probe_versions",
+    "rule_report",
     "rule_status",
 ]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from harness.timeline import Event, Flow, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import event_pi, is_strong
+from probes.evidence import EVIDENCE_MISSING, event_pi, is_strong
 from probes.finding import (
     SEVERITY_RANK,
     STATUS_RANK,
@@ -16,7 +17,7 @@ from probes.finding import (
     fingerprint,
 )
 from probes.registry import Probe, Registry, load_probes
-from probes.rules import Severity, rule
+from probes.rules import NOT_COVERED, RULES, Severity, rule
 
 
 def analyse(
@@ -27,7 +28,10 @@ def analyse(
     config = config or ProbeConfig()
     registry = registry if registry is not None else load_probes()
     findings = [
-        materialise(entry, draft, timeline) for entry in registry for draft in entry.check(timeline, config)
+        materialise(entry, draft, timeline)
+        for entry in registry
+        if not entry.missing_evidence(timeline, config)  # without its evidence a probe has not tested
+        for draft in entry.check(timeline, config)
     ]
     position = {e.seq: index for index, e in enumerate(timeline.events)}
     merged = merge(findings, position)
@@ -43,6 +47,72 @@ def analyse(
     )
 
 
+@dataclass(frozen=True)
+class RuleResult:
+    """One catalogue rule in one session (rules.json): its status, how many findings, which probes
+    decide it, and why it has that status."""
+
+    status: RuleStatus
+    findings: int
+    probes: tuple[str, ...]
+    why: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "findings": self.findings,
+            "probes": list(self.probes),
+            "why": self.why,
+        }
+
+
+def rule_report(
+    timeline: Timeline,
+    findings: Sequence[Finding] | None = None,
+    config: ProbeConfig | None = None,
+    *,
+    registry: Registry | None = None,
+) -> dict[str, RuleResult]:
+    """Every catalogue rule, in catalogue order: "fail" or "warn" (the worst finding), "pass" when a
+    probe of the rule had its evidence and found nothing, "not_tested" when none had its evidence or no
+    probe covers the rule (the why says which evidence is missing, or why no probe can decide it)."""
+    config = config or ProbeConfig()
+    registry = registry if registry is not None else load_probes()
+    if findings is None:
+        findings = analyse(timeline, config, registry=registry)
+    covering: dict[str, list[Probe]] = {}
+    for entry in registry:
+        for rule_id in entry.rules:
+            covering.setdefault(rule_id, []).append(entry)
+    report: dict[str, RuleResult] = {}
+    for rule_id in RULES:
+        entries = covering.get(rule_id, [])
+        ids = tuple(e.id for e in entries)
+        own = [f for f in findings if f.rule == rule_id]
+        missing = {e.id: e.missing_evidence(timeline, config) for e in entries}
+        testers = [e.id for e in entries if not missing[e.id]]
+        status: RuleStatus
+        if any(f.status == "fail" for f in own):
+            status, why = "fail", f"{len(own)} finding(s) by {', '.join(dict.fromkeys(f.probe for f in own))}"
+        elif own:
+            status, why = "warn", f"{len(own)} concern(s) by {', '.join(dict.fromkeys(f.probe for f in own))}"
+        elif not entries:
+            status, why = "not_tested", f"not covered: {NOT_COVERED.get(rule_id, 'no probe yet')}"
+        elif testers:
+            status = "pass"
+            why = f"checked by {', '.join(testers)}: nothing found"
+            if timeline.partial:
+                why += " (the session did not end cleanly: absence proves less)"
+        else:
+            status = "not_tested"
+            why = "; ".join(
+                f"{probe_id}: {', '.join(EVIDENCE_MISSING[kind] for kind in kinds)}"
+                for probe_id, kinds in missing.items()
+            )
+        report[rule_id] = RuleResult(status, len(own), ids, why)
+    return report
+
+
 def rule_status(
     timeline: Timeline,
     findings: Sequence[Finding] | None = None,
@@ -50,27 +120,9 @@ def rule_status(
     *,
     registry: Registry | None = None,
 ) -> dict[str, RuleStatus]:
-    """For each rule a registered probe covers: "fail" or "warn" (the worst finding), "pass", or
-    "not_tested" when no probe of the rule found the evidence it needs in this session."""
-    config = config or ProbeConfig()
-    registry = registry if registry is not None else load_probes()
-    if findings is None:
-        findings = analyse(timeline, config, registry=registry)
-    tested: dict[str, bool] = {}
-    for entry in registry:
-        can_test = not entry.missing_evidence(timeline, config)
-        for rule_id in entry.rules:
-            tested[rule_id] = tested.get(rule_id, False) or can_test
-    statuses: dict[str, RuleStatus] = {}
-    for rule_id in sorted(tested):
-        seen = {f.status for f in findings if f.rule == rule_id}
-        if "fail" in seen:
-            statuses[rule_id] = "fail"
-        elif "warn" in seen:
-            statuses[rule_id] = "warn"
-        else:
-            statuses[rule_id] = "pass" if tested[rule_id] else "not_tested"
-    return statuses
+    """The status of every catalogue rule (see ``rule_report``)."""
+    report = rule_report(timeline, findings, config, registry=registry)
+    return {rule_id: result.status for rule_id, result in report.items()}
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -4,6 +4,63 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.catalogue import AGREE_WORDS, REJECT_WORDS
+
+# Third-party analytics endpoints seen in mini program SDKs (shared/catalogue/WECHAT.md).
+TRACKER_HOSTS = (
+    "log.aldwx.com",
+    "umini.shujupie.com",
+    "ulogs.umeng.com",
+    "wxapi.growingio.com",
+    "pingtas.qq.com",
+    "h5.udrig.com",
+    "hmma.baidu.com",
+)
+
+# 39类 (常见类型移动互联网应用程序必要个人信息范围规定, 2021) [M]: basic function -> necessary categories,
+# in the privacy-guide wording the observed categories use. "无须个人信息" types have none.
+NECESSARY_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "地图导航": ("位置信息", "选择的位置"),
+    "网络约车": ("手机号", "位置信息", "选择的位置"),
+    "即时通信": ("手机号",),
+    "网络社区": ("手机号",),
+    "网络支付": ("手机号", "姓名", "身份证号", "银行卡号"),
+    "网上购物": ("手机号", "姓名", "地址"),
+    "餐饮外卖": ("手机号", "姓名", "地址", "位置信息", "选择的位置"),
+    "邮件快件寄递": ("手机号", "姓名", "地址"),
+    "交通票务": ("手机号", "姓名", "身份证号"),
+    "婚恋相亲": ("手机号", "身份证号"),
+    "求职招聘": ("手机号", "姓名"),
+    "网络借贷": ("手机号", "姓名", "身份证号", "银行卡号"),
+    "房屋租售": ("手机号",),
+    "二手车交易": ("手机号",),
+    "问诊挂号": ("手机号", "姓名", "身份证号"),
+    "旅游服务": ("手机号", "姓名", "身份证号"),
+    "酒店服务": ("手机号", "姓名", "身份证号"),
+    "网络游戏": ("手机号",),
+    "学习教育": ("手机号",),
+    "本地生活": (),
+    "女性健康": (),
+    "用车服务": ("手机号", "位置信息"),
+    "投资理财": ("手机号", "姓名", "身份证号", "银行卡号"),
+    "手机银行": ("手机号", "姓名", "身份证号", "银行卡号"),
+    "邮箱云盘": ("手机号",),
+    "远程会议": ("手机号",),
+    "网络直播": (),
+    "在线影音": (),
+    "短视频": (),
+    "新闻资讯": (),
+    "运动健身": (),
+    "浏览器": (),
+    "输入法": (),
+    "安全管理": (),
+    "电子图书": (),
+    "拍摄美化": (),
+    "应用商店": (),
+    "实用工具": (),
+    "演出票务": ("手机号", "姓名", "身份证号"),
+}
+
 NS_PER_S = 1_000_000_000
 
 
@@ -27,28 +84,13 @@ class ProbeConfig(BaseModel):
     repeat_warn_at: int = Field(default=1, ge=1, description="PERM-002: WARN at this many repeated prompts")
 
     agree_words: tuple[str, ...] = Field(
-        default=("同意", "允许", "接受", "确定", "好的", "继续", "授权", "agree", "allow", "accept", "ok"),
-        description="button texts that give consent (checked after reject_words: 不同意 is a reject)",
+        default=AGREE_WORDS,
+        description="button texts that give consent (checked after reject_words: 不同意 is a reject); "
+        "the same lexicon the drivers label buttons with (harness.catalogue)",
     )
     reject_words: tuple[str, ...] = Field(
-        default=(
-            "拒绝",
-            "不同意",
-            "不允许",
-            "不授权",
-            "取消",
-            "暂不",
-            "以后再说",
-            "稍后",
-            "退出",
-            "disagree",
-            "reject",
-            "deny",
-            "cancel",
-            "no thanks",
-            "not now",
-        ),
-        description="button texts that refuse or dismiss a consent dialog",
+        default=REJECT_WORDS,
+        description="button texts that refuse or dismiss a consent dialog (harness.catalogue)",
     )
     consent_button_words: tuple[str, ...] = Field(
         default=("同意", "允许", "接受", "授权", "agree", "allow", "accept"),
@@ -96,9 +138,162 @@ class ProbeConfig(BaseModel):
         default=("device_info", "device_id"), description="PIMatch.type values that carry device information"
     )
 
+    client_set_pi_locations: tuple[str, ...] = Field(
+        default=("header:user-agent",),
+        description="PIMatch locations (prefix, case-insensitive) the client sets on every request, not the "
+        "mini program: the WebView's User-Agent names the phone model in every flow",
+    )
+
+    # --- the service under test (suite/scenario `probes:`) -----------------------------------------
+    service_type: str | None = Field(
+        default=None,
+        description="COL-001/COL-005/COL-006: the 39类 service type (a key of necessary_categories); "
+        "None: COL-001 is not tested",
+    )
+    necessary_categories: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(NECESSARY_CATEGORIES),
+        description="COL-001: service type -> the privacy categories necessary for its basic function (39类)",
+    )
+    first_party_domains: tuple[str, ...] = Field(
+        default=(),
+        description="USE-001: the mini program's own domains (suffixes); empty: only tracker_hosts are third parties",
+    )
+    disclosed_third_parties: tuple[str, ...] | None = Field(
+        default=None,
+        description="USE-001: third-party domains (suffixes) the privacy guide discloses; None: unknown, "
+        "only sharing before consent is judged",
+    )
+    tracker_hosts: tuple[str, ...] = Field(
+        default=TRACKER_HOSTS,
+        description="USE-001: third-party analytics endpoints (WECHAT.md), host suffixes",
+    )
+    declared_categories: tuple[str, ...] | None = Field(
+        default=None,
+        description="POL-004: the categories the privacy guide declares (位置信息, 手机号, ...); None: not tested",
+    )
+    navigation_service_types: tuple[str, ...] = Field(
+        default=("地图导航", "网络约车", "网络出行", "导航"),
+        description="COL-005: service types for which background location is legitimate",
+    )
+
+    # --- heuristics of the next-in-value rules ------------------------------------------------------
+    paste_words: tuple[str, ...] = Field(
+        default=("粘贴", "口令", "剪贴板", "剪切板", "paste"),
+        description="COL-004: tap targets that ask for a clipboard read",
+    )
+    launch_words: tuple[str, ...] = Field(
+        default=(),
+        description="USE-004: extra tap words that ask to open another mini program (any tap counts already)",
+    )
+    purpose_min_cjk: int = Field(default=6, ge=0, description="PERM-003: WARN below this many CJK characters")
+    vague_purpose: str = Field(
+        default=r"提升.{0,2}体验|优化(服务|体验)|更好.{0,4}服务|业务需要|正常使用|相关功能",
+        description="PERM-003: a purpose matching this regex is vague (WARN)",
+    )
+    purpose_prefixes: tuple[str, ...] = Field(
+        default=("用于", "用来", "以便", "为了", "以", "便于", "需要"),
+        description="PERM-003: words that open a purpose sentence in a scope popup",
+    )
+    implied_consent: str = Field(
+        default=r"(登录|注册|继续|使用|进入).{0,6}即(视为|表示|代表)?.{0,3}同意",
+        description="CON-005: text that claims consent from use",
+    )
+    per_minute_limit: int = Field(
+        default=3, ge=2, description="COL-003: FAIL at this many untapped calls a minute"
+    )
+    periodic_min_calls: int = Field(
+        default=5, ge=3, description="COL-003: a periodic pattern needs this many calls"
+    )
+    periodic_max_cv: float = Field(
+        default=0.1, gt=0, description="COL-003: interval coefficient of variation below this is periodic"
+    )
+    one_shot_apis: tuple[str, ...] = Field(
+        default=(
+            "getLocation",
+            "getFuzzyLocation",
+            "getClipboardData",
+            "getSystemInfo",
+            "getSystemInfoSync",
+            "getSystemInfoAsync",
+            "getDeviceInfo",
+            "getConnectedWifi",
+            "getWifiList",
+            "getWeRunData",
+            "chooseAddress",
+            "getPhoneNumber",
+            "getUserProfile",
+            "getUserInfo",
+        ),
+        description="COL-003: personal-data reads that one user action needs once",
+    )
+    city_level_words: tuple[str, ...] = Field(
+        default=("城市", "天气", "city", "weather"),
+        description="COL-006: a location feature whose tap or purpose names these needs only a city",
+    )
+    precise_decimals: int = Field(
+        default=4, ge=1, description="COL-006: coordinates with this many decimals are precise"
+    )
+    reward_words: tuple[str, ...] = Field(
+        default=("积分", "奖励", "红包", "优惠券", "抽奖", "领取", "返现"),
+        description="COL-008: reward wording on the screen that asks for ID or biometrics",
+    )
+    minor_canaries: tuple[str, ...] = Field(
+        default=("minor", "child", "儿童", "未成年"),
+        description="COL-009: canary names (substrings) that stand for an under-14 profile",
+    )
+    guardian_words: tuple[str, ...] = Field(
+        default=("监护人", "家长", "guardian", "parent"),
+        description="COL-009: wording of a guardian-consent step",
+    )
+    separate_consent_words: tuple[str, ...] = Field(
+        default=("单独同意", "同意", "授权书", "agree"),
+        description="COL-007: an affirmative control (tap target or button) that gives separate consent",
+    )
+    subscribe_apis: tuple[str, ...] = Field(
+        default=("requestSubscribeMessage", "requestSubscribeDeviceMessage"),
+        description="USE-003: subscribe-message prompts",
+    )
+    subscribe_limit: int = Field(
+        default=2, ge=1, description="USE-003: WARN above this many subscribe prompts a session"
+    )
+    marketing_words: tuple[str, ...] = Field(
+        default=("优惠", "红包", "领取", "限时", "福利", "抽奖", "秒杀", "广告", "立即抢"),
+        description="USE-003: wording of a marketing pop-up",
+    )
+    marketing_limit: int = Field(
+        default=2, ge=1, description="USE-003: WARN above this many marketing pop-ups in 5 min"
+    )
+    blocked_wording: str = Field(
+        default=r"(无法|不能|不可)(继续)?(使用|访问|浏览|下单|点单)|请(先)?同意后|同意后(才能|方可)",
+        description="CON-003: dialog text saying the service cannot be used without agreeing",
+    )
+    launch_apis: tuple[str, ...] = Field(
+        default=("navigateToMiniProgram", "openEmbeddedMiniProgram", "launchApp", "navigateBackMiniProgram"),
+        description="USE-004: calls that open another program",
+    )
+    exit_apis: tuple[str, ...] = Field(
+        default=("exitMiniProgram",), description="CON-003: calls that close the mini program"
+    )
+    url_pi_types: tuple[str, ...] = Field(
+        default=("id_card", "bank_card", "phone", "passport"),
+        description="SEC-002: personal data that must not travel in a URL",
+    )
+    storage_warn_types: tuple[str, ...] = Field(
+        default=("phone", "openid", "unionid", "access_token"),
+        description="SEC-003: stored personal data that earns a WARN (sensitive PI and canaries FAIL)",
+    )
+    secret_patterns: tuple[str, ...] = Field(
+        default=(r"AKID[0-9A-Za-z]{32}", r"LTAI[0-9A-Za-z]{12,20}"),
+        description="SEC-004: cloud access-key id patterns",
+    )
+
     @property
     def user_initiated_window_ns(self) -> int:
         return int(self.user_initiated_window_s * NS_PER_S)
+
+    @property
+    def follow_up_window_ns(self) -> int:
+        return int(self.follow_up_window_s * NS_PER_S)
 
     @property
     def repeat_window_ns(self) -> int:

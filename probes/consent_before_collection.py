@@ -3,7 +3,8 @@
 Counts, with t before t_consent (beyond the clock error bound; the whole session when nobody agreed):
 - a successful privacy-interface call (harness.catalogue.PRIVACY_INTERFACES), timed at its result,
   because WeChat shows its popup *during* the call and succeeds only after the user agrees;
-- a flow carrying strong PI to a host that is not a WeChat platform host;
+- a flow carrying strong PI the program put there (not the client's User-Agent) to a host that is not a
+  WeChat platform host;
 - a storage write holding strong PI;
 - device information leaving the device: a device-info read (getSystemInfo*, getDeviceInfo, never
   blocked by WeChat) is informational alone, but a flow carrying device-info PI after it counts.
@@ -22,9 +23,10 @@ from probes.evidence import (
     done_at,
     endpoint,
     is_before,
+    is_client_set,
     is_platform_host,
-    is_strong,
     own_flows,
+    program_pi,
     shorten,
     since_start,
     strong_pi,
@@ -89,14 +91,20 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     for flow in own_flows(timeline):
         if is_platform_host(flow.host, config) or not early(flow.t):
             continue
-        device_pi = [m for m in flow.pi if m.type in config.device_info_pi_types and m.confidence != "low"]
+        device_pi = [
+            m
+            for m in flow.pi
+            if m.type in config.device_info_pi_types
+            and m.confidence != "low"
+            and not is_client_set(m, config)
+        ]
         prior_reads = [r for r in device_reads if done_at(r) <= flow.t + error]
         leaves_device = bool(device_pi and prior_reads)
-        if strong_pi(flow.pi) or leaves_device:
+        if program_pi(flow.pi, config) or leaves_device:
             key = endpoint(flow)
             sent.setdefault(key, []).append(flow)
             basis.setdefault(key, []).extend(
-                m for m in flow.pi if is_strong(m) or (leaves_device and m in device_pi)
+                m for m in flow.pi if m in program_pi(flow.pi, config) or (leaves_device and m in device_pi)
             )
             if leaves_device:
                 reads_for.setdefault(key, []).append(prior_reads[-1])

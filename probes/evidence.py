@@ -11,7 +11,7 @@ event "before" a reference time when it is before it by more than that bound (``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from harness.timeline import (
     Consent,
     Event,
     Flow,
+    Lifecycle,
     NativeCall,
     PIMatch,
     Prompt,
@@ -32,6 +33,7 @@ from harness.timeline import (
     StorageWrite,
     Timeline,
     UIButton,
+    UISnapshot,
 )
 from probes.config import NS_PER_S, ProbeConfig
 
@@ -127,6 +129,21 @@ def agreements(timeline: Timeline, subject: str) -> list[Consent]:
     return [c for c in timeline.of(Consent) if c.action == "agree" and c.subject == subject]
 
 
+def refusal_windows(timeline: Timeline) -> list[tuple[str, Refusal, int | None]]:
+    """(subject, opening refusal, closing agreement time or None) for every span in which a subject
+    stood refused: from a refusal to the next agreement for the same subject."""
+    windows: list[tuple[str, Refusal, int | None]] = []
+    for subject in dict.fromkeys(r.subject for r in refusals(timeline)):
+        agreed_at = [c.t for c in agreements(timeline, subject)]
+        closed_at: int | None = -1
+        for refusal in refusals(timeline, subject):
+            if closed_at is None or refusal.t <= closed_at:
+                continue  # still inside the open window
+            closed_at = min((t for t in agreed_at if t > refusal.t), default=None)
+            windows.append((subject, refusal, closed_at))
+    return windows
+
+
 # --- personal data and flows --------------------------------------------------------------------
 
 
@@ -181,11 +198,12 @@ def own_flows(timeline: Timeline) -> list[Flow]:
 
 
 def pi_flows(timeline: Timeline, config: ProbeConfig, *, include_platform: bool = False) -> list[Flow]:
-    """The program's flows carrying strong PI, by default without those to WeChat platform hosts."""
+    """The program's flows carrying strong PI it put there, by default without those to WeChat platform
+    hosts."""
     return [
         f
         for f in own_flows(timeline)
-        if strong_pi(f.pi) and (include_platform or not is_platform_host(f.host, config))
+        if program_pi(f.pi, config) and (include_platform or not is_platform_host(f.host, config))
     ]
 
 
@@ -344,7 +362,172 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "prompt": _has(Prompt),
     "consent": _has(Consent),
     "step": _has(Step),
+    "lifecycle": _has(Lifecycle),
+    "tap": lambda tl, cfg: any(is_tap(s) for s in tl.of(Step)),
     "collection": lambda tl, cfg: any(isinstance(e, (ApiCall, Flow, StorageWrite)) for e in tl.events),
     "consent_dialog": lambda tl, cfg: any(is_consent_dialog(p, cfg) for p in tl.of(Prompt)),
     "refusal": lambda tl, cfg: bool(refusals(tl)),
+    "hide": lambda tl, cfg: any(e.event == "hide" for e in tl.of(Lifecycle)),
+    "service_type": lambda tl, cfg: (
+        cfg.service_type is not None and cfg.service_type in cfg.necessary_categories
+    ),
+    "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
 }
+
+# What a session lacks when an evidence kind is missing (rules.json "why" for "not_tested").
+EVIDENCE_MISSING: dict[str, str] = {
+    "api_call": "no wx.* API call was recorded",
+    "native_call": "no Android framework call was recorded",
+    "flow": "no network flow was recorded",
+    "storage_write": "no storage write was recorded",
+    "prompt": "no dialog was seen",
+    "consent": "no consent or refusal was recorded",
+    "step": "no scenario step was recorded",
+    "lifecycle": "no lifecycle event (launch/show/hide) was recorded",
+    "tap": "the scenario made no tap",
+    "collection": "no API call, flow or storage write was recorded",
+    "consent_dialog": "no consent or authorization dialog was seen",
+    "refusal": "nothing was refused",
+    "hide": "the mini program never went to the background (S6)",
+    "service_type": "no known `service_type` in the probe configuration (suite `probes:`)",
+    "declared_categories": "no `declared_categories` (the privacy guide's categories) in the probe configuration",
+}
+
+# --- personal-data types (harness.capture.recognisers.PI_TYPES, with the contract's names as fallback) --
+
+# The contract's types (cross-helper contracts, "PI types"): category, sensitive (PIPL 28), secret.
+_CONTRACT_PI_TYPES: dict[str, tuple[str, bool, bool]] = {
+    "phone": ("手机号", False, False),
+    "id_card": ("身份证号", True, False),
+    "bank_card": ("银行卡号", True, False),
+    "location": ("位置信息", False, False),
+    "wifi": ("Wi-Fi 信息", False, False),
+    "device_id": ("设备标识", False, False),
+    "device_info": ("设备信息", False, False),
+    "openid": ("用户标识", False, False),
+    "unionid": ("用户标识", False, False),
+    "session_key": ("登录凭证", False, True),
+    "app_secret": ("AppSecret", False, True),
+    "access_token": ("access_token", False, True),
+    "cloud_key": ("云服务密钥", False, True),
+    "email": ("邮箱", False, False),
+    "name": ("姓名", False, False),
+    "address": ("地址", False, False),
+    "face": ("人脸", True, False),
+    "voice": ("声纹", True, False),
+    "licence_plate": ("车牌号", False, False),
+    "passport": ("护照号", True, False),
+    "password": ("密码", False, True),
+}
+
+
+@dataclass(frozen=True)
+class PIKind:
+    category: str
+    sensitive: bool
+    secret: bool
+
+
+def pi_kind(pi_type: str) -> PIKind:
+    """Category (privacy-guide wording), sensitivity and secrecy of a PIMatch.type, from the recognisers'
+    PI_TYPES when they publish it, else from the contract's table; an unknown type is its own category."""
+    try:
+        from harness.capture.recognisers import PI_TYPES  # type: ignore[attr-defined]
+    except ImportError:
+        PI_TYPES = {}
+    published = PI_TYPES.get(pi_type)
+    if published is not None:
+        return PIKind(published.category, published.sensitive, published.secret)
+    category, sensitive, secret = _CONTRACT_PI_TYPES.get(pi_type, (pi_type, False, False))
+    return PIKind(category, sensitive, secret)
+
+
+def is_track(match: PIMatch) -> bool:
+    """A location track (the recognisers report it as type location with "track" in the location)."""
+    return match.type == "location" and "track" in (match.location + " " + match.masked).lower()
+
+
+def is_sensitive(match: PIMatch) -> bool:
+    """PIPL 28 sensitive data: by type, and a location track (a single position is not)."""
+    return pi_kind(match.type).sensitive or is_track(match)
+
+
+def is_client_set(match: PIMatch, config: ProbeConfig) -> bool:
+    """Set by the client on every request (the WebView's User-Agent), not collected by the mini program."""
+    where = match.location.lower()
+    return any(where.startswith(prefix.lower()) for prefix in config.client_set_pi_locations)
+
+
+def program_pi(matches: Iterable[PIMatch], config: ProbeConfig) -> list[PIMatch]:
+    """The strong matches the mini program itself put there (client-set headers left out)."""
+    return [m for m in matches if is_strong(m) and not is_client_set(m, config)]
+
+
+def types_of(matches: Iterable[PIMatch]) -> str:
+    """``phone, location`` for statements (``personal data`` when empty)."""
+    return ", ".join(dict.fromkeys(m.type for m in matches)) or "personal data"
+
+
+def host_in(host: str, suffixes: Iterable[str]) -> bool:
+    """``host`` is one of ``suffixes`` or a subdomain of one (case and a trailing dot ignored)."""
+    host = host.lower().rstrip(".")
+    return any(host == s.lower() or host.endswith("." + s.lower()) for s in suffixes if s)
+
+
+# --- taps, screens and sessions -------------------------------------------------------------------
+
+
+def taps(timeline: Timeline) -> list[Step]:
+    """The scenario's taps that happened, in time order."""
+    return [s for s in timeline.of(Step) if is_tap(s)]
+
+
+def taps_within(timeline: Timeline, t: int, config: ProbeConfig) -> list[Step]:
+    """Taps at most ``user_initiated_window_s`` before ``t`` (± the clock error), newest first."""
+    error = timeline.clock_error_ns
+    earliest = t - config.user_initiated_window_ns - error
+    return [s for s in reversed(taps(timeline)) if earliest <= s.t <= t + error]
+
+
+def before_first_tap(timeline: Timeline, t: int) -> bool:
+    """Nothing the user did can explain ``t``: no tap happened before it (beyond the clock error)."""
+    first = next(iter(taps(timeline)), None)
+    return first is None or not is_before(first.t, t, timeline.clock_error_ns)
+
+
+def screen_texts(timeline: Timeline, t: int, config: ProbeConfig) -> list[tuple[Event, str]]:
+    """What the user could read shortly before ``t``, with the event that shows it: the latest
+    ui_snapshot texts and the dialogs of the last ``follow_up_window_s`` (sessions record dialog texts
+    always, page texts only where the driver fills ui_snapshot.texts)."""
+    error = timeline.clock_error_ns
+    earliest = t - config.follow_up_window_ns - error
+    shown: list[tuple[Event, str]] = []
+    snapshots = [s for s in timeline.of(UISnapshot) if s.t <= t + error and s.texts]
+    if snapshots:
+        shown.extend((snapshots[-1], text) for text in snapshots[-1].texts)
+    for prompt in timeline.of(Prompt):
+        if earliest <= prompt.t <= t + error:
+            shown.extend((prompt, text) for text in [prompt.title or "", *prompt.texts])
+    return [(event, text) for event, text in shown if text.strip()]
+
+
+def successful_calls(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
+    wanted = set(apis)
+    return [c for c in timeline.of(ApiCall) if c.api in wanted and c.ok is True]
+
+
+def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
+    """Calls of ``apis`` whatever their result (an attempt is evidence of intent)."""
+    wanted = set(apis)
+    return [c for c in timeline.of(ApiCall) if c.api in wanted]
+
+
+def regex_search(pattern: str, text: str) -> re.Match[str] | None:
+    return re.search(pattern, text, flags=re.IGNORECASE)
+
+
+def when(timeline: Timeline, moments: Sequence[int]) -> str:
+    """``at 1.0 s`` or ``3 times from 1.0 s``."""
+    if len(moments) == 1:
+        return f"at {since_start(timeline, moments[0])}"
+    return f"{len(moments)} times from {since_start(timeline, moments[0])}"

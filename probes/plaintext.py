@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from harness.timeline import ApiCall, Flow, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import api_call_pi, endpoint, own_flows, shorten, since_start, strong_pi
+from probes.evidence import api_call_pi, endpoint, own_flows, program_pi, shorten, since_start, types_of
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -24,9 +24,9 @@ def _when(timeline: Timeline, moments: Sequence[int]) -> str:
     return f"{len(moments)} times from {since_start(timeline, moments[0])}"
 
 
-def _types(events: Sequence[Flow | ApiCall]) -> str:
+def _types(events: Sequence[Flow | ApiCall], config: ProbeConfig) -> str:
     matches = [m for e in events for m in (e.pi if isinstance(e, Flow) else api_call_pi(e))]
-    return ", ".join(dict.fromkeys(m.type for m in strong_pi(matches))) or "personal data"
+    return types_of(program_pi(matches, config))
 
 
 def flow_scheme(flow: Flow) -> str:
@@ -50,7 +50,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     for flow in own_flows(timeline):
         scheme = flow_scheme(flow)
         if scheme in config.plaintext_schemes:
-            if strong_pi(flow.pi):
+            if program_pi(flow.pi, config):
                 with_pi.setdefault((scheme, endpoint(flow)), []).append(flow)
             else:
                 without_pi.setdefault((scheme, flow.host.lower()), []).append(flow)
@@ -61,7 +61,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
         yield FindingDraft(
             rule="SEC-001",
             status="fail",
-            statement=f"{_types(flows)} sent over {scheme}:// to {shorten(where, 80)} "
+            statement=f"{_types(flows, config)} sent over {scheme}:// to {shorten(where, 80)} "
             f"{_when(timeline, [f.t for f in flows])}",
             events=flows,
             key=("plaintext_pi", scheme, where),
@@ -88,14 +88,14 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     sockets: dict[tuple[str, bool], list[ApiCall]] = {}
     for call in timeline.of(ApiCall):
         if call.api in config.raw_socket_apis:
-            sockets.setdefault((call.api, bool(strong_pi(api_call_pi(call)))), []).append(call)
+            sockets.setdefault((call.api, bool(program_pi(api_call_pi(call), config))), []).append(call)
     for (api, carries_pi), calls in sockets.items():
         moments = [c.t for c in calls]
         if carries_pi:
             yield FindingDraft(
                 rule="SEC-001",
                 status="fail",
-                statement=f"{_types(calls)} sent over a raw socket ({api}) {_when(timeline, moments)}",
+                statement=f"{_types(calls, config)} sent over a raw socket ({api}) {_when(timeline, moments)}",
                 events=calls,
                 key=("raw_socket_pi", api),
             )

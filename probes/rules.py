@@ -19,11 +19,278 @@ class Rule:
     severity: Severity
     scenarios: tuple[str, ...]
     remedy: str
+    basis: str  # the legal or platform texts, with RULES.md's [V]/[M]/[I]/[D] markers
+    detection: str  # the runtime detection logic RULES.md gives
+
+
+# Basis and runtime detection logic of each rule, as RULES.md states them (`miniprobe explain`).
+DETAILS: dict[str, tuple[str, str]] = {
+    "POL-001": (
+        "认定方法 一.2 [V]; WX-PA [V]; PIPL 17 [M]; 41391 §6.4",
+        (
+            "FAIL if the first PI event (privacy-API attempt, PI-flow, PI storage write, required PI form "
+            "field) precedes any dialog with privacy wording + policy link + agree/reject controls. WeChat's"
+            " official popup covers only privacy-interface categories."
+        ),
+    ),
+    "POL-002": (
+        "认定方法 一.3 [V]",
+        (
+            "FAIL if shortest in-app tap path home → policy screen > 4 (report the platform path "
+            "···→更多资料→用户隐私保护指引 separately)"
+        ),
+    ),
+    "POL-003": (
+        "认定方法 一.4 [V]",
+        "WARN on tiny glyphs, low contrast, no zh-Hans text (screenshot + OCR)",
+    ),
+    "POL-004": (
+        "认定方法 二.1, 三.9 [V]; 41391 §6.6; PIPL 7 [V]",
+        (
+            "FAIL if an observed category (privacy-API category, recogniser category, third-party host "
+            "receiving PI) is not in the declared guide categories"
+        ),
+    ),
+    "POL-005": (
+        "认定方法 二.2 [V]; WX-INTRO [V]",
+        "FAIL if version N+1 uses a category absent in N with no notice/consent before first use",
+    ),
+    "CON-001": (
+        "认定方法 三.1 [V]; 337号 item 1 [V]; WX-PA [V]; PIPL 13 [V]",
+        (
+            "FAIL on a successful privacy-API call, a PI-flow (excluding WeChat platform hosts) or a PI "
+            "storage write with t < t_consent; with no consent in the run the whole session counts. wx.login"
+            " is informational."
+        ),
+    ),
+    "CON-002": (
+        "认定方法 三.2 [V]; PIPL 16 [M]",
+        (
+            "After t_refuse(S) and before a user-initiated re-consent: a successful S-API call or S-category"
+            " PI-flow, also after relaunch. Refusal = reject tap, resolve({event:'disagree'}), errno "
+            '103/104, "auth deny"'
+        ),
+    ),
+    "CON-003": (
+        "337号 item 5 [V]; 39类 [V]; WX-OPS15 [V]; T/TAF 078.4",
+        (
+            "FAIL if within 10 s of refusing the privacy popup or a non-necessary scope the mini program "
+            "exits (wx.exitMiniProgram, navigator open-type=exit, leaves foreground), or the same dialog "
+            "reappears on ≥ 2 consecutive basic-function taps, or a basic function works in S3 but not in S2"
+        ),
+    ),
+    "CON-004": (
+        "WX-PHONE 5 [V]; 26号通知 [V]; 认定方法 三.4 [V]; WeTest finding",
+        (
+            "FAIL if a consent/authorization dialog has an agree-lexicon control but no reject-lexicon "
+            "control; or the reject control is not clickable, < 24×24 dp, contrast < 2:1; or tapping it "
+            "leaves the screen unchanged after 2 s"
+        ),
+    ),
+    "CON-005": (
+        "认定方法 三.4 [V]; 26号通知 [V]",
+        (
+            "FAIL if the consent checkbox is checked before any tap, or text matches "
+            "`(登录|注册|继续|使用|进入).{0,6}即(视为|表示|代表)?.{0,3}同意` with no separate agree control before collection"
+        ),
+    ),
+    "CON-006": (
+        "26号通知 [V]; 35273 §5.3",
+        (
+            "FAIL if ≥ 2 distinct scopes are prompted within 10 s without a user-initiated trigger for the "
+            "second, or one dialog bundles categories and refusing blocks all"
+        ),
+    ),
+    "PERM-001": (
+        "337号 item 7 [V]; WX-OPS15 [V]; WX-PHONE 1–3 [V]",
+        (
+            "FAIL if an S-prompt or S-API call happens in onLaunch/first onShow before any tap, or has no "
+            "tap in the previous 3 s whose target maps to S (定位/附近/导航→location; 拍照/扫码→camera; 语音/录音→record; "
+            "手机号/登录→phone)"
+        ),
+    ),
+    "PERM-002": (
+        "337号 item 6 [V]; 认定方法 三.2 [V]; WX-PHONE 5 [V]; Xiaomi 2.5 [I]",
+        (
+            "Count prompts for S after t_refuse(S) not caused by a fresh user-initiated S-trigger (official "
+            "popup, developer modal, openSetting guide). FAIL at ≥ 2 within 48 h, WARN at 1; FAIL if it "
+            "reappears on every relaunch or unrelated feature use. Also MiniChecker's patterns: overlay (two"
+            " authorization prompts in one lifecycle), loop (authorize-on-fail recursion or auto page jump "
+            "back to the prompt)"
+        ),
+    ),
+    "PERM-003": (
+        "认定方法 二.3 [V]; 26号通知 [V]; WeTest finding",
+        (
+            "FAIL if no purpose sentence in the prompt; WARN if < 6 CJK chars, vague "
+            "(`提升.{0,2}体验|优化(服务|体验)|更好.{0,4}服务|业务需要|正常使用|相关功能`), or not naming the feature"
+        ),
+    ),
+    "COL-001": (
+        "39类 [V]; 337号 item 2 [V]; PIPL 6 [V]; 41391 §6.1–6.2",
+        (
+            "FAIL if a category outside NecessarySet(service type, configured) is needed to complete a basic"
+            " function; WARN if optional"
+        ),
+    ),
+    "COL-002": (
+        "WX-PHONE 1–5 [V]; WX-OPS15 [V]",
+        (
+            "FAIL if the phone number is requested before any content, browse-only pages are gated, or non-"
+            "necessary scenes cannot finish without it"
+        ),
+    ),
+    "COL-003": (
+        "337号 item 2 [V]; 41391 §6.1",
+        (
+            "FAIL if a one-shot PI API is called ≥ 3×/min without matching taps, periodically (≥ 5 calls, "
+            "interval CV < 0.1), or on every onShow"
+        ),
+    ),
+    "COL-004": (
+        "WX-INTRO [V]; 认定方法 三.1 [V]",
+        (
+            "FAIL if getClipboardData runs in onLaunch/onShow or without a paste-related tap within 3 s; "
+            "High if the clipboard canary appears in any flow"
+        ),
+    ),
+    "COL-005": (
+        "scope.userLocationBackground; PIPL 28 [M]",
+        ("FAIL if coordinates are sent or location callbacks fire after onHide for a non-navigation service"),
+    ),
+    "COL-006": (
+        "PIPL 6 [V]",
+        (
+            "WARN if getLocation (not getFuzzyLocation) and ≥ 4-decimal coordinates are sent for a city-"
+            "level feature"
+        ),
+    ),
+    "COL-007": (
+        "PIPL 28–30 [M]; 认定方法 二.3 [V]",
+        (
+            "FAIL if ID / bank / face / health / location-track data is sent and the collecting screen lacks"
+            " a specific purpose statement and a separate affirmative control"
+        ),
+    ),
+    "COL-008": (
+        "认定方法 三.7 [V]",
+        "FAIL if the requesting screen shows `积分|奖励|红包|优惠券|抽奖|领取|返现` and ID/face data is then sent",
+    ),
+    "COL-009": (
+        "PIPL 31 [M]",
+        "FAIL if a minor canary (age < 14) is accepted and sent with no guardian-consent step",
+    ),
+    "USE-001": (
+        "337号 item 3 [V]; 35273 §9.7 [V]; PIPL 23 [M]",
+        (
+            "FAIL if a third-party flow (tracker list, or host outside the first-party set) carries PI "
+            "before t_consent or the third party is undisclosed; High if sensitive"
+        ),
+    ),
+    "USE-002": (
+        "认定方法 三.6 [V]; 337号 item 4 [V]",
+        (
+            "FAIL if personalisation exists with no toggle within 4 taps, or behaviour data still flows with"
+            " it off"
+        ),
+    ),
+    "USE-003": (
+        "26号通知 [V]",
+        (
+            "FAIL if a pop-up has no close control, a tiny or navigating close, full-screen click ads, shake"
+            " triggers; WARN > 2 marketing pop-ups / 5 min or > 2 subscribe prompts / session"
+        ),
+    ),
+    "USE-004": (
+        "26号通知 [V]",
+        (
+            "FAIL if navigateToMiniProgram / openEmbeddedMiniProgram / launchApp runs with no tap in the "
+            "previous 3 s"
+        ),
+    ),
+    "RTS-001": (
+        "337号 item 8 [V]; PIPL 47 [V]",
+        (
+            "FAIL if an own-account app has no 注销/删除账号 within 4 taps of 我的/设置, or deletion demands "
+            "unreasonable items"
+        ),
+    ),
+    "RTS-002": (
+        "认定方法 六 [M]; CVERC [V]",
+        (
+            "FAIL if re-login returns the old canary profile or storage still holds PI; stated processing > "
+            "15 working days"
+        ),
+    ),
+    "RTS-003": (
+        "PIPL 45–46 [V]; WX-INTRO [V]; WeTest finding",
+        (
+            "FAIL if collected PI cannot be viewed; can be viewed but not copied/exported "
+            "(`复制|导出|下载|副本|发送至邮箱`); or cannot be edited"
+        ),
+    ),
+    "RTS-004": (
+        "认定方法 三.8 [V]",
+        "FAIL if neither policy nor app offers withdrawal for non-scope categories",
+    ),
+    "RTS-005": (
+        "PIPL 50 [V]",
+        "FAIL if no email/phone/QQ/weixin recogniser hit in guide or policy",
+    ),
+    "SEC-001": (
+        "PIPL 51 [V]; 35273 §6.3; WX-SEC [V]; CVERC [V]",
+        (
+            "FAIL if a PI-flow uses http://, ws://, or raw TCP/UDP (createTCPSocket/createUDPSocket); WARN "
+            "on any plaintext flow without PI and on TLS < 1.2"
+        ),
+    ),
+    "SEC-002": (
+        "WX-SEC [V]; PIPL 51 [V]",
+        (
+            "FAIL if ID, bank or phone data is in URL path/query; WARN if a response carries the full value "
+            "while the UI shows it masked"
+        ),
+    ),
+    "SEC-003": (
+        'WX-SEC "禁止明文保存用户敏感数据" [V]',
+        (
+            "FAIL if a wx.setStorage*/batchSetStorage value (after JSON/base64 unwrapping) holds sensitive "
+            "PI or a canary; WARN for phone, openid, long-lived tokens"
+        ),
+    ),
+    "SEC-004": (
+        "WX-SEC [V]; WX-LOGIN [V]",
+        (
+            "FAIL if a client request carries `secret=` (jscode2session, cgi-bin/token) or `access_token=` "
+            "to api.weixin.qq.com, any response contains session_key, or `AKID[0-9A-Za-z]{32}` / "
+            "`LTAI[0-9A-Za-z]{12,20}` appears in flows or storage"
+        ),
+    ),
+    "DIS-001": (
+        "CVERC [V]",
+        "FAIL if the entity in 更多资料, guide and in-app policy differ with no disclosed service provider",
+    ),
+    "DIS-002": (
+        "26号通知 [V]",
+        "FAIL if basic content is gated by 关注公众号 / 下载App / 打开App",
+    ),
+    "PLAT-001": (
+        "WX-PA §五 [V]",
+        'FAIL on errno 112 "api scope is not declared in the privacy agreement" or "privacy api banned"',
+    ),
+    "PLAT-002": (
+        "WX-PA §二 [V]",
+        (
+            "FAIL if the user agreed in a developer dialog and an official popup or errno 104 follows in the"
+            " same session"
+        ),
+    ),
+}
 
 
 def _rules(*rows: tuple[str, str, Severity, str, str]) -> dict[str, Rule]:
     return {
-        rule_id: Rule(rule_id, title, severity, tuple(scenarios.split(",")), remedy)
+        rule_id: Rule(rule_id, title, severity, tuple(scenarios.split(",")), remedy, *DETAILS[rule_id])
         for rule_id, title, severity, scenarios, remedy in rows
     }
 
@@ -34,8 +301,10 @@ RULES: dict[str, Rule] = _rules(
         "No prominent privacy notice before first collection / 首次运行未明显提示隐私政策",
         "high",
         "S1,S2",
-        "Show a notice with policy link and agree/reject before any non-interface collection; "
-        "defer SDK init until consent.",
+        (
+            "Show a notice with policy link and agree/reject before any non-interface collection; "
+            "defer SDK init until consent."
+        ),
     ),
     (
         "POL-002",
@@ -113,8 +382,10 @@ RULES: dict[str, Rule] = _rules(
         "Repeated prompts after refusal / 拒绝后频繁申请",
         "medium",
         "S4",
-        "After refusal re-ask only when the user uses the feature again; at most one guided openSetting "
-        "prompt per 48 h.",
+        (
+            "After refusal re-ask only when the user uses the feature again; at most one guided openSetting "
+            "prompt per 48 h."
+        ),
     ),
     (
         "PERM-003",
@@ -290,3 +561,24 @@ def rule(rule_id: str) -> Rule:
         return RULES[rule_id]
     except KeyError:
         raise KeyError(f"unknown rule id {rule_id!r}: add it to probes/rules.py (from RULES.md)") from None
+
+
+# Why no probe decides these rules from one recorded session (`miniprobe explain`, rules.json "why").
+NOT_COVERED: dict[str, str] = {
+    "POL-002": "needs the in-app tap path to the policy screen (an S7 settings crawl); the timeline records "
+    "the taps of a scenario, not the shortest path",
+    "POL-003": "needs glyph sizes and contrast of the policy screen (screenshot + OCR measurements), not "
+    "recorded as events",
+    "POL-005": "compares two sessions (version N and N+1); a probe sees one session",
+    "USE-002": "needs a personalisation switch found in a settings crawl (S7/S9) and the flows with it off",
+    "RTS-001": "needs the account/settings pages' texts (注销/删除账号 within 4 taps); page texts are not "
+    "recorded as events",
+    "RTS-002": "needs a deletion followed by a re-login in one scenario (S5) and the old profile recognised "
+    "in the responses",
+    "RTS-003": "needs the rights pages' texts and controls (view/copy/edit); page texts are not recorded as "
+    "events",
+    "RTS-004": "needs the policy and settings texts (a withdrawal path); not recorded as events",
+    "RTS-005": "needs the guide and policy texts scanned for a contact channel; not recorded as events",
+    "DIS-001": "needs the operator entity of 更多资料, the guide and the policy; not recorded as events",
+    "DIS-002": "needs page texts (关注公众号 / 下载App gates) of basic content; not recorded as events",
+}

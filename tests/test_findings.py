@@ -10,10 +10,11 @@ import pytest
 
 import probes
 from harness.timeline import Timeline
-from probes.analysis import analyse, rule_status
+from probes.analysis import analyse, rule_report, rule_status
 from probes.config import ProbeConfig
 from probes.finding import Finding, FindingDraft, findings_from_json, findings_schema, findings_to_json
 from probes.registry import Registry
+from probes.rules import RULES
 from probes.testing import TimelineBuilder, pi
 
 HEADLINE = {"CON-001", "CON-004", "SEC-001", "PERM-002"}
@@ -53,8 +54,11 @@ def busy_session(builder: TimelineBuilder | None = None, shift: float = 0.0) -> 
 
 
 def test_analyse_finds_the_headline_four_in_a_stable_order() -> None:
-    findings = analyse(busy_session())
-    assert {f.rule for f in findings} == HEADLINE
+    everything = analyse(busy_session())
+    # getLocation and the scope popup before any tap, a popup without a purpose, a phone number in
+    # storage, location sent to an analytics SDK before consent: right, and not the headline's business
+    assert {f.rule for f in everything} == HEADLINE | {"PERM-001", "PERM-003", "SEC-003", "USE-001"}
+    findings = [f for f in everything if f.rule in HEADLINE]
     order = [(f.severity, f.rule, f.status) for f in findings]
     assert order == [
         ("high", "CON-001", "fail"),
@@ -123,29 +127,53 @@ def test_partial_marks_every_finding() -> None:
 
 
 def test_rule_status() -> None:
-    assert rule_status(busy_session()) == {
-        "CON-001": "fail",
-        "CON-004": "fail",
-        "PERM-002": "fail",
-        "SEC-001": "fail",
-    }
+    statuses = rule_status(busy_session())
+    assert list(statuses) == list(RULES)  # every catalogue rule, in catalogue order
+    assert {r: statuses[r] for r in sorted(HEADLINE)} == dict.fromkeys(sorted(HEADLINE), "fail")
+    assert statuses["SEC-003"] == "warn"
+    assert statuses["COL-004"] == "pass"
+    assert statuses["POL-004"] == "not_tested"  # no declared categories configured
+    assert statuses["RTS-001"] == "not_tested"  # no probe covers it
     bare = TimelineBuilder().end(5).build()
-    assert rule_status(bare) == dict.fromkeys(sorted(HEADLINE), "not_tested")
+    assert set(rule_status(bare).values()) == {"not_tested"}
     clean = (
         TimelineBuilder()
         .prompt(1.0, "privacy_popup", ["用户隐私保护提示"], ["拒绝", "同意"])
         .consent(2.0)
+        .tap(2.5, "附近门店")
         .api(3.0, "getLocation")
         .flow(3.5, "https://api.shop.example/nearby", pi=[pi("location", "31.2***")])
         .end(5)
         .build()
     )
-    assert rule_status(clean) == {
+    statuses = rule_status(clean)
+    assert {r: statuses[r] for r in sorted(HEADLINE)} == {
         "CON-001": "pass",
         "CON-004": "pass",
         "PERM-002": "not_tested",
         "SEC-001": "pass",
     }
+    assert "fail" not in statuses.values() and "warn" not in statuses.values()
+
+
+def test_rule_report_says_why() -> None:
+    report = rule_report(busy_session())
+    assert report["CON-001"].findings == 4 and report["CON-001"].probes == ("consent_before_collection",)
+    assert report["CON-001"].why.startswith("4 finding(s) by consent_before_collection")
+    assert report["COL-004"].why == "checked by clipboard_read: nothing found"
+    assert "declared_categories" in report["POL-004"].why
+    assert report["RTS-001"].why.startswith("not covered: ") and report["RTS-001"].probes == ()
+    assert report["PERM-002"].to_json()["status"] == "fail"
+    partial = TimelineBuilder().api(1.0, "getClipboardData").tap(0.5, "粘贴口令").build()
+    assert "absence proves less" in rule_report(partial)["COL-004"].why
+
+
+def test_a_probe_without_its_evidence_reports_nothing() -> None:
+    """POL-004 would call everything undeclared without declared categories: it must not run."""
+    tl = busy_session()
+    assert not [f for f in analyse(tl) if f.rule == "POL-004"]
+    found = [f for f in analyse(tl, ProbeConfig(declared_categories=("位置信息",))) if f.rule == "POL-004"]
+    assert [f.statement.split(" ")[0] for f in found] == ["手机号"]
 
 
 def test_registry_lists_the_headline_probes_with_metadata() -> None:

@@ -1,0 +1,78 @@
+"""COL-006: precise coordinates collected for a feature that needs only a city.
+
+WARN when getLocation (not getFuzzyLocation) succeeds and precise coordinates (the recognisers mark
+them "(precise)": ``precise_decimals`` or more decimals) are then sent, for a city-level feature: the
+tap that triggered the location, or the location popup's purpose, names ``city_level_words``
+(城市, 天气, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from harness.timeline import Event, Flow, PIMatch, Prompt, Timeline
+from probes.config import ProbeConfig
+from probes.evidence import (
+    endpoint,
+    lexicon_match,
+    own_flows,
+    program_pi,
+    prompt_text,
+    shorten,
+    since_start,
+    step_text,
+    successful_calls,
+    taps_within,
+)
+from probes.finding import FindingDraft
+from probes.registry import probe
+
+PRECISE_READS = ("getLocation",)
+
+
+def is_precise(match: PIMatch) -> bool:
+    return match.type == "location" and "precise" in match.masked.lower()
+
+
+def city_level_reason(timeline: Timeline, t: int, config: ProbeConfig) -> list[Event]:
+    """The tap or location popup before ``t`` that shows the feature needs only a city ([] if none)."""
+    reasons: list[Event] = [
+        s for s in taps_within(timeline, t, config) if lexicon_match(step_text(s), config.city_level_words)
+    ]
+    reasons += [
+        p
+        for p in timeline.of(Prompt)
+        if p.scope == "scope.userLocation"
+        and p.t <= t
+        and lexicon_match(prompt_text(p), config.city_level_words)
+    ]
+    return reasons
+
+
+@probe(
+    id="precise_location",
+    title="Precise location where a city suffices",
+    rules=("COL-006",),
+    needs=("api_call", "flow"),
+)
+def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
+    flows = own_flows(timeline)
+    for read in successful_calls(timeline, PRECISE_READS):
+        reasons = city_level_reason(timeline, read.t, config)
+        if not reasons:
+            continue
+        sent: list[Flow] = [
+            f for f in flows if f.t >= read.t and any(is_precise(m) for m in program_pi(f.pi, config))
+        ]
+        if not sent:
+            continue
+        yield FindingDraft(
+            rule="COL-006",
+            status="warn",
+            statement=f"precise coordinates from getLocation at {since_start(timeline, read.t)} sent to "
+            f"{shorten(endpoint(sent[0]), 80)} for a city-level feature",
+            events=[*reasons, read, sent[0]],
+            key=("precise", endpoint(sent[0])),
+            data=[m for m in sent[0].pi if is_precise(m)],
+        )
+        return
