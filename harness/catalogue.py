@@ -111,10 +111,11 @@ def scope_in_text(text: str) -> str | None:
     return None
 
 
-# Button lexicons: how a dialog's controls read to a user (CON-004, consent recording).
+# Button lexicons: how a dialog's controls read to a user (CON-004, consent recording); the probes'
+# defaults (probes.config.ProbeConfig agree_words / reject_words) are these tuples.
 AGREE_WORDS = ("同意", "允许", "接受", "确定", "确认", "好的", "继续", "授权", "知道了", "agree", "allow", "accept", "ok")
 REJECT_WORDS = (
-    "拒绝", "不同意", "不允许", "取消", "暂不", "以后再说", "稍后", "退出", "关闭",
+    "拒绝", "不同意", "不允许", "不授权", "取消", "暂不", "以后再说", "稍后", "退出", "关闭",
     "disagree", "reject", "deny", "decline", "cancel", "no thanks", "not now",
 )
 PRIVACY_WORDS = ("隐私", "个人信息", "协议", "政策", "指引", "privacy", "policy")

@@ -277,6 +277,8 @@ class Scenario(_Strict):
     file: Path | None = None
     steps: list[StepSpec]
     timeout: float | None = None  # seconds for the whole session; None: the run's --session-timeout
+    # probe settings (probes.config.ProbeConfig fields); after load_suite: the suite's merged with these
+    probes: dict[str, Any] = {}
 
 
 _APPID = re.compile(r"^wx[0-9a-f]{16}$")
@@ -326,13 +328,24 @@ class Suite(_Strict):
     # mini program source folders (sim) or AndroidApp mappings; empty = the device's own app
     apps: list[Path | AndroidApp] = []
     scenarios: list[Scenario]
+    probes: dict[str, Any] = {}  # suite-wide probe settings (each scenario's `probes` already has them)
+
+
+def _probe_settings(value: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> dict[str, Any]:
+    """A `probes:` mapping of ProbeConfig fields (service_type, first_party_domains, ...), validated."""
+    from probes.config import ProbeConfig
+
+    if not isinstance(value, dict):
+        raise ConfigError(path, lines.get(loc), _dotted(loc), "a mapping of probe settings, e.g. `service_type: 网上购物`")
+    _validate(ProbeConfig, value, path, lines, loc)
+    return dict(value)
 
 
 def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Scenario:
     if not isinstance(data, dict):
         raise ConfigError(path, lines.get(loc), _dotted(loc) or None, "a scenario is a mapping with name and steps")
     for key in data:
-        if key not in ("name", "description", "steps", "timeout"):
+        if key not in ("name", "description", "steps", "timeout", "probes"):
             raise ConfigError(path, lines.get(loc + (key,)), _dotted(loc + (key,)), "unknown field")
     if "name" not in data or not isinstance(data["name"], str):
         raise ConfigError(path, lines.get(loc), _dotted(loc + ("name",)), "a scenario needs a name")
@@ -345,8 +358,9 @@ def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Sc
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
         raise ConfigError(path, lines.get(loc + ("timeout",)), _dotted(loc + ("timeout",)),
                           "timeout takes seconds for the whole session, e.g. `timeout: 300`")
+    settings = _probe_settings(data["probes"], path, lines, loc + ("probes",)) if "probes" in data else {}
     return Scenario(name=data["name"], description=data.get("description", ""), file=path, steps=steps,
-                    timeout=timeout)
+                    timeout=timeout, probes=settings)
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -363,8 +377,9 @@ def load_suite(path: Path) -> Suite:
     if not isinstance(data, dict) or "scenarios" not in data:
         raise ConfigError(path, lines.get(()), None, "a suite needs `scenarios:` (or a scenario needs `steps:`)")
     for key in data:
-        if key not in ("name", "apps", "scenarios"):
-            raise ConfigError(path, lines.get((key,)), key, "unknown field (expected name, apps, scenarios)")
+        if key not in ("name", "apps", "scenarios", "probes"):
+            raise ConfigError(path, lines.get((key,)), key, "unknown field (expected name, apps, scenarios, probes)")
+    suite_probes = _probe_settings(data["probes"], path, lines, ("probes",)) if "probes" in data else {}
     apps: list[Path | AndroidApp] = []
     for i, app in enumerate(data.get("apps") or []):
         if isinstance(app, dict):  # {appid, env_version, path, query}: a mini program on WeChat (android)
@@ -389,4 +404,5 @@ def load_suite(path: Path) -> Suite:
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(path, lines.get(("scenarios",)), "scenarios", f"scenario name {name!r} is used twice")
-    return Suite(name=str(data.get("name", path.stem)), file=path, apps=apps, scenarios=scenarios)
+    scenarios = [s.model_copy(update={"probes": {**suite_probes, **s.probes}}) for s in scenarios]
+    return Suite(name=str(data.get("name", path.stem)), file=path, apps=apps, scenarios=scenarios, probes=suite_probes)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.analysis import analyse_session
+from harness.analysis import write_analysis
 from harness.capture.proxy import Capture
 from harness.config import Scenario, SimDevice, StepSpec
 from harness.drivers.sim import ScreenButton, ScreenDialog, SimDriver, SimHost, app_config
@@ -142,7 +142,7 @@ class SimSession:
                 outcome, reason = "error", closing_reason
             self.recorder.record(SessionEnd(source="harness", outcome=outcome, reason=reason, clock=ClockSync()))
             self.recorder.close()
-        findings = analyse_session(self.dir)
+        findings = write_analysis(self.dir, self.scenario.probes).findings  # + rules.json, probe-config.json
         self._write_session_json(outcome, reason, findings)
         write_manifest(self.dir)  # the very last act: it hashes everything above
         return SessionResult(self.dir, outcome, reason, findings)
