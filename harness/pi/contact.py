@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.pi.core import Group, Scalar, bounded_finditer, has_hint, key_tokens, match, recogniser
+from harness.pi.core import (
+    MAX_TEXT_CHARS,
+    Group,
+    Scalar,
+    bounded_finditer,
+    has_hint,
+    key_tokens,
+    match,
+    recogniser,
+)
 from harness.timeline import Confidence, PIMatch
 
 # ---------------------------------------------------------------------------------------------- email
@@ -126,9 +135,21 @@ def recognise_address(group: Group) -> Iterator[PIMatch]:
             yield from _full_addresses(scalar)
 
 
+_MAX_DISTRICT_WINDOWS = 64  # the address pattern backtracks: it only runs around a few 区/县/旗
+
+
 def _full_addresses(scalar: Scalar) -> Iterator[PIMatch]:
-    for hit in bounded_finditer(_ADDRESS_RE, scalar.text):
-        whole = scalar.whole and scalar.text.strip() == hit.group(0)
+    """The first full address in a value (overlapping spans would repeat it), looked for in a window
+    around each district character rather than over the whole text."""
+    text = scalar.text[:MAX_TEXT_CHARS]
+    for index, district in enumerate(re.finditer(r"[区县旗]", text)):
+        if index >= _MAX_DISTRICT_WINDOWS:
+            return
+        window_start = max(0, district.start() - 20)
+        hit = _ADDRESS_RE.search(text, window_start, district.end() + 32)
+        if hit is None:
+            continue
+        whole = scalar.whole and text.strip() == hit.group(0)
         confidence: Confidence = "high" if whole and re.search(r"\d", hit.group(0)) else "medium"
         yield match("address", scalar, hit.group(0), confidence)
-        return  # one address per value: overlapping spans would repeat it
+        return
