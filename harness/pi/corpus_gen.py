@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from harness.pi.checks import PROVINCE_CODES, resident_id_check_char
+from harness.pi.checks import PROVINCE_CODES, luhn_valid, resident_id_check_char
 from harness.pi.contact import COMPOUND_SURNAMES, SINGLE_SURNAMES
 
 SEED = 20261124
@@ -69,7 +69,7 @@ class Gen:
     def luhn(self, prefix: str, length: int) -> str:
         body = prefix + self.digits(length - len(prefix) - 1)
         for check in string.digits:
-            if _luhn_ok(body + check):
+            if luhn_valid(body + check):
                 return body + check
         raise AssertionError("unreachable: one check digit always fits")
 
@@ -115,14 +115,6 @@ class Gen:
 
     def ms(self) -> str:
         return str(self.r.randint(1_600_000_000_000, 1_800_000_000_000))
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        n = int(c) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
 
 
 def value(key: str | None, carrier: Any, expect: list[str], *tags: str) -> Sample:
