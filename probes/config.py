@@ -171,19 +171,11 @@ class ProbeConfig(BaseModel):
         default=None,
         description="POL-004: the categories the privacy guide declares (位置信息, 手机号, ...); None: not tested",
     )
-    navigation_service_types: tuple[str, ...] = Field(
-        default=("地图导航", "网络约车", "网络出行", "导航"),
-        description="COL-005: service types for which background location is legitimate",
-    )
 
     # --- heuristics of the next-in-value rules ------------------------------------------------------
     paste_words: tuple[str, ...] = Field(
         default=("粘贴", "口令", "剪贴板", "剪切板", "paste"),
         description="COL-004: tap targets that ask for a clipboard read",
-    )
-    launch_words: tuple[str, ...] = Field(
-        default=(),
-        description="USE-004: extra tap words that ask to open another mini program (any tap counts already)",
     )
     purpose_min_cjk: int = Field(default=6, ge=0, description="PERM-003: WARN below this many CJK characters")
     vague_purpose: str = Field(
@@ -193,10 +185,6 @@ class ProbeConfig(BaseModel):
     purpose_prefixes: tuple[str, ...] = Field(
         default=("用于", "用来", "以便", "为了", "以", "便于", "需要"),
         description="PERM-003: words that open a purpose sentence in a scope popup",
-    )
-    implied_consent: str = Field(
-        default=r"(登录|注册|继续|使用|进入).{0,6}即(视为|表示|代表)?.{0,3}同意",
-        description="CON-005: text that claims consent from use",
     )
     per_minute_limit: int = Field(
         default=3, ge=2, description="COL-003: FAIL at this many untapped calls a minute"
@@ -232,36 +220,6 @@ class ProbeConfig(BaseModel):
     )
     precise_decimals: int = Field(
         default=4, ge=1, description="COL-006: coordinates with this many decimals are precise"
-    )
-    reward_words: tuple[str, ...] = Field(
-        default=("积分", "奖励", "红包", "优惠券", "抽奖", "领取", "返现"),
-        description="COL-008: reward wording on the screen that asks for ID or biometrics",
-    )
-    minor_canaries: tuple[str, ...] = Field(
-        default=("minor", "child", "儿童", "未成年"),
-        description="COL-009: canary names (substrings) that stand for an under-14 profile",
-    )
-    guardian_words: tuple[str, ...] = Field(
-        default=("监护人", "家长", "guardian", "parent"),
-        description="COL-009: wording of a guardian-consent step",
-    )
-    separate_consent_words: tuple[str, ...] = Field(
-        default=("单独同意", "同意", "授权书", "agree"),
-        description="COL-007: an affirmative control (tap target or button) that gives separate consent",
-    )
-    subscribe_apis: tuple[str, ...] = Field(
-        default=("requestSubscribeMessage", "requestSubscribeDeviceMessage"),
-        description="USE-003: subscribe-message prompts",
-    )
-    subscribe_limit: int = Field(
-        default=2, ge=1, description="USE-003: WARN above this many subscribe prompts a session"
-    )
-    marketing_words: tuple[str, ...] = Field(
-        default=("优惠", "红包", "领取", "限时", "福利", "抽奖", "秒杀", "广告", "立即抢"),
-        description="USE-003: wording of a marketing pop-up",
-    )
-    marketing_limit: int = Field(
-        default=2, ge=1, description="USE-003: WARN above this many marketing pop-ups in 5 min"
     )
     blocked_wording: str = Field(
         default=r"(无法|不能|不可)(继续)?(使用|访问|浏览|下单|点单)|请(先)?同意后|同意后(才能|方可)",

@@ -33,7 +33,6 @@ from harness.timeline import (
     StorageWrite,
     Timeline,
     UIButton,
-    UISnapshot,
 )
 from probes.config import NS_PER_S, ProbeConfig
 
@@ -368,9 +367,6 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "consent_dialog": lambda tl, cfg: any(is_consent_dialog(p, cfg) for p in tl.of(Prompt)),
     "refusal": lambda tl, cfg: bool(refusals(tl)),
     "hide": lambda tl, cfg: any(e.event == "hide" for e in tl.of(Lifecycle)),
-    "service_type": lambda tl, cfg: (
-        cfg.service_type is not None and cfg.service_type in cfg.necessary_categories
-    ),
     "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
 }
 
@@ -389,7 +385,6 @@ EVIDENCE_MISSING: dict[str, str] = {
     "consent_dialog": "no consent or authorization dialog was seen",
     "refusal": "nothing was refused",
     "hide": "the mini program never went to the background (S6)",
-    "service_type": "no known `service_type` in the probe configuration (suite `probes:`)",
     "declared_categories": "no `declared_categories` (the privacy guide's categories) in the probe configuration",
 }
 
@@ -490,25 +485,9 @@ def taps_within(timeline: Timeline, t: int, config: ProbeConfig) -> list[Step]:
 
 
 def before_first_tap(timeline: Timeline, t: int) -> bool:
-    """Nothing the user did can explain ``t``: no tap happened before it (beyond the clock error)."""
+    """Nothing the user did can explain ``t``: it is before the first tap beyond the clock error."""
     first = next(iter(taps(timeline)), None)
-    return first is None or not is_before(first.t, t, timeline.clock_error_ns)
-
-
-def screen_texts(timeline: Timeline, t: int, config: ProbeConfig) -> list[tuple[Event, str]]:
-    """What the user could read shortly before ``t``, with the event that shows it: the latest
-    ui_snapshot texts and the dialogs of the last ``follow_up_window_s`` (sessions record dialog texts
-    always, page texts only where the driver fills ui_snapshot.texts)."""
-    error = timeline.clock_error_ns
-    earliest = t - config.follow_up_window_ns - error
-    shown: list[tuple[Event, str]] = []
-    snapshots = [s for s in timeline.of(UISnapshot) if s.t <= t + error and s.texts]
-    if snapshots:
-        shown.extend((snapshots[-1], text) for text in snapshots[-1].texts)
-    for prompt in timeline.of(Prompt):
-        if earliest <= prompt.t <= t + error:
-            shown.extend((prompt, text) for text in [prompt.title or "", *prompt.texts])
-    return [(event, text) for event, text in shown if text.strip()]
+    return first is None or is_before(t, first.t, timeline.clock_error_ns)
 
 
 def successful_calls(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:

@@ -32,6 +32,13 @@ def requested_scope(event: Event) -> str | None:
     return None
 
 
+# Taps name "location" (定位, 附近, ...), not which of the location scopes the program then asks for.
+TAP_SCOPE = {
+    "scope.userFuzzyLocation": "scope.userLocation",
+    "scope.userLocationBackground": "scope.userLocation",
+}
+
+
 def asks(timeline: Timeline, event: Event, scope: str) -> bool:
     """A prompt always asks; a call asks only while the scope is not granted yet."""
     if isinstance(event, Prompt):
@@ -54,7 +61,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
             continue
         if before_first_tap(timeline, event.t):
             found.setdefault((scope, "launch"), []).append(event)
-        elif not is_user_initiated(timeline, event.t, scope, config):
+        elif not is_user_initiated(timeline, event.t, TAP_SCOPE.get(scope, scope), config):
             found.setdefault((scope, "unrelated"), []).append(event)
     for (scope, why), events in found.items():
         first = events[0]

@@ -565,6 +565,16 @@ def rule(rule_id: str) -> Rule:
 
 # Why no probe decides these rules from one recorded session (`miniprobe explain`, rules.json "why").
 NOT_COVERED: dict[str, str] = {
+    "POL-001": "no probe yet: needs the policy link of a dialog and required PI form fields recorded",
+    "CON-005": "no probe yet: needs page texts (使用即同意 wording) and checkbox states; the sessions record "
+    "dialog texts only",
+    "COL-001": "no probe yet: needs which basic function could not complete without a category (S2 vs S3)",
+    "COL-002": "no probe yet: needs page texts to tell gated browse-only content; dialog texts alone do not",
+    "COL-005": "no probe yet: needs location callbacks and flows after onHide in an S6 background scenario",
+    "COL-007": "no probe yet: needs the collecting screen's texts (purpose statement, separate control)",
+    "COL-008": "no probe yet: needs the requesting screen's texts (积分/奖励/红包 ...)",
+    "COL-009": "no probe yet: needs a minor-profile canary (S10) and the guardian-consent step",
+    "USE-003": "no probe yet: needs pop-up close controls and marketing wording from page texts",
     "POL-002": "needs the in-app tap path to the policy screen (an S7 settings crawl); the timeline records "
     "the taps of a scenario, not the shortest path",
     "POL-003": "needs glyph sizes and contrast of the policy screen (screenshot + OCR measurements), not "

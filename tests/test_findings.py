@@ -293,3 +293,47 @@ def test_evidence_helpers() -> None:
     assert evidence.is_platform_host("API.WEIXIN.QQ.COM.", config)
     assert not evidence.is_platform_host("pingtas.qq.com", config)
     assert not evidence.is_platform_host("evilweixin.qq.com.example", config)
+
+
+def everything_session() -> Timeline:
+    """A session that trips as many probes as possible at once."""
+    b = TimelineBuilder(clock_error_ms=50)
+    b.lifecycle(0.1, "launch").api(0.2, "getClipboardData").api(
+        0.3, "authorize", args={"scope": "scope.werun"}
+    )
+    b.api(0.4, "navigateToMiniProgram", args={"appId": "wxother"})
+    b.flow(
+        0.5,
+        "https://log.aldwx.com/d?md=1",
+        pi=[pi("device_info", "22***3C", canary="device.model", location="url.query:md")],
+    )
+    b.flow(
+        0.6,
+        "https://api.weixin.qq.com/sns/jscode2session?secret=x",
+        pi=[pi("app_secret", "4f***0", location="url.query:secret")],
+    )
+    b.flow(0.7, "https://api.x.example/q?id=1", pi=[pi("id_card", "110***02X", location="url.query:id")])
+    b.storage(0.8, "p", pi=[pi("id_card", "110***02X")])
+    b.prompt(1.0, "scope", ["获取你的位置信息"], ["拒绝", "允许"], scope="scope.userLocation")
+    b.prompt(1.5, "scope", ["使用你的摄像头"], ["拒绝", "允许"], scope="scope.camera")
+    b.consent(2.0, "refuse").api(2.5, "exitMiniProgram").api(3.0, "chooseImage", ok=False, errno=112)
+    b.tap(4.0, "定位当前城市").api(4.1, "getLocation")
+    b.flow(4.2, "http://api.x.example/w", pi=[pi("location", "31.2***, 121.4*** (precise)")])
+    for i in range(5):
+        b.api(10.0 + i, "getSystemInfo")
+    return b.end(30).build()
+
+
+def test_no_probe_cites_evidence_outside_the_session_and_output_is_stable() -> None:
+    tl = everything_session()
+    findings = analyse(tl)
+    assert len({f.rule for f in findings}) >= 12, sorted({f.rule for f in findings})
+    for finding in findings:
+        cited = [tl.by_seq[seq] for seq in finding.evidence]  # KeyError: evidence not in the session
+        assert finding.evidence == [e.seq for e in sorted(cited, key=lambda e: (e.t, e.seq))]
+        assert set(finding.flows) <= {getattr(e, "flow_id", None) for e in cited}
+        assert set(finding.screenshots) <= {getattr(e, "screenshot", None) for e in cited}
+    assert len({f.fingerprint for f in findings}) == len(findings)  # duplicates merged
+    events = list(tl.events)
+    random.Random(3).shuffle(events)
+    assert findings_to_json(analyse(Timeline(events))) == findings_to_json(findings)

@@ -1,0 +1,38 @@
+"""`miniprobe explain RULE-ID` and `miniprobe probes` (harness/commands/explain.py, harness/cli.py)."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from harness.cli import app
+
+runner = CliRunner()
+
+
+def test_explain_a_covered_and_an_uncovered_rule() -> None:
+    result = runner.invoke(app, ["explain", "con-002"])
+    assert result.exit_code == 0, result.output
+    for part in (
+        "CON-002  Collection after refusal",
+        "basis:     认定方法 三.2 [V]",
+        "detection: After t_refuse(S)",
+        "severity:  high",
+        "scenarios: S2, S4",
+        "remedy:    Honour refusals",
+        "probe:     collection_after_refusal (needs refusal, collection)",
+    ):
+        assert part in result.output
+    result = runner.invoke(app, ["explain", "RTS-001"])
+    assert "probe:     not covered: needs the account/settings pages' texts" in result.output
+
+
+def test_explain_unknown_rule_exits_2() -> None:
+    result = runner.invoke(app, ["explain", "NOPE-1"])
+    assert result.exit_code == 2 and "unknown rule id 'NOPE-1'" in result.output
+
+
+def test_probes_lists_uncovered_rules() -> None:
+    result = runner.invoke(app, ["probes"])
+    assert result.exit_code == 0
+    assert "collection_after_refusal" in result.output and "not covered (" in result.output
+    assert "DIS-001" in result.output.split("not covered")[1]
