@@ -63,11 +63,19 @@ def _warn_if_altered(session: Path) -> None:
 
 @app.command("probes")
 def list_probes() -> None:
-    """List the probes and the catalogue rules they cover."""
+    """List the probes and the catalogue rules they cover, then the rules no probe covers and why."""
     from probes import load_probes
+    from probes.rules import NOT_COVERED, RULES
 
-    for p in load_probes():
+    registry = load_probes()
+    for p in registry:
         print(f"{p.id:28} {', '.join(p.rules):12} {p.severity:7} {p.title}")
+    covered = {r for p in registry for r in p.rules}
+    uncovered = [r for r in RULES if r not in covered]
+    if uncovered:
+        print(f"\nnot covered ({len(uncovered)}):")
+        for rule_id in uncovered:
+            print(f"{rule_id:9} {NOT_COVERED.get(rule_id, 'no probe yet')}")
 
 
 @app.command()
