@@ -86,9 +86,11 @@ class SessionData:
         return str((self.meta.get("device") or {}).get("name") or (self.start.device if self.start else "?"))
 
     @property
-    def identity(self) -> tuple[str, str, str]:
-        """What makes two sessions of different runs comparable: app, scenario, device."""
-        return (self.appid, self.scenario, self.device)
+    def identity(self) -> tuple[str, str, str, str]:
+        """What makes two sessions of different runs comparable: app (appid and, for sim apps, the
+        source folder: twin fixtures share an appid), scenario, device."""
+        source = (self.meta.get("app") or {}).get("path") or (self.start.app_path if self.start else None)
+        return (self.appid, Path(source).name if source else "", self.scenario, self.device)
 
     @cached_property
     def rules(self) -> dict[str, dict[str, Any]]:

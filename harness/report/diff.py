@@ -1,6 +1,7 @@
 """Run-to-run diff: each finding is new, fixed or persisting, by its fingerprint.
 
-Sessions of two runs are compared when they ran the same app (appid), scenario and device. A
+Sessions of two runs are compared when they ran the same app (appid, and source folder for the
+sim), scenario and device. A
 finding of the baseline counts as fixed only when its session ran again and completed; when the
 session is missing or ended in an error, absence proves nothing and the session is listed under
 ``not_compared`` instead.
@@ -23,7 +24,7 @@ def _row(cls: str, session: SessionData, finding: dict[str, Any]) -> dict[str, A
             "fingerprint": finding["fingerprint"]}
 
 
-def _by_identity(run: RunData) -> dict[tuple[str, str, str], SessionData]:
+def _by_identity(run: RunData) -> dict[tuple[str, ...], SessionData]:
     return {s.identity: s for s in run.sessions}
 
 

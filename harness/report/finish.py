@@ -71,12 +71,23 @@ def finish_run(run_dir: Path, *, baseline: Path | None = None, pdf: bool = False
         from harness.report.pdf import print_pdf
 
         outputs.pdf = print_pdf(outputs.report, run_dir / "report.pdf")
+    _drop_stale_signature(run_dir, key is not None)
     write_manifest(run_dir)  # the run's last file
     if key is not None:
         signing.sign_folder(run_dir, key)
     if webhook:
         outputs.webhook_status = _notify(webhook, webhook_format, run, outputs, diff)
     return outputs
+
+
+def _drop_stale_signature(run_dir: Path, resigning: bool) -> None:
+    """A run manifest rewritten without the key is no longer the signed one: its old signature goes
+    (the sessions' own signatures stay valid: their manifests are never rewritten)."""
+    stale = run_dir / "manifest.sig"
+    if stale.is_file() and not resigning:
+        stale.unlink()
+        print(f"{run_dir}: the run's manifest was rewritten; its signature was removed (pass --sign-key to sign it "
+              "again; the sessions stay signed)", file=sys.stderr)
 
 
 def _gating(run: RunData, diff: dict[str, Any] | None) -> list[dict[str, Any]]:
