@@ -128,7 +128,7 @@ Page({
     "pages/broken/broken.js": "Page({\n  data: {},\n  onLoad() { let x = ; }\n});\n",
     "pages/broken/broken.wxml": "<view>broken</view>\n",
     "pages/bad/bad.js": "Page({});\n",
-    "pages/bad/bad.wxml": "<view>\n  <scroll-view>x</scroll-view>\n</view>\n",
+    "pages/bad/bad.wxml": "<view>\n  <map latitude=\"1\"></map>\n</view>\n",
     "pages/crash/crash.js": "Page({\n  boom() {\n    null.x = 1;\n  },\n});\n",
     "pages/crash/crash.wxml": '<button bindtap="boom">崩溃</button>\n',
     "pages/more/more.js": """Page({
@@ -248,7 +248,7 @@ class FakeHost:
         api = body["api"]
         if api in self.auto_results:
             self.answer(call, {"errMsg": f"{api}:ok", **self.auto_results[api]})
-        elif api in ("navigateTo", "navigateBack", "redirectTo", "reLaunch"):
+        elif api in ("navigateTo", "navigateBack", "redirectTo", "reLaunch", "switchTab"):
             self.answer(call, {"errMsg": f"{api}:ok"})
         elif api not in ("getLocation", "getPhoneNumber"):  # these the tests answer by hand
             self.answer(call, {"errMsg": f"{api}:fail not supported"})
@@ -668,7 +668,9 @@ def test_syntax_error_in_page_script_names_the_file_and_line(sim: Sim) -> None:
 
 def test_unsupported_wxml_tag_names_the_file_line_and_tag(sim: Sim) -> None:
     sim.open("?path=pages/bad/bad")
-    assert sim.errors() == ["pages/bad/bad.wxml:2: <scroll-view> is not supported by the sim yet"]
+    assert sim.errors() == [
+        "pages/bad/bad.wxml:2: <map> is not supported by the sim yet (nor a custom component in usingComponents)"
+    ]
 
 
 def test_uncaught_error_in_a_handler_names_the_file(sim: Sim) -> None:

@@ -9,7 +9,7 @@
   /**
    * "text {{expr}} more" -> [{text}, {expr}, {text}]; null when there is no binding.
    */
-  function parseInterpolation(source) {
+  function parseInterpolation(source, { object = false } = {}) {
     if (!source.includes('{{')) return null;
     const parts = [];
     let at = 0;
@@ -24,7 +24,8 @@
       if (close < 0) throw new ExpressionError(`unclosed {{ in "${source}"`);
       const expr = source.slice(open + 2, close).trim();
       if (!expr) throw new ExpressionError(`empty {{}} in "${source}"`);
-      parts.push({ expr, fn: compile(expr) });
+      // <template data="{{a, b: 1, ...item}}"> is an object literal without its braces.
+      parts.push({ expr, fn: compile(object ? `{${expr}}` : expr) });
       at = close + 2;
     }
     return parts;

@@ -1,6 +1,7 @@
-// The mini program runtime: CommonJS modules of the app's .js files, App() / Page() / getApp() /
-// getCurrentPages(), page instances with setData and lifecycles, the page stack and navigation,
-// and the lifecycle reports to the host (__lifecycle).
+// The mini program runtime: CommonJS modules of the app's .js files, App() / Page() / Component() /
+// Behavior() / getApp() / getCurrentPages(), custom components from usingComponents, pages (main
+// package and subpackages) with their lifecycles, the page stack, the tab bar and navigation,
+// and the lifecycle reports to the host (__lifecycle). Instances themselves: component-runtime.js.
 (() => {
   'use strict';
   const C = window.simContainer;
@@ -15,7 +16,11 @@
     modules: null,
     app: undefined,
     pageDefinitions: new Map(), // route -> the object given to Page()
-    templates: new Map(), // route -> loaded WXML
+    componentDefinitions: new Map(), // path -> the object given to Component()
+    components: new Map(), // component path -> {spec, template}
+    routes: [], // every page: main package and subpackages
+    tabRoutes: [], // app.json tabBar pages
+    tabViews: new Map(), // route -> PageView of a tab page kept alive while hidden
     stack: [], // PageView, top last
     launchOptions: null,
     exited: false,
@@ -24,7 +29,7 @@
   // ---- modules ---------------------------------------------------------------------------------
 
   const WRAPPER_PARAMS = ['require', 'module', 'exports', 'App', 'Page', 'getApp', 'getCurrentPages', 'wx',
-    'Component', 'Behavior'];
+    'Component', 'Behavior', 'requirePlugin'];
   // `new Function` puts "function anonymous(<params>\n) {\n" before the body: 2 lines.
   C.APP_LINE_OFFSET = 2;
 
@@ -101,7 +106,7 @@
       this.executing.push(path);
       try {
         fn.call(module.exports, require, module, module.exports, App, Page, getApp, getCurrentPages, C.wx.wx,
-          unsupportedConstructor('Component'), unsupportedConstructor('Behavior'));
+          Component, Behavior, requirePlugin);
       } finally {
         this.executing.pop();
       }
@@ -114,7 +119,7 @@
     }
   }
 
-  // ---- App(), Page(), getApp(), getCurrentPages() -------------------------------------------------
+  // ---- App(), Page(), Component(), Behavior(), getApp(), getCurrentPages() ----------------------
 
   function App(options) {
     if (state.app) throw new Error('App() is called more than once');
@@ -122,11 +127,30 @@
     state.app = options;
   }
 
-  function Page(options) {
+  function definingFile(what) {
     const file = state.modules.current();
-    if (!file) throw new Error('Page() must be called while a page script is loading');
+    if (!file) throw new Error(`${what}() must be called while its script is loading`);
+    return file.replace(/\.js$/, '');
+  }
+
+  function Page(options) {
+    const path = definingFile('Page');
     if (!options || typeof options !== 'object') throw new TypeError('Page() expects an object');
-    state.pageDefinitions.set(file.replace(/\.js$/, ''), options);
+    state.pageDefinitions.set(path, options);
+  }
+
+  function Component(options) {
+    const path = definingFile('Component');
+    if (!options || typeof options !== 'object') throw new TypeError('Component() expects an object');
+    state.componentDefinitions.set(path, options);
+  }
+
+  function Behavior(options) {
+    return C.instances.Behavior(options, state.modules.current());
+  }
+
+  function requirePlugin(name) {
+    throw new Error(`requirePlugin("${name}"): plugins are not supported by the sim yet`);
   }
 
   function getApp() {
@@ -134,41 +158,12 @@
   }
 
   function getCurrentPages() {
-    return state.stack.map((view) => view.instance);
-  }
-
-  function unsupportedConstructor(name) {
-    return () => {
-      throw new Error(`${name}() (custom components) is not supported by the sim yet`);
-    };
-  }
-
-  // ---- data ------------------------------------------------------------------------------------
-
-  // Page data crosses WeChat's thread boundary as JSON: functions and undefined are dropped.
-  function cloneData(value) {
-    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
-  }
-
-  /** "list[0].x" -> ['list', 0, 'x']. */
-  function parseDataPath(path) {
-    const tokens = [...path.matchAll(/\.?([^.[\]]+)|\[(\d+)\]/g)];
-    if (!tokens.length || tokens.map((t) => t[0]).join('') !== path || path.startsWith('.')) {
-      throw new Error(`setData: "${path}" is not a data path (use a.b or list[0].x)`);
-    }
-    return tokens.map((t) => (t[2] !== undefined ? Number(t[2]) : t[1]));
-  }
-
-  function assignPath(target, keys, value) {
-    let node = target;
-    keys.slice(0, -1).forEach((key, i) => {
-      if (node[key] === null || typeof node[key] !== 'object') node[key] = typeof keys[i + 1] === 'number' ? [] : {};
-      node = node[key];
-    });
-    node[keys[keys.length - 1]] = value;
+    return state.stack.map((view) => view.instance.pub);
   }
 
   // ---- configuration ---------------------------------------------------------------------------
+
+  const { cloneData } = C.instances;
 
   function readJson(file, { required = false } = {}) {
     if (!(file in state.files)) {
@@ -184,119 +179,157 @@
 
   function windowConfig(route) {
     const page = guard({ file: `${route}.json` }, () => readJson(`${route}.json`)) || {};
-    if (page.usingComponents && Object.keys(page.usingComponents).length) {
-      report(new AppError(`${route}.json`, null, 'usingComponents (custom components) are not supported by the sim yet'));
-    }
     return { ...(state.appConfig.window || {}), ...page };
+  }
+
+  /** Pages of the main package and of app.json subpackages (or subPackages). */
+  function allRoutes(config) {
+    const routes = [...(config.pages || [])];
+    for (const pkg of config.subpackages || config.subPackages || []) {
+      if (!pkg || typeof pkg.root !== 'string') throw new AppError('app.json', null, 'a subpackage needs a "root"');
+      const root = pkg.root.replace(/^\/|\/$/g, '');
+      for (const page of pkg.pages || []) routes.push(`${root}/${page}`);
+    }
+    return routes;
+  }
+
+  // ---- custom components -----------------------------------------------------------------------
+
+  /** usingComponents "tag": "path" -> the component's path without extension. */
+  function resolveComponent(jsonFile, tag, request) {
+    const where = `usingComponents "${tag}": "${request}"`;
+    if (/^plugin(-private)?:\/\//.test(request)) throw new AppError(jsonFile, null, `${where}: plugin components are not supported by the sim yet`);
+    const dir = jsonFile.split('/').slice(0, -1);
+    const bases = request.startsWith('/') ? [joinPath([], request)]
+      : request.startsWith('.') ? [joinPath(dir, request)]
+        : [joinPath(dir, request), joinPath([], request), joinPath(['miniprogram_npm'], request)];
+    for (const base of bases) {
+      for (const path of [base, `${base}/index`]) if (`${path}.js` in state.files) return path;
+    }
+    throw new AppError(jsonFile, null, `${where}: no such component in the app (looked for ${bases.map((b) => b + '.js').join(', ')})`);
+  }
+
+  /** The custom components a template may use: app.json's, then its own json's. */
+  function componentsOf(jsonFile) {
+    const map = new Map();
+    const add = (file, using) => {
+      for (const [tag, request] of Object.entries(using || {})) map.set(tag, resolveComponent(file, tag, String(request)));
+    };
+    add('app.json', state.appConfig.usingComponents);
+    add(jsonFile, readJson(jsonFile).usingComponents);
+    return map;
+  }
+
+  function templateOf(path) {
+    const file = `${path}.wxml`;
+    if (!(file in state.files)) throw new AppError(file, null, 'the template is missing');
+    return C.wxml.loadFile(file, { files: state.files, components: componentsOf(`${path}.json`), key: path });
+  }
+
+  /** A component's definition, template and style (once per path). */
+  function componentType(path) {
+    if (state.components.has(path)) return state.components.get(path);
+    const json = readJson(`${path}.json`);
+    if (json.component !== true) throw new AppError(`${path}.json`, null, '"component": true is missing: not a custom component');
+    if (!state.componentDefinitions.has(path)) state.modules.load(`${path}.js`);
+    const definition = state.componentDefinitions.get(path);
+    if (!definition) throw new AppError(`${path}.js`, null, 'Component() was not called');
+    const spec = C.instances.mergeDefinition(C.instances.emptySpec(`${path}.js`), definition, `${path}.js`);
+    const type = { spec, template: templateOf(path) };
+    const css = guard({ file: `${path}.wxss` }, () => C.wxss.toCss(`${path}.wxss`, state.files));
+    if (css) C.wxss.install(`component:${path}`, css); // no style isolation in the sim: component WXSS is global
+    state.components.set(path, type);
+    return type;
+  }
+
+  /** The instance behind a custom component's tag (dom.js creates its host element). */
+  function createComponent(vnode, host) {
+    let type = guard({ file: `${vnode.component}.js`, during: `creating <${vnode.tag}>` }, () => componentType(vnode.component));
+    if (!type) type = { spec: C.instances.emptySpec(`${vnode.component}.js`), template: null };
+    return new C.instances.Instance({ kind: 'component', spec: type.spec, path: vnode.component, template: type.template,
+      owner: vnode.owner, page: vnode.owner.page, host });
   }
 
   // ---- pages -----------------------------------------------------------------------------------
 
+  /** A page on the stack: its instance (built by Page() or Component()), its <wx-page>, its style. */
   class PageView {
     constructor(route, query) {
       this.route = route;
       this.query = query;
       this.jsFile = `${route}.js`;
-      this.wxmlFile = `${route}.wxml`;
-      this.mounted = false;
-      this.unloaded = false;
       this.config = windowConfig(route);
       this.root = document.createElement('wx-page');
       this.root.dataset.route = route;
-      this.hooks = {
-        callHandler: (name, event) => this.callHandler(name, event),
-        openType: (button, openType) => C.wx.openTypeTap(button, openType),
-      };
-      const definition = guard({ file: this.jsFile, during: 'loading the page' }, () => pageDefinition(route)) || {};
-      this.template = guard({ file: this.wxmlFile }, () => pageTemplate(route));
+      const empty = C.instances.emptySpec(this.jsFile);
+      const spec = guard({ file: this.jsFile, during: 'loading the page' }, () => pageSpec(route)) || empty;
+      this.byComponent = Boolean(spec.byComponent);
+      const template = guard({ file: `${route}.wxml` }, () => templateOf(route));
       this.style = guard({ file: `${route}.wxss` }, () => pageStyle(route));
-      this.instance = this.instantiate(definition);
+      this.instance = new C.instances.Instance({ kind: 'page', spec, path: route, template, host: this.root });
+      Object.assign(this.instance.pub, { route, __route__: route, options: { ...query } });
     }
 
-    instantiate(definition) {
-      const page = {};
-      for (const [key, value] of Object.entries(definition)) {
-        if (key === 'data') continue;
-        page[key] = typeof value === 'function' ? value : guard({ file: this.jsFile }, () => cloneData(value));
-      }
-      page.data = cloneData(definition.data || {});
-      page.route = this.route;
-      page.__route__ = this.route;
-      page.options = this.query;
-      page.setData = (changes, callback) => this.setData(changes, callback);
-      return page;
+    hook(name, ...args) {
+      this.instance.call(name, args);
     }
 
-    callHook(name, ...args) {
-      const hook = this.instance[name];
-      if (typeof hook === 'function') guard({ file: this.jsFile, during: name }, () => hook.apply(this.instance, args));
+    /** Component() pages and components of the page hear page shows and hides too. */
+    pageLifetime(name) {
+      for (const component of this.instance.descendants()) component.pageLifetime(name);
     }
 
-    callHandler(name, event) {
-      const handler = this.instance[name];
-      if (typeof handler !== 'function') {
-        report(new AppError(this.wxmlFile, null,
-          `the page has no method "${name}" to handle the ${event.type} event`));
-        return undefined;
-      }
-      return guard({ file: this.jsFile, during: `${name} (${event.type} event)` }, () => handler.call(this.instance, event));
-    }
-
-    setData(changes, callback) {
-      if (this.unloaded) {
-        console.warn(`[sim] setData on ${this.route} after it was unloaded`);
-        return;
-      }
-      if (!changes || typeof changes !== 'object') throw new TypeError('setData expects an object');
-      for (const [path, value] of Object.entries(changes)) {
-        if (value === undefined) {
-          console.warn(`[sim] setData: "${path}" set to undefined is ignored (as in WeChat)`);
-          continue;
-        }
-        assignPath(this.instance.data, parseDataPath(path), cloneData(value));
-      }
-      if (this.mounted) this.render();
-      if (typeof callback === 'function') guard({ file: this.jsFile, during: 'a setData callback' }, () => callback.call(this.instance));
-    }
-
-    render() {
-      if (!this.template) return;
-      guard({ file: this.wxmlFile, during: 'rendering' }, () =>
-        C.dom.patch(this.root, C.wxml.render(this.template, this.instance.data, this.wxmlFile), this.hooks));
-    }
-
-    /** onLoad, onShow, first render, onReady: WeChat's order for a new page. */
+    /** WeChat's order: components created and attached by the first render, onLoad, onShow, ready, onReady. */
     open() {
-      this.callHook('onLoad', { ...this.query });
-      this.callHook('onShow');
-      this.render();
-      this.mounted = true;
-      this.callHook('onReady');
+      const instance = this.instance;
+      if (this.byComponent) {
+        instance.lifetime('created');
+        instance.receive(this.query, { tag: 'page', file: `${this.route}.json` });
+      }
+      guard({ file: `${this.route}.wxml`, during: 'rendering' }, () => instance.render());
+      instance.mounted = true;
+      if (this.byComponent) instance.lifetime('attached');
+      this.hook('onLoad', { ...this.query });
+      this.show();
+      instance.opened = true;
+      C.dom.flushReady();
+      if (this.byComponent) instance.lifetime('ready');
+      this.hook('onReady');
+    }
+
+    show() {
+      this.hook('onShow');
+      this.pageLifetime('show');
+    }
+
+    hide() {
+      this.hook('onHide');
+      this.pageLifetime('hide');
     }
 
     unload() {
-      this.callHook('onUnload');
-      this.unloaded = true;
+      this.hook('onUnload');
+      for (const component of this.instance.descendants()) {
+        if (!component.detached) component.lifetime('detached');
+        component.detached = true;
+      }
+      if (this.byComponent) this.instance.lifetime('detached');
+      this.instance.detached = true;
       this.root.remove();
       if (this.style) this.style.remove();
+      if (state.tabViews.get(this.route) === this) state.tabViews.delete(this.route);
     }
   }
 
-  function pageDefinition(route) {
-    if (!state.pageDefinitions.has(route)) {
-      state.modules.load(`${route}.js`);
-      if (!state.pageDefinitions.has(route)) throw new AppError(`${route}.js`, null, 'Page() was not called');
+  function pageSpec(route) {
+    const file = `${route}.js`;
+    if (!state.pageDefinitions.has(route) && !state.componentDefinitions.has(route)) state.modules.load(file);
+    const { emptySpec, mergeDefinition } = C.instances;
+    if (state.pageDefinitions.has(route)) return mergeDefinition(emptySpec(file), state.pageDefinitions.get(route), file, { asPage: true });
+    if (state.componentDefinitions.has(route)) {
+      return Object.assign(mergeDefinition(emptySpec(file), state.componentDefinitions.get(route), file), { byComponent: true });
     }
-    return state.pageDefinitions.get(route);
-  }
-
-  function pageTemplate(route) {
-    if (!state.templates.has(route)) {
-      const file = `${route}.wxml`;
-      if (!(file in state.files)) throw new AppError(file, null, 'the page template is missing');
-      state.templates.set(route, C.wxml.load(state.files[file], file));
-    }
-    return state.templates.get(route);
+    throw new AppError(file, null, 'Page() was not called');
   }
 
   function pageStyle(route) {
@@ -304,7 +337,7 @@
     return css === null ? null : C.wxss.install(`${route}#${state.stack.length}`, css);
   }
 
-  // ---- page stack and navigation --------------------------------------------------------------
+  // ---- page stack, tab bar and navigation --------------------------------------------------------
 
   const top = () => state.stack[state.stack.length - 1];
 
@@ -324,6 +357,7 @@
     lifecycle('route', route);
     const view = new PageView(route, query);
     state.stack.push(view);
+    if (state.tabRoutes.includes(route)) state.tabViews.set(route, view);
     document.getElementById('pages').appendChild(view.root);
     showTop();
     view.open();
@@ -331,7 +365,7 @@
 
   function showTop() {
     const current = top();
-    for (const view of state.stack) {
+    for (const view of new Set([...state.stack, ...state.tabViews.values()])) {
       view.root.style.display = view === current ? '' : 'none';
       if (view.style) view.style.disabled = view !== current;
     }
@@ -342,6 +376,73 @@
     bar.dataset.textStyle = config.navigationBarTextStyle === 'black' ? 'black' : 'white';
     bar.querySelector('.back').hidden = state.stack.length < 2;
     document.getElementById('pages').style.backgroundColor = config.backgroundColor || '';
+    showTabBar(current);
+  }
+
+  /** app.json tabBar: drawn at the bottom while a tab page is on top; a tap switches tabs. */
+  function buildTabBar() {
+    const tabBar = state.appConfig.tabBar;
+    if (!tabBar) return;
+    const list = Array.isArray(tabBar.list) ? tabBar.list : [];
+    if (list.length < 2 || list.length > 5) throw new AppError('app.json', null, 'tabBar.list needs 2 to 5 items');
+    if (tabBar.custom) report(new AppError('app.json', null, 'tabBar.custom (custom-tab-bar) is not supported by the sim yet; drawing the default tab bar'));
+    state.tabRoutes = list.map((item) => String(item.pagePath || '').replace(/^\//, ''));
+    for (const route of state.tabRoutes) {
+      if (!state.appConfig.pages.includes(route)) throw new AppError('app.json', null, `tabBar page "${route}" is not in the main package "pages"`);
+    }
+    const bar = document.createElement('wx-tab-bar');
+    bar.hidden = true;
+    bar.style.backgroundColor = tabBar.backgroundColor || '#ffffff';
+    bar.dataset.borderStyle = tabBar.borderStyle || 'black';
+    list.forEach((item, index) => {
+      const cell = document.createElement('div');
+      cell.className = 'item';
+      cell.dataset.path = state.tabRoutes[index];
+      const icon = document.createElement('img');
+      icon.className = 'icon';
+      const label = document.createElement('span');
+      label.className = 'text';
+      label.textContent = item.text || '';
+      if (item.iconPath) cell.appendChild(icon);
+      cell.appendChild(label);
+      cell.addEventListener('click', () => tapTab(index, item));
+      bar.appendChild(cell);
+    });
+    document.getElementById('phone').insertBefore(bar, document.getElementById('sim-errors'));
+  }
+
+  function showTabBar(current) {
+    const bar = document.querySelector('wx-tab-bar');
+    if (!bar) return;
+    const tabBar = state.appConfig.tabBar;
+    const visible = Boolean(current) && state.tabRoutes.includes(current.route);
+    bar.hidden = !visible;
+    document.getElementById('pages').style.bottom = visible ? '50px' : '';
+    [...bar.children].forEach((cell, index) => {
+      const selected = visible && cell.dataset.path === current.route;
+      const item = tabBar.list[index];
+      cell.toggleAttribute('selected', selected);
+      cell.style.color = selected ? tabBar.selectedColor || '#07c160' : tabBar.color || '#7a7e83';
+      const icon = cell.querySelector('img');
+      const src = selected && item.selectedIconPath ? item.selectedIconPath : item.iconPath;
+      if (icon && src) icon.setAttribute('src', `/app/${String(src).replace(/^\//, '')}`);
+    });
+  }
+
+  function tapTab(index, item) {
+    const route = state.tabRoutes[index];
+    if (top()) top().hook('onTabItemTap', { index: String(index), pagePath: route, text: item.text || '' });
+    if (currentRoute() !== route) navigate('switchTab', { url: `/${route}` });
+  }
+
+  /** Take pages off the stack: tab pages are hidden and kept, others unloaded (top first). */
+  function clearStack({ keepTabs }) {
+    while (state.stack.length) {
+      const view = state.stack.pop();
+      if (keepTabs && state.tabViews.get(view.route) === view) view.hide();
+      else view.unload();
+    }
+    if (!keepTabs) for (const view of [...state.tabViews.values()]) view.unload();
   }
 
   /** navigateTo / redirectTo / reLaunch / switchTab / navigateBack; returns a wx result. */
@@ -349,14 +450,29 @@
     if (state.exited) return { errMsg: `${kind}:fail the mini program has exited` };
     if (kind === 'navigateBack') return navigateBack(Number(options.delta) || 1);
     const { route, query } = parseUrl(options.url);
-    if (!(state.appConfig.pages || []).includes(route)) return { errMsg: `${kind}:fail page "${route}" is not found` };
+    if (!state.routes.includes(route)) return { errMsg: `${kind}:fail page "${route}" is not found` };
+    const isTab = state.tabRoutes.includes(route);
+    if (kind === 'switchTab' && !isTab) return { errMsg: 'switchTab:fail can not switch to no-tabBar page' };
+    if ((kind === 'navigateTo' || kind === 'redirectTo') && isTab) return { errMsg: `${kind}:fail can not ${kind} a tabbar page` };
     if (kind === 'navigateTo') {
       if (state.stack.length >= MAX_PAGES) return { errMsg: `${kind}:fail webview count limit exceed` };
-      top().callHook('onHide');
+      top().hide();
     } else if (kind === 'redirectTo') {
-      state.stack.pop().unload();
+      const view = state.stack.pop();
+      view.unload();
+    } else if (kind === 'switchTab') {
+      if (currentRoute() === route && state.stack.length === 1) return { errMsg: 'switchTab:ok' };
+      clearStack({ keepTabs: true });
+      const kept = state.tabViews.get(route);
+      if (kept) {
+        state.stack.push(kept);
+        lifecycle('route', route);
+        showTop();
+        kept.show();
+        return { errMsg: 'switchTab:ok' };
+      }
     } else {
-      while (state.stack.length) state.stack.pop().unload();
+      clearStack({ keepTabs: false });
     }
     openPage(route, kind === 'switchTab' ? {} : query);
     return { errMsg: `${kind}:ok` };
@@ -367,7 +483,7 @@
     for (let i = 0; i < delta && state.stack.length > 1; i++) state.stack.pop().unload();
     lifecycle('route', top().route);
     showTop();
-    top().callHook('onShow');
+    top().show();
     return { errMsg: 'navigateBack:ok' };
   }
 
@@ -402,6 +518,8 @@
     state.appConfig = readJson('app.json', { required: true });
     const pages = state.appConfig.pages || [];
     if (!pages.length) throw new AppError('app.json', null, 'no "pages"');
+    state.routes = allRoutes(state.appConfig);
+    buildTabBar();
     document.title = appName();
     const appCss = guard({ file: 'app.wxss' }, () => C.wxss.toCss('app.wxss', state.files));
     if (appCss) C.wxss.install('app.wxss', appCss);
@@ -411,7 +529,7 @@
     if (!state.app) report(new AppError('app.js', null, 'App() was not called'));
 
     let route = target.path || state.appConfig.entryPagePath || pages[0];
-    if (!pages.includes(route)) {
+    if (!state.routes.includes(route)) {
       report(new AppError('app.json', null, `launch path "${route}" is not one of its pages`));
       route = pages[0];
     }
@@ -434,7 +552,7 @@
 
   function hideApp() {
     if (state.exited || !top()) return;
-    top().callHook('onHide');
+    top().hide();
     callApp('onHide');
     lifecycle('hide', currentRoute());
   }
@@ -442,7 +560,7 @@
   function showApp() {
     if (state.exited || !top()) return;
     callApp('onShow', launchOptions());
-    top().callHook('onShow');
+    top().show();
     lifecycle('show', currentRoute());
   }
 
@@ -463,5 +581,6 @@
   document.addEventListener('visibilitychange', () => (document.hidden ? hideApp() : showApp()));
   C.bridge.eventHandlers.exit = exit;
 
-  C.runtime = { launch, navigate, setTitle, currentRoute, appName, launchOptions, exit };
+  C.runtime = { launch, navigate, setTitle, currentRoute, appName, launchOptions, exit, createComponent, getApp,
+    getCurrentPages };
 })();

@@ -25,10 +25,25 @@
     const root = { kind: 'element', tag: '#root', attrs: new Map(), children: [], line: 1 };
     const stack = [root];
     let at = 0;
+    const lineStarts = [0];
+    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) lineStarts.push(i + 1);
     const lineAt = (index) => {
-      let line = 1;
-      for (let i = 0; i < index; i++) if (source.charCodeAt(i) === 10) line++;
-      return line;
+      let lo = 0;
+      let hi = lineStarts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (lineStarts[mid] <= index) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo + 1;
+    };
+    // <wxs> holds code: its text runs to </wxs> whatever "<" it contains.
+    const rawText = (node, from) => {
+      const end = source.indexOf('</wxs>', from);
+      if (end < 0) fail(from, '<wxs> is never closed');
+      node.children.push({ kind: 'text', raw: source.slice(from, end), line: lineAt(from), code: true });
+      stack.pop();
+      return end + '</wxs>'.length;
     };
     const fail = (index, message) => {
       throw new WxmlError(file, lineAt(index), message);
@@ -49,6 +64,8 @@
         at += match[0].length;
       } else if (source[at] === '<') {
         at = parseOpenTag(at, stack, lineAt, fail);
+        const opened = stack[stack.length - 1];
+        if (opened.tag === 'wxs' && !opened.children.length) at = rawText(opened, at);
       } else {
         const end = textEnd(source, at);
         const raw = source.slice(at, end);
@@ -126,13 +143,18 @@
 
   const DIRECTIVES = new Set(['wx:if', 'wx:elif', 'wx:else', 'wx:for', 'wx:for-items', 'wx:for-item',
     'wx:for-index', 'wx:key']);
-  const EVENT_ATTR = /^(bind|catch)(?::)?([a-z]+)$/;
+  const EVENT_ATTR = /^(bind|catch|mut-bind|capture-bind|capture-catch):?([A-Za-z][\w-]*)$/;
+  const UNFIRED = new Set(['refresherpulling', 'refresherrefresh', 'refresherrestore', 'refresherabort', 'dragstart',
+    'dragging', 'dragend', 'columnchange', 'touchforcechange', 'transitionend', 'animationstart', 'animationiteration',
+    'animationend', 'keyboardheightchange', 'linechange', 'nicknamereview', 'transition', 'scale', 'markertap',
+    'regionchange', 'statechange', 'fullscreenchange', 'timeupdate', 'play', 'pause', 'ended']);
+  const ANY_ATTR = /^(aria-[a-z-]+|role|animation)$/; // accepted on every component, no effect in the sim
 
-  function bindingOf(value, file, line) {
+  function bindingOf(value, file, line, { object = false } = {}) {
     if (value === true) return { constant: true };
     let parts;
     try {
-      parts = C.expr.parseInterpolation(value);
+      parts = C.expr.parseInterpolation(value, { object });
     } catch (error) {
       if (error instanceof C.expr.ExpressionError) throw new WxmlError(file, line, error.message);
       throw error;
@@ -141,68 +163,211 @@
   }
 
   /**
+   * A loaded WXML file: its render tree, the templates it defines (and imports), its WXS modules.
+   * `env` = {files, components: Map(tag -> component path), key}: the owner's custom components
+   * (templates from other files render with the components of the page or component using them).
+   */
+  function loadFile(file, env) {
+    const cacheKey = `${file}|${env.key}`;
+    if (cache.has(cacheKey)) return cache.get(cacheKey);
+    if (!(file in env.files)) throw new WxmlError(file, null, 'the template file is missing');
+    const scope = { file, children: [], templates: new Map(), ownTemplates: new Map(), wxs: Object.create(null) };
+    cache.set(cacheKey, scope);
+    const root = parse(env.files[file], file);
+    const ctx = { file, env, scope, including: new Set([file]) };
+    expandIncludes(root, ctx);
+    collectDeclarations(root, ctx);
+    scope.children = compileChildren(root, ctx);
+    return scope;
+  }
+  const cache = new Map();
+
+  /** <include src> copies the file's content (except its <template> and <wxs>) in place. */
+  function expandIncludes(node, ctx) {
+    const out = [];
+    for (const child of node.children) {
+      if (child.kind === 'element' && child.tag === 'include') {
+        const target = resolveWxml(ctx, child, 'include');
+        if (ctx.including.has(target)) throw new WxmlError(ctx.file, child.line, `<include> of ${target} includes itself`);
+        const included = parse(ctx.env.files[target], target);
+        ctx.including.add(target);
+        expandIncludes(included, ctx);
+        ctx.including.delete(target);
+        for (const grand of included.children) {
+          if (grand.kind === 'element' && ['template', 'wxs', 'import'].includes(grand.tag) && !grand.attrs.has('is')) continue;
+          grand.fromFile = grand.fromFile || target;
+          out.push(grand);
+        }
+        continue;
+      }
+      if (child.kind === 'element') expandIncludes(child, ctx);
+      out.push(child);
+    }
+    node.children = out;
+  }
+
+  function resolveWxml(ctx, node, tag) {
+    const src = node.attrs.get('src');
+    if (!src || src.value === true) throw new WxmlError(ctx.file, node.line, `<${tag}> needs a src`);
+    const parts = String(src.value).startsWith('/') ? [] : ctx.file.split('/').slice(0, -1);
+    for (const piece of String(src.value).split('/')) {
+      if (piece === '..') parts.pop();
+      else if (piece !== '.' && piece) parts.push(piece);
+    }
+    let target = parts.join('/');
+    if (!target.endsWith('.wxml')) target += '.wxml';
+    if (!(target in ctx.env.files)) throw new WxmlError(ctx.file, node.line, `<${tag} src="${src.value}">: ${target} is not in the app`);
+    return target;
+  }
+
+  /** <wxs module>, <import src> and <template name> anywhere in the file: the file's scope. */
+  function collectDeclarations(node, ctx) {
+    for (const child of node.children) {
+      if (child.kind !== 'element') continue;
+      if (child.tag === 'wxs') {
+        const name = child.attrs.get('module');
+        if (!name || name.value === true) throw new WxmlError(ctx.file, child.line, '<wxs> needs a module name');
+        const code = child.children.map((c) => c.raw || '').join('');
+        try {
+          ctx.scope.wxs[name.value] = C.wxs.load(child, child.fromFile || ctx.file, ctx.env.files, code);
+        } catch (error) {
+          if (error instanceof C.errors.AppError) throw error;
+          const frame = C.errors.appFrame(error.stack); // "file:line" inside the WXS code
+          const [file, line] = frame ? [frame.slice(0, frame.lastIndexOf(':')), Number(frame.split(':').pop())] : [ctx.file, child.line];
+          throw new WxmlError(file, line, `<wxs module="${name.value}">: ${error.name}: ${error.message}`);
+        }
+      } else if (child.tag === 'import') {
+        const imported = loadFile(resolveWxml(ctx, child, 'import'), ctx.env);
+        for (const [name, template] of imported.ownTemplates) ctx.scope.templates.set(name, template);
+      } else if (child.tag === 'template' && child.attrs.has('name')) {
+        const name = String(child.attrs.get('name').value);
+        const template = { name, scope: ctx.scope, children: null, node: child, file: ctx.file };
+        ctx.scope.ownTemplates.set(name, template);
+        ctx.scope.templates.set(name, template);
+      } else collectDeclarations(child, ctx);
+    }
+    for (const template of ctx.scope.ownTemplates.values()) {
+      if (!template.children) template.children = compileChildren(template.node, ctx);
+    }
+  }
+
+  /**
    * Check every tag and attribute against the supported components and precompile bindings.
    * Anything unsupported is an error naming the file, the line and the feature.
    */
-  function compile(node, file) {
+  function compileChildren(node, ctx) {
+    const out = [];
     for (const child of node.children) {
+      const file = child.fromFile || ctx.file;
       if (child.kind === 'text') {
-        child.binding = bindingOf(decodeEntities(child.raw), file, child.line);
+        out.push({ kind: 'text', line: child.line, binding: bindingOf(decodeEntities(child.raw), file, child.line) });
         continue;
       }
-      const spec = components[child.tag];
-      if (!spec) throw new WxmlError(file, child.line, `<${child.tag}> is not supported by the sim yet`);
-      child.spec = spec;
-      child.directives = {};
-      child.events = [];
-      child.props = [];
-      for (const [name, { value, line }] of child.attrs) {
-        if (name.startsWith('wx:')) {
-          if (!DIRECTIVES.has(name)) throw new WxmlError(file, line, `${name} is not supported by the sim yet`);
-          child.directives[name] = bindingOf(value, file, line);
-          continue;
-        }
-        const event = EVENT_ATTR.exec(name);
-        if (event) {
-          if (!spec.events.has(event[2])) {
-            throw new WxmlError(file, line, `event ${name} on <${child.tag}> is not supported by the sim yet`);
-          }
-          if (value === true) throw new WxmlError(file, line, `${name} needs a handler name`);
-          child.events.push({ type: event[2], catch: event[1] === 'catch', handler: bindingOf(value, file, line) });
-          continue;
-        }
-        if (/^(capture-bind|capture-catch|mut-bind|model):/.test(name) || /^(capture-|mut-)/.test(name)) {
-          throw new WxmlError(file, line, `${name.split(':')[0]} on <${child.tag}> is not supported by the sim yet`);
-        }
-        if (name.startsWith('data-')) {
-          child.props.push({ name, dataset: datasetKey(name), binding: bindingOf(value, file, line) });
-          continue;
-        }
-        if (!spec.attrs.has(name)) {
-          throw new WxmlError(file, line, `attribute ${name} on <${child.tag}> is not supported by the sim yet`);
-        }
-        child.props.push({ name, binding: bindingOf(value, file, line) });
-      }
-      const d = child.directives;
-      if ((d['wx:elif'] || d['wx:else']) && !followsCondition(node.children, child)) {
-        throw new WxmlError(file, child.line, `${d['wx:elif'] ? 'wx:elif' : 'wx:else'} without a wx:if before it`);
-      }
-      if (spec.leaf && child.children.some((c) => c.kind === 'element' || c.raw.trim())) {
-        throw new WxmlError(file, child.line, `<${child.tag}> cannot have content in the sim`);
-      }
-      compile(child, file);
+      if (child.tag === 'wxs' || child.tag === 'import' || (child.tag === 'template' && child.attrs.has('name'))) continue;
+      out.push(compileElement(child, ctx, file));
     }
+    checkConditions(out, ctx.file);
+    return out;
+  }
+
+  function compileElement(child, ctx, file) {
+    const node = { kind: 'element', tag: child.tag, line: child.line, file, directives: {}, events: [], props: [],
+      marks: [], model: null };
+    const custom = ctx.env.components.get(child.tag);
+    if (child.tag === 'template') node.kind = 'use-template';
+    else if (child.tag === 'slot') node.kind = 'slot';
+    else if (custom) {
+      node.kind = 'custom';
+      node.component = custom;
+    } else if (!components[child.tag]) {
+      throw new WxmlError(file, child.line, `<${child.tag}> is not supported by the sim yet (nor a custom component in usingComponents)`);
+    }
+    const spec = node.kind === 'element' ? components[child.tag] : null;
+    node.spec = spec;
+    for (const [name, { value, line }] of child.attrs) compileAttribute(node, name, value, line, file);
+    if (node.kind === 'use-template' && !node.is) throw new WxmlError(file, child.line, '<template> needs name (to define) or is (to use)');
+    if (spec && spec.leaf && child.children.some((c) => c.kind === 'element' || c.raw.trim())) {
+      throw new WxmlError(file, child.line, `<${child.tag}> cannot have content`);
+    }
+    node.children = compileChildren(child, ctx);
     return node;
   }
 
-  function followsCondition(siblings, node) {
-    const index = siblings.indexOf(node);
-    for (let i = index - 1; i >= 0; i--) {
-      const prev = siblings[i];
-      if (prev.kind === 'text' && !prev.raw.trim()) continue;
-      return prev.kind === 'element' && Boolean(prev.attrs.has('wx:if') || prev.attrs.has('wx:elif'));
+  function compileAttribute(node, name, value, line, file) {
+    const where = `<${node.tag}>`;
+    if (name.startsWith('wx:')) {
+      if (!DIRECTIVES.has(name)) throw new WxmlError(file, line, `${name} is not supported by the sim yet`);
+      node.directives[name] = bindingOf(value, file, line);
+      return;
     }
-    return false;
+    const event = EVENT_ATTR.exec(name);
+    if (event) {
+      const type = event[2];
+      // Any name may be bound (custom events bubble through built-ins), but not the WeChat events the sim never fires.
+      if (node.kind === 'element' && !node.spec.events.has(type) && UNFIRED.has(type)) {
+        throw new WxmlError(file, line, `event ${name} on ${where} is not supported by the sim yet`);
+      }
+      if (value === true) throw new WxmlError(file, line, `${name} needs a handler name`);
+      const kind = event[1];
+      node.events.push({ type, catch: kind.endsWith('catch'), capture: kind.startsWith('capture'), mut: kind === 'mut-bind',
+        handler: bindingOf(value, file, line) });
+      return;
+    }
+    if (name.startsWith('mark:')) {
+      node.marks.push({ name: name.slice(5), binding: bindingOf(value, file, line) });
+      return;
+    }
+    if (name.startsWith('data-')) {
+      node.props.push({ name, dataset: datasetKey(name), binding: bindingOf(value, file, line) });
+      return;
+    }
+    if (name.startsWith('model:')) {
+      const prop = name.slice(6);
+      const binding = bindingOf(value, file, line);
+      const path = binding.parts && binding.parts.length === 1 && binding.parts[0].expr;
+      if (!path || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(path)) {
+        throw new WxmlError(file, line, `${name} must bind a data path like "{{value}}"`);
+      }
+      if (node.kind === 'element' && !(node.spec.model || []).includes(prop)) {
+        throw new WxmlError(file, line, `${name} on ${where} is not supported by the sim yet`);
+      }
+      node.model = { prop, path };
+      node.props.push({ name: prop, binding });
+      return;
+    }
+    if (/^(generic|capture-|mut-|worklet:)/.test(name)) {
+      throw new WxmlError(file, line, `${name.split(':')[0]} on ${where} is not supported by the sim yet`);
+    }
+    if (node.kind === 'use-template') {
+      if (name === 'is') node.is = bindingOf(value, file, line);
+      else if (name === 'data') node.data = bindingOf(value, file, line, { object: true });
+      else throw new WxmlError(file, line, `attribute ${name} on <template> is not supported`);
+      return;
+    }
+    if (node.kind === 'slot') {
+      if (name !== 'name') throw new WxmlError(file, line, `attribute ${name} on <slot> is not supported by the sim yet`);
+      node.name = String(value);
+      return;
+    }
+    if (node.kind === 'element' && !node.spec.attrs.has(name) && !ANY_ATTR.test(name)) {
+      throw new WxmlError(file, line, `attribute ${name} on ${where} is not supported by the sim yet`);
+    }
+    node.props.push({ name, binding: bindingOf(value, file, line) });
+  }
+
+  function checkConditions(nodes, file) {
+    let previous = null;
+    for (const node of nodes) {
+      if (node.kind === 'text') {
+        if (node.binding.parts || String(node.binding.constant).trim()) previous = node;
+        continue;
+      }
+      const d = node.directives;
+      if ((d['wx:elif'] || d['wx:else']) && !(previous && previous.directives && (previous.directives['wx:if'] || previous.directives['wx:elif']))) {
+        throw new WxmlError(node.file || file, node.line, `${d['wx:elif'] ? 'wx:elif' : 'wx:else'} without a wx:if before it`);
+      }
+      previous = node;
+    }
   }
 
   // data-store-id -> storeId; WeChat lower-cases the rest (data-storeId -> storeid).
@@ -210,31 +375,44 @@
     return name.slice(5).toLowerCase().replace(/-([a-z])/g, (_, c) => c.toUpperCase());
   }
 
-  /** Parse and check a WXML file once; the result renders any number of times. */
-  function load(source, file) {
-    return compile(parse(source, file), file);
+  /** A page's or component's template (parsed, checked and cached per owner kind). */
+  function load(source, file, env) {
+    const files = env ? env.files : { [file]: source };
+    return loadFile(file, env || { files, components: new Map(), key: `inline:${file}` });
+  }
+
+  function resetCache() {
+    cache.clear();
   }
 
   // ---- rendering -------------------------------------------------------------------------------
 
-  function valueOf(binding, data, locals) {
-    if (binding.parts) return C.expr.evaluate(binding.parts, data, locals);
+  const reported = new Set();
+  function reportOnce(error) {
+    if (reported.has(error.message + error.file + error.line)) return;
+    reported.add(error.message + error.file + error.line);
+    C.errors.report(error);
+  }
+
+  function valueOf(binding, ctx, locals) {
+    if (binding.parts) return C.expr.evaluate(binding.parts, ctx.data, locals);
     return binding.constant;
   }
 
-  /** Render a loaded template against `data` into vnodes. */
-  function render(template, data, file) {
+  /** Render a loaded file against `data` into vnodes; `owner` is the instance its events call. */
+  function render(scope, data, owner) {
     const out = [];
-    renderChildren(template.children, data, null, out, file, false);
+    const ctx = { data, owner, scope };
+    renderChildren(scope.children, ctx, { ...scope.wxs }, out, false);
     return out;
   }
 
-  function renderChildren(nodes, data, locals, out, file, keepSpace) {
+  function renderChildren(nodes, ctx, locals, out, keepSpace) {
     let chainDone = null; // in a wx:if chain: has a branch been taken?
     for (const node of nodes) {
       if (node.kind === 'text') {
-        const text = C.expr.asText(valueOf(node.binding, data, locals));
-        if (keepSpace ? text : text.trim()) out.push({ text });
+        const text = C.expr.asText(valueOf(node.binding, ctx, locals));
+        if (keepSpace ? text : text.trim()) out.push({ text: keepSpace ? text : text.replace(/^\s*\n\s*|\s*\n\s*$/g, '') });
         else continue; // whitespace between tags does not break a wx:if chain
         chainDone = null;
         continue;
@@ -242,30 +420,30 @@
       const d = node.directives;
       if (d['wx:for'] || d['wx:for-items']) {
         chainDone = null;
-        renderList(node, data, locals, out, file);
+        renderList(node, ctx, locals, out);
         continue;
       }
       if (d['wx:if']) {
-        chainDone = Boolean(valueOf(d['wx:if'], data, locals));
-        if (chainDone) renderElement(node, data, locals, out, file);
+        chainDone = Boolean(valueOf(d['wx:if'], ctx, locals));
+        if (chainDone) renderNode(node, ctx, locals, out);
       } else if (d['wx:elif']) {
-        if (!chainDone && valueOf(d['wx:elif'], data, locals)) {
+        if (!chainDone && valueOf(d['wx:elif'], ctx, locals)) {
           chainDone = true;
-          renderElement(node, data, locals, out, file);
+          renderNode(node, ctx, locals, out);
         }
       } else if (d['wx:else']) {
-        if (!chainDone) renderElement(node, data, locals, out, file);
+        if (!chainDone) renderNode(node, ctx, locals, out);
         chainDone = null;
       } else {
         chainDone = null;
-        renderElement(node, data, locals, out, file);
+        renderNode(node, ctx, locals, out);
       }
     }
   }
 
-  function renderList(node, data, locals, out, file) {
+  function renderList(node, ctx, locals, out) {
     const d = node.directives;
-    let list = valueOf(d['wx:for'] || d['wx:for-items'], data, locals);
+    const list = valueOf(d['wx:for'] || d['wx:for-items'], ctx, locals);
     const itemName = d['wx:for-item'] ? String(d['wx:for-item'].constant) : 'item';
     const indexName = d['wx:for-index'] ? String(d['wx:for-index'].constant) : 'index';
     let entries;
@@ -274,33 +452,63 @@
     else if (list && typeof list === 'object') entries = Object.keys(list).map((k) => [k, list[k]]);
     else entries = [];
     for (const [index, item] of entries) {
-      const itemLocals = { ...(locals || {}), [itemName]: item, [indexName]: index };
+      const itemLocals = { ...locals, [itemName]: item, [indexName]: index };
       // wx:for is applied before wx:if on the same element
-      if (d['wx:if'] && !valueOf(d['wx:if'], data, itemLocals)) continue;
-      renderElement(node, data, itemLocals, out, file);
+      if (d['wx:if'] && !valueOf(d['wx:if'], ctx, itemLocals)) continue;
+      renderNode(node, ctx, itemLocals, out);
     }
   }
 
-  function renderElement(node, data, locals, out, file) {
-    const keepSpace = node.tag === 'text';
-    if (node.spec.virtual) {
-      renderChildren(node.children, data, locals, out, file, keepSpace);
+  function renderNode(node, ctx, locals, out) {
+    if (node.kind === 'use-template') renderTemplate(node, ctx, locals, out);
+    else if (node.kind === 'slot') out.push({ slot: node.name || '' });
+    else if (node.spec && node.spec.virtual) renderChildren(node.children, ctx, locals, out, false);
+    else renderElement(node, ctx, locals, out);
+  }
+
+  function renderTemplate(node, ctx, locals, out) {
+    const name = C.expr.asText(valueOf(node.is, ctx, locals));
+    const template = ctx.scope.templates.get(name);
+    if (!template) {
+      reportOnce(new WxmlError(node.file, node.line, `<template is="${name}">: no template named "${name}" (define or <import> it)`));
       return;
     }
-    const vnode = { tag: node.tag, attrs: {}, dataset: {}, events: [], children: [], file, line: node.line };
+    const data = node.data ? valueOf(node.data, ctx, locals) : {};
+    const inner = { data: data && typeof data === 'object' ? data : {}, owner: ctx.owner, scope: template.scope };
+    renderChildren(template.children, inner, { ...template.scope.wxs }, out, false);
+  }
+
+  function renderElement(node, ctx, locals, out) {
+    const keepSpace = node.tag === 'text';
+    const vnode = { tag: node.tag, attrs: {}, dataset: {}, events: [], marks: {}, children: [], file: node.file,
+      line: node.line, owner: ctx.owner, model: node.model };
+    if (node.kind === 'custom') {
+      vnode.component = node.component;
+      vnode.props = {};
+    }
     for (const prop of node.props) {
-      const value = valueOf(prop.binding, data, locals);
-      if (prop.dataset !== undefined) {
-        vnode.dataset[prop.dataset] = value;
-        vnode.attrs[prop.name] = value;
-      } else vnode.attrs[prop.name] = value;
+      const value = valueOf(prop.binding, ctx, locals);
+      if (prop.dataset !== undefined) vnode.dataset[prop.dataset] = value;
+      if (vnode.props && !HOST_ATTRS.has(prop.name) && prop.dataset === undefined) vnode.props[camel(prop.name)] = value;
+      else vnode.attrs[prop.name] = value; // data-* also stay attributes, as in WeChat's web view
     }
+    for (const mark of node.marks) vnode.marks[mark.name] = valueOf(mark.binding, ctx, locals);
     for (const event of node.events) {
-      vnode.events.push({ type: event.type, catch: event.catch, handler: C.expr.asText(valueOf(event.handler, data, locals)) });
+      const handler = valueOf(event.handler, ctx, locals);
+      if (typeof handler === 'function') {
+        reportOnce(new WxmlError(node.file, node.line, 'WXS event handlers (bindtap="{{m.fn}}") are not supported by the sim yet'));
+        continue;
+      }
+      vnode.events.push({ type: event.type, catch: event.catch, capture: event.capture, mut: event.mut,
+        handler: C.expr.asText(handler), owner: ctx.owner });
     }
-    renderChildren(node.children, data, locals, vnode.children, file, keepSpace);
+    renderChildren(node.children, ctx, locals, vnode.children, keepSpace);
     out.push(vnode);
   }
 
-  C.wxml = { load, render, parse, WxmlError };
+  // Attributes of a custom component's tag that style its host instead of being properties.
+  const HOST_ATTRS = new Set(['id', 'class', 'style', 'hidden', 'slot']);
+  const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+
+  C.wxml = { load, loadFile, render, parse, resetCache, WxmlError };
 })();
