@@ -32,7 +32,8 @@ _TABLE: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "照片/视频": (None, ("chooseImage", "chooseMedia", "chooseVideo")),
     "文件": (None, ("chooseMessageFile",)),
     "麦克风": ("scope.record", ("startRecord", "RecorderManager.start", "joinVoIPChat")),
-    "摄像头": ("scope.camera", ("createVKSession", "createCameraContext")),
+    "摄像头": ("scope.camera", ("createVKSession", "createCameraContext", "VKSession.start", "CameraContext.takePhoto",
+                                "CameraContext.startRecord")),
     "蓝牙": ("scope.bluetooth", ("openBluetoothAdapter", "createBLEPeripheralServer")),
     "相册": ("scope.writePhotosAlbum", ("saveImageToPhotosAlbum", "saveVideoToPhotosAlbum")),
     "通讯录": ("scope.addPhoneContact", ("addPhoneContact",)),
@@ -58,12 +59,19 @@ WATCHED_APIS: dict[str, str] = {
     "getWindowInfo": "设备信息",
     "getConnectedWifi": "Wi-Fi 信息",
     "getWifiList": "Wi-Fi 信息",
+    "getBluetoothDevices": "蓝牙设备",
+    "startBluetoothDevicesDiscovery": "蓝牙设备",
 }
 
+# Raw sockets bypass the HTTP proxy: the sim's bridge carries each operation with its address and port
+# ("TCPSocket.connect|write", "UDPSocket.send"; sim/PROTOCOL.md), so only the ApiCall shows where data went.
+RAW_SOCKET_APIS = frozenset(
+    {"createTCPSocket", "createUDPSocket", "TCPSocket.connect", "TCPSocket.write", "UDPSocket.send"}
+)
 # Sinks: calls that send or persist data.
 NETWORK_APIS = frozenset(
-    {"request", "uploadFile", "downloadFile", "connectSocket", "createTCPSocket", "createUDPSocket"}
-)
+    {"request", "uploadFile", "downloadFile", "connectSocket", "SocketTask.send", "sendSocketMessage"}
+) | RAW_SOCKET_APIS
 STORAGE_WRITE_APIS = frozenset({"setStorage", "setStorageSync", "batchSetStorage", "batchSetStorageSync"})
 
 SCOPE_WORDING: dict[str, str] = {

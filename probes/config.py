@@ -177,6 +177,10 @@ class ProbeConfig(BaseModel):
         default=("粘贴", "口令", "剪贴板", "剪切板", "paste"),
         description="COL-004: tap targets that ask for a clipboard read",
     )
+    purpose_scopes: tuple[str, ...] = Field(
+        default=("scope.userLocation", "scope.userFuzzyLocation", "scope.userLocationBackground"),
+        description="PERM-003: scopes whose popup shows the developer's purpose (app.json permission.*.desc)",
+    )
     purpose_min_cjk: int = Field(default=6, ge=0, description="PERM-003: WARN below this many CJK characters")
     vague_purpose: str = Field(
         default=r"提升.{0,2}体验|优化(服务|体验)|更好.{0,4}服务|业务需要|正常使用|相关功能",

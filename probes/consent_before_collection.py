@@ -2,7 +2,8 @@
 
 Counts, with t before t_consent (beyond the clock error bound; the whole session when nobody agreed):
 - a successful privacy-interface call (harness.catalogue.PRIVACY_INTERFACES), timed at its result,
-  because WeChat shows its popup *during* the call and succeeds only after the user agrees;
+  because WeChat shows its popup *during* the call and succeeds only after the user agrees (a call
+  pending while the agreed popup appeared waited for that consent);
 - a flow carrying strong PI the program put there (not the client's User-Agent) to a host that is not a
   WeChat platform host;
 - a storage write holding strong PI;
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS
-from harness.timeline import ApiCall, Event, Flow, PIMatch, StorageWrite, Timeline
+from harness.timeline import ApiCall, Consent, Event, Flow, PIMatch, Prompt, StorageWrite, Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     consent,
@@ -47,6 +48,16 @@ def _pi_types(matches: Sequence[PIMatch]) -> str:
     return ", ".join(dict.fromkeys(m.type for m in matches)) or "personal data"
 
 
+def waited_for(call: ApiCall, agreed: Consent | None, timeline: Timeline) -> bool:
+    """The call waited for the consent: the agreed prompt appeared while the call was pending (the
+    driver records the consent after its tap, so its time can trail the call's result slightly)."""
+    if agreed is None or agreed.prompt_seq is None:
+        return False
+    prompt = timeline.by_seq.get(agreed.prompt_seq)
+    error = timeline.clock_error_ns
+    return isinstance(prompt, Prompt) and call.t - error <= prompt.t <= done_at(call) + error
+
+
 @probe(
     id="consent_before_collection",
     title="Personal data collected before privacy consent",
@@ -68,7 +79,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     calls: dict[str, list[ApiCall]] = {}
     device_reads: list[ApiCall] = []
     for call in timeline.of(ApiCall):
-        if call.ok is not True or not early(done_at(call)):
+        if call.ok is not True or not early(done_at(call)) or waited_for(call, agreed, timeline):
             continue
         if call.api in PRIVACY_INTERFACES:
             calls.setdefault(call.api, []).append(call)

@@ -344,6 +344,27 @@ def is_user_initiated(timeline: Timeline, t: int, subject: str, config: ProbeCon
     return user_trigger(timeline, t, subject, config) is not None
 
 
+DIALOG_ACTIONS = ("privacy_popup", "scope_popup", "dialog")
+
+
+def is_user_initiated_chain(timeline: Timeline, t: int, subject: str, config: ProbeConfig) -> bool:
+    """User-initiated, or the end of a dialog chain a tap started: the latest tap on the subject came
+    before ``t`` with only dialog answers in between, and the chain's first dialog followed the tap
+    within ``user_initiated_window_s`` (a privacy popup answered first delays the scope popup)."""
+    if is_user_initiated(timeline, t, subject, config):
+        return True
+    error = timeline.clock_error_ns
+    earlier = [s for s in timeline.of(Step) if s.t <= t + error]
+    last_tap = next((s for s in reversed(earlier) if is_tap(s)), None)
+    if last_tap is None or subject not in tap_subjects(last_tap, config):
+        return False
+    between = [s for s in earlier if s.t > last_tap.t]
+    if any(s.action not in DIALOG_ACTIONS for s in between):
+        return False
+    first_dialog = next((p for p in timeline.of(Prompt) if p.t >= last_tap.t - error), None)
+    return first_dialog is not None and first_dialog.t - last_tap.t <= config.user_initiated_window_ns + error
+
+
 # --- which evidence a session holds (a probe that lacks its evidence reports "not_tested") --------
 
 EvidenceCheck = Callable[[Timeline, ProbeConfig], bool]
@@ -363,6 +384,7 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "step": _has(Step),
     "lifecycle": _has(Lifecycle),
     "tap": lambda tl, cfg: any(is_tap(s) for s in tl.of(Step)),
+    "request": lambda tl, cfg: any(isinstance(e, (ApiCall, Prompt)) for e in tl.events),
     "collection": lambda tl, cfg: any(isinstance(e, (ApiCall, Flow, StorageWrite)) for e in tl.events),
     "consent_dialog": lambda tl, cfg: any(is_consent_dialog(p, cfg) for p in tl.of(Prompt)),
     "refusal": lambda tl, cfg: bool(refusals(tl)),
@@ -381,6 +403,7 @@ EVIDENCE_MISSING: dict[str, str] = {
     "step": "no scenario step was recorded",
     "lifecycle": "no lifecycle event (launch/show/hide) was recorded",
     "tap": "the scenario made no tap",
+    "request": "no API call or dialog was recorded",
     "collection": "no API call, flow or storage write was recorded",
     "consent_dialog": "no consent or authorization dialog was seen",
     "refusal": "nothing was refused",

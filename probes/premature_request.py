@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from harness.catalogue import scope_of
 from harness.timeline import ApiCall, Event, Prompt, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import agreements, before_first_tap, is_user_initiated, since_start
+from probes.evidence import agreements, before_first_tap, is_user_initiated_chain, since_start
 from probes.finding import FindingDraft
 from probes.registry import probe
 from probes.repeated_prompts import subject_name
@@ -51,7 +51,7 @@ def asks(timeline: Timeline, event: Event, scope: str) -> bool:
     id="premature_request",
     title="Authorization requested at launch or unrelated to the tap",
     rules=("PERM-001",),
-    needs=("api_call",),
+    needs=("request",),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[tuple[str, str], list[Event]] = {}
@@ -61,7 +61,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
             continue
         if before_first_tap(timeline, event.t):
             found.setdefault((scope, "launch"), []).append(event)
-        elif not is_user_initiated(timeline, event.t, TAP_SCOPE.get(scope, scope), config):
+        elif not is_user_initiated_chain(timeline, event.t, TAP_SCOPE.get(scope, scope), config):
             found.setdefault((scope, "unrelated"), []).append(event)
     for (scope, why), events in found.items():
         first = events[0]

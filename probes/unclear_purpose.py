@@ -1,7 +1,7 @@
 """PERM-003: an authorization popup without a clear purpose.
 
-A scope popup (WeChat and the sim show app.json ``permission.<scope>.desc`` in it) fails with no purpose
-sentence (no text besides the title, the app name and the
+A scope popup of ``purpose_scopes`` (the scopes whose popup shows app.json ``permission.<scope>.desc``:
+WeChat supports it for the location scopes only) fails with no purpose sentence (no text besides the title, the app name and the
 platform wording), and warns when the purpose is shorter than ``purpose_min_cjk`` CJK characters or
 vague (``vague_purpose``: 提升体验, 业务需要, ...). Developer dialogs are not judged: their wording
 cannot be told apart from the purpose reliably.
@@ -52,7 +52,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     seen: dict[tuple[str, ...], list[Prompt]] = {}
     verdicts: dict[tuple[str, ...], tuple[Status, str]] = {}
     for prompt in timeline.of(Prompt):
-        if prompt.prompt_kind != "scope" or not prompt.scope:
+        if prompt.prompt_kind != "scope" or prompt.scope not in config.purpose_scopes:
             continue
         purpose = purpose_of(prompt)
         verdict = judge(purpose, config)

@@ -4,21 +4,32 @@ mitmproxy routes each app host (listed in the app's sim.json) here. A request fo
 <app>/mock/a/b.json when it exists (any method), else {"ok": true}. The app is chosen by the Host
 header among the apps that list that host, then among all apps, in order. Request data is read
 and dropped, never echoed: the back end must not put personal data into responses itself.
+
+Besides, for the wx APIs that need more than canned JSON (sim/PROTOCOL.md, "Fixture back end"):
+- GET /sns/jscode2session?appid=..&js_code=CODE: WeChat's login code exchange ({openid, session_key};
+  errcode 40029 for a malformed code, 40163 for a code used twice), unless a mock file answers it.
+- WebSocket upgrades (wx.connectSocket through the proxy) get an echo server.
+- HTTP CONNECT (the sim host's raw TCP sockets, wx.createTCPSocket) opens an echo tunnel, and UDP
+  datagrams to the plain port's number (wx.createUDPSocket) are echoed. Raw sockets bypass the proxy:
+  these echoes carry the data back to the app and the bridge records where it was sent.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import ipaddress
 import json
+import secrets
+import socket
 import ssl
 import threading
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CERT_CACHE = REPO_ROOT / ".cache" / "sim-backend"
@@ -26,6 +37,8 @@ MAX_REQUEST_BODY = 16 * 1024 * 1024
 MAX_MOCK_BYTES = 4 * 1024 * 1024
 DEFAULT_BODY = b'{"ok": true}'
 CERT_NAMES = ("localhost", "*.example", "*.test", "*.localhost")
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_LOGIN_CODE_LENGTH = 32
 
 
 def app_hosts(app_dir: Path) -> list[str]:
@@ -95,8 +108,12 @@ class _FixtureHandler(BaseHTTPRequestHandler):
                 remaining -= len(chunk)
         elif length or "chunked" in self.headers.get("transfer-encoding", "").lower():
             self.close_connection = True  # a body we will not read: do not reuse the connection
+        if self.headers.get("upgrade", "").lower() == "websocket":
+            self._websocket_echo()
+            return
         host = (self.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
-        body = self.backend.answer(host, urlsplit(self.path).path)
+        url = urlsplit(self.path)
+        body = self.backend.answer(host, url.path, url.query)
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -106,8 +123,101 @@ class _FixtureHandler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _answer
 
+    def do_CONNECT(self) -> None:
+        """A raw TCP socket of the sim host, tunnelled here: say yes, then echo every byte back."""
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        connection = self.connection
+        try:
+            while chunk := connection.recv(65536):
+                connection.sendall(chunk)
+        except OSError:
+            pass
+
+    def _websocket_echo(self) -> None:
+        """RFC 6455 server side, just enough for wx.connectSocket: echo text and binary messages."""
+        key = self.headers.get("sec-websocket-key", "")
+        accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            while (frame := _read_ws_frame(self.rfile)) is not None:
+                opcode, payload = frame
+                if opcode == 0x8:  # close: answer it and stop
+                    self.wfile.write(_ws_frame(0x8, payload[:2]))
+                    self.wfile.flush()
+                    return
+                if opcode == 0x9:  # ping
+                    self.wfile.write(_ws_frame(0xA, payload))
+                elif opcode in (0x1, 0x2):
+                    self.wfile.write(_ws_frame(opcode, payload))
+                self.wfile.flush()
+        except (OSError, ValueError):
+            pass
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass  # request lines carry personal data; the proxy records what matters
+
+
+def _read_ws_frame(stream: Any) -> tuple[int, bytes] | None:
+    """(opcode, payload) of one client frame (masked, unfragmented), or None at the end of the stream."""
+    head = stream.read(2)
+    if len(head) < 2:
+        return None
+    opcode, length = head[0] & 0x0F, head[1] & 0x7F
+    if length == 126:
+        length = int.from_bytes(stream.read(2), "big")
+    elif length == 127:
+        length = int.from_bytes(stream.read(8), "big")
+    if length > MAX_REQUEST_BODY:
+        raise ValueError("WebSocket frame too large")
+    mask = stream.read(4) if head[1] & 0x80 else b"\0\0\0\0"
+    data = stream.read(length)
+    return opcode, bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+
+
+def _ws_frame(opcode: int, payload: bytes) -> bytes:
+    """One final, unmasked server frame."""
+    n = len(payload)
+    if n < 126:
+        head = bytes([0x80 | opcode, n])
+    elif n < 65536:
+        head = bytes([0x80 | opcode, 126]) + n.to_bytes(2, "big")
+    else:
+        head = bytes([0x80 | opcode, 127]) + n.to_bytes(8, "big")
+    return head + payload
+
+
+class _LoginCodes:
+    """WeChat's jscode2session, as far as a fixture needs it: a code is exchanged once for a stable
+    openid (per appid and code) and a fresh session_key."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+        self._lock = threading.Lock()
+
+    def exchange(self, query: str) -> bytes:
+        params = {k: v[0] for k, v in parse_qs(query).items()}
+        code, appid = params.get("js_code", ""), params.get("appid", "")
+        if len(code) != _LOGIN_CODE_LENGTH or not code.isalnum():
+            return _json({"errcode": 40029, "errmsg": "invalid code"})
+        with self._lock:
+            if code in self._used:
+                return _json({"errcode": 40163, "errmsg": "code been used"})
+            self._used.add(code)
+        openid = "o" + base64.urlsafe_b64encode(hashlib.sha256(f"{appid}/{code}".encode()).digest()).decode()[:27]
+        return _json({"openid": openid, "session_key": base64.b64encode(secrets.token_bytes(16)).decode()})
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value).encode()
 
 
 class _TLSServer(ThreadingHTTPServer):
@@ -147,13 +257,24 @@ class FixtureBackend:
         self.cert_cache = cert_cache
         self.hosts = {app: app_hosts(app) for app in self.app_dirs}
         self._servers: list[ThreadingHTTPServer] = []
+        self._udp: socket.socket | None = None
         self.ports: tuple[int, int] | None = None
+        self.login_codes = _LoginCodes()
 
-    def answer(self, host: str, path: str) -> bytes:
-        """The response body for a request path: the first app's mock file for it, else {"ok": true}."""
+    def answer(self, host: str, path: str, query: str = "") -> bytes:
+        """The response body for a request path: the first app's mock file for it, else the login code
+        exchange for /sns/jscode2session, else {"ok": true}."""
         parts = [p for p in unquote(path).split("/") if p]
         if not parts or any(p in (".", "..") or "\\" in p or "\x00" in p for p in parts):
             return DEFAULT_BODY
+        mocked = self._mock(host, parts)
+        if mocked is not None:
+            return mocked
+        if parts == ["sns", "jscode2session"]:
+            return self.login_codes.exchange(query)
+        return DEFAULT_BODY
+
+    def _mock(self, host: str, parts: list[str]) -> bytes | None:
         claiming = [a for a in self.app_dirs if host in self.hosts[a]]
         for app in claiming + [a for a in self.app_dirs if a not in claiming]:
             mock_root = (app / "mock").resolve()
@@ -162,7 +283,7 @@ class FixtureBackend:
                 continue
             if candidate.stat().st_size <= MAX_MOCK_BYTES:
                 return candidate.read_bytes()
-        return DEFAULT_BODY
+        return None
 
     def start(self) -> tuple[int, int]:
         """Start both servers; return (http_port, https_port)."""
@@ -182,13 +303,37 @@ class FixtureBackend:
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                              name=f"fixture-backend-{server.server_address[1]}", daemon=True).start()
         self.ports = (int(plain.server_address[1]), int(secure.server_address[1]))
+        self._start_udp_echo(self.ports[0])
         return self.ports
+
+    def _start_udp_echo(self, port: int) -> None:
+        """UDP echo on the plain HTTP port's number (UDP ports are a namespace of their own)."""
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            udp.bind(("127.0.0.1", port))
+        except OSError as exc:  # taken by some other UDP socket: raw UDP sends of the apps go unanswered
+            udp.close()
+            raise RuntimeError(f"fixture back end: UDP port {port} is taken ({exc}); start it again") from exc
+        self._udp = udp
+
+        def echo() -> None:
+            while True:
+                try:
+                    data, peer = udp.recvfrom(65536)
+                    udp.sendto(data, peer)
+                except OSError:
+                    return
+
+        threading.Thread(target=echo, name=f"fixture-udp-{port}", daemon=True).start()
 
     def stop(self) -> None:
         for server in self._servers:
             server.shutdown()
             server.server_close()
         self._servers = []
+        if self._udp:
+            self._udp.close()
+            self._udp = None
         self.ports = None
 
     def __enter__(self) -> FixtureBackend:

@@ -113,3 +113,57 @@ def test_the_repository_apps(repo: Path) -> None:
         assert status == 200 and "stores" in json.loads(body)
     finally:
         backend.stop()
+
+
+# What wx APIs beyond wx.request need: the login code exchange, WebSocket, raw TCP and UDP echoes.
+
+
+def test_login_code_exchange_is_single_use(backend: FixtureBackend) -> None:
+    code = "A" * 16 + "b" * 16
+    path = f"/sns/jscode2session?appid=wx0123456789abcdef&secret=s&js_code={code}&grant_type=authorization_code"
+    status, body = fetch(backend, path, "api.weixin.qq.com", tls=True)
+    session = json.loads(body)
+    assert status == 200 and session["openid"].startswith("o") and len(session["openid"]) == 28
+    assert len(session["session_key"]) == 24
+    assert json.loads(fetch(backend, path, "api.weixin.qq.com", tls=True)[1]) == {
+        "errcode": 40163, "errmsg": "code been used"}
+    bad = json.loads(fetch(backend, "/sns/jscode2session?js_code=short", "api.weixin.qq.com")[1])
+    assert bad["errcode"] == 40029
+
+
+def test_connect_tunnel_and_udp_echo(backend: FixtureBackend) -> None:
+    import socket
+
+    assert backend.ports
+    with socket.create_connection(("127.0.0.1", backend.ports[0]), timeout=5) as tcp:
+        tcp.sendall(b"CONNECT lock.qibei-bike.example:9100 HTTP/1.1\r\nHost: lock.qibei-bike.example:9100\r\n\r\n")
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            head += tcp.recv(1)
+        assert head.startswith(b"HTTP/1.1 200")
+        tcp.sendall(b'{"cmd":"unlock"}\n')
+        assert tcp.recv(100) == b'{"cmd":"unlock"}\n'
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.settimeout(5)
+        udp.sendto(b"ping 13912345678", ("127.0.0.1", backend.ports[0]))
+        assert udp.recvfrom(100)[0] == b"ping 13912345678"
+
+
+def test_websocket_upgrade_echoes_messages(backend: FixtureBackend) -> None:
+    import base64
+    import os
+    import socket
+
+    assert backend.ports
+    key = base64.b64encode(os.urandom(16)).decode()
+    with socket.create_connection(("127.0.0.1", backend.ports[0]), timeout=5) as ws:
+        ws.sendall((f"GET /ws HTTP/1.1\r\nHost: chat.a.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            head += ws.recv(1)
+        assert head.startswith(b"HTTP/1.1 101")
+        mask, text = os.urandom(4), "你好".encode()
+        ws.sendall(bytes([0x81, 0x80 | len(text)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(text)))
+        frame = ws.recv(100)
+        assert frame[0] == 0x81 and frame[2:] == text

@@ -252,3 +252,19 @@ def test_partial_session_marks_findings_partial() -> None:
 def test_not_tested_without_any_collection_evidence() -> None:
     tl = TimelineBuilder().tap(1.0, "首页").end(10).build()
     assert probes.rule_status(tl)["CON-001"] == "not_tested"
+
+
+def test_a_call_pending_while_the_agreed_popup_appeared_waited_for_the_consent() -> None:
+    """Recorded on the sim: the driver's consent trails the call's result by a few ms."""
+    tl = (
+        TimelineBuilder()
+        .tap(1.0, "粘贴口令")
+        .api(1.05, "getClipboardData", result_after=0.25)
+        .prompt(1.1, "privacy_popup", ["用户隐私保护提示"], ["拒绝", "同意"])
+        .consent(1.31, "agree", prompt_seq=3)
+        .end(5)
+        .build()
+    )
+    assert [f for f in probes.analyse(tl) if f.rule == "CON-001"] == []
+    no_popup = TimelineBuilder().api(1.05, "getClipboardData", result_after=0.25).consent(1.31).end(5).build()
+    assert [f.rule for f in probes.analyse(no_popup) if f.rule == "CON-001"] == ["CON-001"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import probes
+from harness.timeline import Step
 from probes.testing import TimelineBuilder
 
 
@@ -61,3 +62,20 @@ def test_calls_after_the_grant_ask_nothing() -> None:
 def test_clock_skew_within_the_bound_keeps_the_tap() -> None:
     tl = TimelineBuilder(clock_error_ms=200).api(0.9, "getLocation").tap(1.0, "附近门店").end(5).build()
     assert perm001(tl) == []
+
+
+def test_a_scope_popup_after_the_privacy_popup_the_tap_caused_is_user_initiated() -> None:
+    """Recorded on the sim (study-room): tap, privacy popup answered, scope popup 4 s after the tap."""
+    b = (
+        TimelineBuilder()
+        .tap(1.0, "附近自习室")
+        .prompt(1.5, "privacy_popup", ["用户隐私保护提示"], ["拒绝", "同意"])
+    )
+    b.add(Step, 3.0, "scenario", index=1, action="privacy_popup", target="agree")
+    b.prompt(5.0, "scope", ["获取你的位置信息"], ["拒绝", "允许"], scope="scope.userLocation")
+    assert perm001(b.end(8).build()) == []
+    other = TimelineBuilder().tap(1.0, "附近自习室").prompt(1.5, "privacy_popup", ["x"], ["拒绝", "同意"])
+    other.tap(3.0, "我的").prompt(
+        5.0, "scope", ["获取你的位置信息"], ["拒绝", "允许"], scope="scope.userLocation"
+    )
+    assert len(perm001(other.end(8).build())) == 1

@@ -31,3 +31,13 @@ def test_specific_purpose_passes() -> None:
 
 def test_not_tested_without_prompts() -> None:
     assert probes.rule_status(TimelineBuilder().end(1).build())["PERM-003"] == "not_tested"
+
+
+def test_scopes_whose_popup_cannot_show_a_purpose_are_not_judged() -> None:
+    tl = (
+        TimelineBuilder()
+        .prompt(1.0, "scope", ["使用你的摄像头"], ["拒绝", "允许"], scope="scope.camera")
+        .end(2)
+        .build()
+    )
+    assert [f for f in probes.analyse(tl) if f.rule == "PERM-003"] == []

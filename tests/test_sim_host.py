@@ -430,7 +430,19 @@ def test_scope_refusal_is_never_prompted_again(host: Host) -> None:
         "errMsg": "authorize:fail auth deny"}
     assert not host.uis_since(mark), "no popup after a refusal"
     assert host.call("getSetting")["authSetting"] == {"scope.userLocation": False}
-    assert host.call("openSetting")["authSetting"] == {"scope.userLocation": False}
+
+    # Only the settings page changes it: it lists the scope with its switch off; the user turns it on.
+    cb = host.call_async("openSetting")
+    page = host.ui("settings")
+    assert page["items"] == [{"scope": "scope.userLocation", "label": "位置信息", "granted": False}]
+    assert page["title"] == "设置" and APP_NAME in page["caption"]
+    status, body = host.post("/bridge/ui", {"uiId": page["uiId"], "choice": "back",
+                                            "values": {"scope.userLocation": True, "scope.camera": True}})
+    assert status == 200, body
+    assert host.result(cb) == {"authSetting": {"scope.userLocation": True}, "errMsg": "openSetting:ok"}
+    mark = len(host.log)
+    assert host.result(host.call_async("getLocation"))["errMsg"] == "getLocation:ok"
+    assert not host.uis_since(mark), "granted on the settings page: no popup"
 
 
 def test_authorize_grants_a_scope_for_later_calls(host: Host) -> None:
@@ -470,7 +482,7 @@ class _EchoHandler(http.server.BaseHTTPRequestHandler):
     """Answers every request with what it received (or plain text under /text)."""
 
     def _echo(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode(errors="replace")
         if self.path.startswith("/text"):
             payload, content_type = b"plain words", "text/plain"
         else:
@@ -636,3 +648,229 @@ def test_bad_command_line_is_explained(host_classes: Path, tmp_path: Path) -> No
     assert done.returncode == 1 and "app.json" in done.stderr and done.stdout == ""
     done = subprocess.run([*java, "--port", "x"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 2 and "--port x" in done.stderr and "usage:" in done.stderr
+
+
+# The developer's own privacy dialog (wx.onNeedPrivacyAuthorization)
+
+
+def test_developer_privacy_dialog_agrees_only_through_the_agree_button(
+    start_host: Callable[..., Host], tmp_path: Path
+) -> None:
+    host = start_host(make_app(tmp_path / "dev"), "--privacy-refusal-window-ms", "600")
+    host.call("__invokeRegister", {"event": "onNeedPrivacyAuthorization"})
+    cb = host.call_async("getClipboardData")
+    asked = host.wait_for(lambda e: e["type"] == "privacy_needed")
+    assert asked["referrer"] == "getClipboardData" and not host.uis_since(0), "no official popup"
+    # resolve({event: 'agree'}) without a tap on the agree button does not count: 104
+    assert host.call("__privacyResolve", {"event": "agree", "buttonId": "agree-btn"})["errMsg"].startswith(
+        "__privacyResolve:fail resolve({event: 'agree'}) needs the buttonId of a tapped")
+    assert host.result(cb) == {"errMsg": "getClipboardData:fail privacy permission is not authorized", "errno": 104}
+    # within the refusal window: at once, without asking; scope and coupled APIs fail 103
+    phone = host.result(host.call_async("getPhoneNumber", {"openType": "getPhoneNumber", "buttonId": "p"}))
+    assert phone["errno"] == 103 and phone["errMsg"] == "getPhoneNumber:fail privacy permission is not authorized"
+    time.sleep(0.7)
+
+    cb = host.call_async("getPhoneNumber", {"openType": "getPhoneNumber", "buttonId": "p"})
+    assert host.wait_for(lambda e: e["type"] == "privacy_needed")["referrer"] == "button.getPhoneNumber"
+    assert host.state()["privacy"]["pending"] is True
+    assert host.call("agreePrivacyAuthorization", {"openType": "agreePrivacyAuthorization", "buttonId": "agree-btn"}
+                     ) == {"errMsg": "agreePrivacyAuthorization:ok"}
+    popup = host.ui("phone_popup")  # consent given: the phone number's own popup follows
+    assert popup["phone"] == "138****8000" and popup["content"] == "获取你的手机号"
+    host.answer(popup["uiId"], "agree")
+    result = host.result(cb)
+    assert result["errMsg"] == "getPhoneNumber:ok" and len(result["code"]) == 64 and "13800138000" not in str(result)
+    assert host.call("__privacyResolve", {"event": "agree", "buttonId": "agree-btn"}) == {
+        "errMsg": "__privacyResolve:ok"}
+    assert host.call("getPrivacySetting")["needAuthorization"] is False
+
+
+def test_developer_disagree_fails_104_and_contract_page_opens(start_host: Callable[..., Host], tmp_path: Path) -> None:
+    host = start_host(make_app(tmp_path / "dis", sim_json={"privacy": {"categories": ["剪切板", "位置信息"]}}))
+    host.call("__invokeRegister", {"event": "onNeedPrivacyAuthorization"})
+    cb = host.call_async("requirePrivacyAuthorize")
+    host.wait_for(lambda e: e["type"] == "privacy_needed")
+    host.call("__privacyResolve", {"event": "disagree"})
+    assert host.result(cb)["errno"] == 104
+    assert host.call("openPrivacyContract") == {"errMsg": "openPrivacyContract:ok"}
+    page = host.ui("privacy_contract")
+    assert page["title"] == f"《{APP_NAME}小程序隐私保护指引》" and "剪切板" in page["content"]
+    host.answer(page["uiId"], "back")
+
+
+def test_a_returning_user_keeps_consent_and_grants(start_host: Callable[..., Host]) -> None:
+    host = start_host(None, "--privacy-agreed", "--grant", "scope.userLocation=allow", "--grant", "scope.camera=deny")
+    assert host.result(host.call_async("getLocation"))["errMsg"] == "getLocation:ok"
+    assert host.result(host.call_async("CameraContext.takePhoto"))["errMsg"] == "CameraContext.takePhoto:fail auth deny"
+    assert not host.uis_since(0)
+    assert host.call("getSetting")["authSetting"] == {"scope.userLocation": True, "scope.camera": False}
+
+
+# The wx API surface: profile data, native dialogs, devices, storage
+
+
+def test_pickers_hand_out_the_profile(start_host: Callable[..., Host], tmp_path: Path) -> None:
+    required = ("chooseAddress", "chooseLocation", "choosePoi", "getLocation")
+    host = start_host(make_app(tmp_path / "pick", required_private_infos=required), "--privacy-agreed")
+    image = host.result(host.call_async("chooseImage", {"count": 1}))
+    path = image["tempFilePaths"][0]
+    assert path.startswith("wxfile://tmp_") and image["tempFiles"][0]["size"] > 0
+    status, png = host.http("GET", "/wxfile/" + path[len("wxfile://"):])
+    assert status == 200 and png.startswith(b"\x89PNG")
+    media = host.result(host.call_async("chooseMedia", {"mediaType": ["video"]}))
+    assert media["type"] == "video" and media["tempFiles"][0]["tempFilePath"].endswith(".mp4")
+    assert host.result(host.call_async("chooseVideo"))["tempFilePath"].endswith(".mp4")
+    assert host.result(host.call_async("chooseMessageFile"))["tempFiles"][0]["name"] == "体检报告.pdf"
+    address = host.result(host.call_async("chooseAddress"))
+    assert (address["userName"], address["telNumber"]) == ("林小夏", "13800138000")
+    assert host.result(host.call_async("chooseInvoiceTitle"))["taxNumber"] == "91310101MA1FPX1234"
+    assert host.result(host.call_async("chooseInvoice"))["invoiceInfo"][0]["cardId"]
+    assert host.result(host.call_async("chooseLicensePlate"))["plateNumber"] == "沪A·D12345"
+    assert host.result(host.call_async("chooseLocation"))["name"] == "来福士广场"
+    assert host.result(host.call_async("choosePoi"))["city"] == "上海市"
+    assert host.result(host.call_async("chooseAvatar", {"openType": "chooseAvatar"}))["avatarUrl"].startswith("wxfile://")
+    assert host.result(host.call_async("getUserProfile", {"desc": "展示头像"}))["userInfo"]["nickName"] == "微信用户"
+    assert host.result(host.call_async("getUserInfo"))["userInfo"]["nickName"] == "微信用户"
+    assert not host.uis_since(0), "pickers pick at once; 3.3.0 gives an anonymous profile without asking"
+
+
+def test_old_base_library_asks_for_the_real_profile(start_host: Callable[..., Host], tmp_path: Path) -> None:
+    host = start_host(make_app(tmp_path / "old", lib_version="2.20.0"))
+    cb = host.call_async("getUserProfile", {"desc": "用于完善会员资料"})
+    popup = host.ui("user_profile")
+    assert popup["content"] == "获取你的昵称、头像" and popup["desc"] == "用于完善会员资料"
+    host.answer(popup["uiId"], "agree")
+    assert host.result(cb)["userInfo"]["nickName"] == "林小夏"
+
+
+def test_native_dialogs_wait_for_the_user(sim: Host) -> None:
+    cb = sim.call_async("showActionSheet", {"itemList": ["拍照", "从相册选择"], "alertText": "上传头像"})
+    sheet = sim.ui("action_sheet")
+    assert sheet["items"] == ["拍照", "从相册选择"] and sheet["title"] == "上传头像"
+    sim.answer(sheet["uiId"], "1")
+    assert sim.result(cb) == {"tapIndex": 1, "errMsg": "showActionSheet:ok"}
+    cb = sim.call_async("showActionSheet", {"itemList": ["a"]})
+    sim.answer(sim.ui("action_sheet")["uiId"], "cancel")
+    assert sim.result(cb) == {"errMsg": "showActionSheet:fail cancel"}
+
+    cb = sim.call_async("requestSubscribeMessage", {"tmplIds": ["T1", "T2"]})
+    dialog = sim.ui("subscribe")
+    assert dialog["buttons"] == ["取消", "允许"] and dialog["items"] == ["T1", "T2"]
+    sim.answer(dialog["uiId"], "agree")
+    assert sim.result(cb) == {"T1": "accept", "T2": "accept", "errMsg": "requestSubscribeMessage:ok"}
+
+    cb = sim.call_async("navigateToMiniProgram", {"appId": "wx1111111111111111", "path": "pages/index"})
+    confirm = sim.ui("navigate_confirm")
+    sim.answer(confirm["uiId"], "cancel")
+    assert sim.result(cb) == {"errMsg": "navigateToMiniProgram:fail cancel"}
+    cb = sim.call_async("showModal", {"title": "提示", "content": "必须同意", "showCancel": False})
+    modal = sim.ui("modal")
+    assert modal["showCancel"] is False
+    sim.answer(modal["uiId"], "confirm")
+    assert sim.result(cb)["confirm"] is True
+    assert sim.call("navigateTo", {"url": "/pages/a/a"}) == {"errMsg": "navigateTo:ok"}
+
+
+def test_devices_answer_and_send_readings_to_listeners(start_host: Callable[..., Host], tmp_path: Path) -> None:
+    host = start_host(make_app(tmp_path / "dev2", required_private_infos=("startLocationUpdate",)),
+                      "--privacy-agreed", "--grant", "scope.bluetooth=allow", "--grant", "scope.record=allow",
+                      "--grant", "scope.werun=allow", "--grant", "scope.userLocation=allow")
+    assert host.call("getConnectedWifi") == {"errMsg": "getConnectedWifi:fail not init", "errCode": 12000}
+    host.call("startWifi")
+    wifi = host.call("getConnectedWifi")["wifi"]
+    assert (wifi["SSID"], wifi["BSSID"]) == ("CMCC-Home-5G", "a4:50:46:12:9b:7c")
+
+    def listener(name: str) -> Event:
+        return host.wait_for(lambda e: e["type"] == "listener" and e["name"] == name)
+
+    assert host.result(host.call_async("startAccelerometer"))["errMsg"] == "startAccelerometer:ok"
+    assert listener("onAccelerometerChange")["data"] == {"x": 0.02, "y": 9.78, "z": 0.31}
+    host.result(host.call_async("startLocationUpdate"))
+    assert listener("onLocationChange")["data"]["latitude"] == 31.230416
+    assert host.result(host.call_async("openBluetoothAdapter"))["errMsg"] == "openBluetoothAdapter:ok"
+    host.result(host.call_async("startBluetoothDevicesDiscovery"))
+    assert listener("onBluetoothDeviceFound")["data"]["devices"][0]["deviceId"] == "C8:47:8C:1A:2B:3C"
+    record = host.call_async("startRecord")
+    time.sleep(0.2)
+    host.call("stopRecord")
+    assert host.result(record)["tempFilePath"].endswith(".aac")
+    host.result(host.call_async("RecorderManager.start"))
+    host.result(host.call_async("RecorderManager.stop"))
+    assert host.wait_for(lambda e: e.get("target") == "RecorderManager" and e["name"] == "onStop")["data"]["duration"]
+    werun = host.result(host.call_async("getWeRunData"))
+    assert werun["errMsg"] == "getWeRunData:ok" and werun["encryptedData"] and werun["iv"]
+    assert not host.uis_since(0)
+
+
+def test_batch_storage(sim: Host) -> None:
+    assert sim.call("batchSetStorageSync", {"kvList": [{"key": "b1", "value": 1}, {"key": "b2", "value": "二"}]}) == {
+        "errMsg": "batchSetStorageSync:ok"}
+    assert sim.call("batchGetStorageSync", {"keyList": ["b1", "b2", "none"]})["dataList"] == [1, "二", ""]
+    assert sim.result(sim.call_async("batchSetStorage", {"kvList": "x"}))["errMsg"].startswith(
+        "batchSetStorage:fail parameter error")
+    info = sim.call("getStorageInfoSync")
+    assert {"b1", "b2"} <= set(info["keys"])
+
+
+# Files and sockets
+
+
+def test_upload_and_download_files(
+    start_host: Callable[..., Host], echo_server: http.server.ThreadingHTTPServer
+) -> None:
+    sim = start_host(None, "--privacy-agreed")
+    base = f"http://127.0.0.1:{echo_server.server_port}"
+    path = sim.result(sim.call_async("chooseImage"))["tempFilePaths"][0]
+    up = sim.result(sim.call_async("uploadFile", {"url": base + "/upload", "filePath": path, "name": "photo",
+                                                  "formData": {"orderId": "A17"}}))
+    assert up["errMsg"] == "uploadFile:ok" and up["statusCode"] == 201
+    echoed = json.loads(up["data"])
+    assert echoed["headers"]["content-type"].startswith("multipart/form-data; boundary=")
+    assert 'name="orderId"' in echoed["body"] and 'name="photo"; filename="tmp_' in echoed["body"]
+    assert "MicroMessenger" in echoed["headers"]["user-agent"]
+    down = sim.result(sim.call_async("downloadFile", {"url": base + "/text/menu.txt"}))
+    assert down["statusCode"] == 201 and down["tempFilePath"].endswith(".txt")
+    assert sim.http("GET", "/wxfile/" + down["tempFilePath"][len("wxfile://"):])[1] == b"plain words"
+    missing = sim.result(sim.call_async("uploadFile", {"url": base, "filePath": "wxfile://nope.png"}))
+    assert missing["errMsg"] == "uploadFile:fail file not found: wxfile://nope.png"
+
+
+def test_raw_sockets_and_websocket_reach_the_fixture_back_end(
+    start_host: Callable[..., Host], tmp_path: Path
+) -> None:
+    import base64
+
+    from sim.backend import FixtureBackend
+
+    with FixtureBackend([], cert_cache=tmp_path / "certs") as backend:
+        assert backend.ports
+        host = start_host(None, "--socket-backend", str(backend.ports[0]))
+        tcp = host.call("createTCPSocket")["socketId"]
+        host.result(host.call_async("TCPSocket.connect", {"socketId": tcp, "address": "lock.example", "port": 9100}))
+        host.wait_for(lambda e: e.get("target") == f"tcp:{tcp}" and e["name"] == "onConnect")
+        host.result(host.call_async("TCPSocket.write", {"socketId": tcp, "data": "unlock 13800138000\n",
+                                                        "address": "lock.example", "port": 9100}))
+        echoed = host.wait_for(lambda e: e.get("target") == f"tcp:{tcp}" and e["name"] == "onMessage")["data"]
+        assert base64.b64decode(echoed["message"]) == b"unlock 13800138000\n"
+        assert echoed["remoteInfo"]["address"] == "lock.example" and echoed["remoteInfo"]["port"] == 9100
+        host.result(host.call_async("TCPSocket.close", {"socketId": tcp}))
+        host.wait_for(lambda e: e.get("target") == f"tcp:{tcp}" and e["name"] == "onClose")
+
+        udp = host.call("createUDPSocket")["socketId"]
+        assert host.call("UDPSocket.bind", {"socketId": udp})["port"] > 0
+        payload = base64.b64encode(b"\x01\x02hi").decode()
+        host.result(host.call_async("UDPSocket.send", {"socketId": udp, "address": "iot.example", "port": 5683,
+                                                       "data": payload, "encoding": "base64"}))
+        got = host.wait_for(lambda e: e.get("target") == f"udp:{udp}" and e["name"] == "onMessage")["data"]
+        assert got["message"] == payload
+
+        ws = host.result(host.call_async("connectSocket", {"url": f"ws://127.0.0.1:{backend.ports[0]}/chat"}))
+        target = f"socket:{ws['socketTaskId']}"
+        host.wait_for(lambda e: e.get("target") == target and e["name"] == "onOpen")
+        host.result(host.call_async("SocketTask.send", {"socketTaskId": ws["socketTaskId"], "data": "在吗"}))
+        assert host.wait_for(lambda e: e.get("target") == target and e["name"] == "onMessage")["data"] == {
+            "data": "在吗"}
+        host.result(host.call_async("SocketTask.close", {"socketTaskId": ws["socketTaskId"]}))
+        assert host.wait_for(lambda e: e.get("target") == target and e["name"] == "onClose")["data"]["code"] == 1000
+        bad = host.result(host.call_async("connectSocket", {"url": "http://x.example/"}))
+        assert bad["errMsg"] == "connectSocket:fail invalid url http://x.example/ (ws or wss only)"

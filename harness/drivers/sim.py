@@ -39,6 +39,71 @@ def app_config(app_dir: Path) -> dict[str, Any]:
     }
 
 
+# What a sim profile holds when devices.yaml says nothing (the JVM host's own defaults are the same:
+# sim/host/src/miniprobe/sim/Profile.java). The host gets the merged profile; every string here that
+# identifies the person or the phone is a canary (profile_personal_data).
+PROFILE_DEFAULTS: dict[str, Any] = {
+    "deviceIds": {"androidId": "9774d56d682e549c", "oaid": "4f1c2a9e-7b3d-4e11-9a0c-5d2f6b8e1c3a",
+                  "mac": "02:1A:11:F0:5C:7E", "imei": "864512045678901"},
+    "wifi": {"SSID": "CMCC-Home-5G", "BSSID": "a4:50:46:12:9b:7c", "secure": True, "signalStrength": 92,
+             "frequency": 5180},
+    "address": {"userName": "林小夏", "postalCode": "200001", "provinceName": "上海市", "cityName": "上海市",
+                "countyName": "黄浦区", "streetName": "南京东路街道", "detailInfo": "南京东路 300 号 12 楼 1203 室",
+                "nationalCode": "310101", "telNumber": "13800138000"},
+    "invoiceTitle": {"type": "0", "title": "上海小夏网络科技有限公司", "taxNumber": "91310101MA1FPX1234",
+                     "companyAddress": "上海市黄浦区南京东路 300 号", "telephone": "021-63501234",
+                     "bankName": "招商银行上海南京东路支行", "bankAccount": "6214830212345678"},
+    "pickedLocation": {"name": "来福士广场", "address": "上海市黄浦区西藏中路 268 号",
+                       "latitude": 31.232836, "longitude": 121.475568},
+    "licensePlate": "沪A·D12345",
+    "nickName": "林小夏",
+    "bluetoothDevices": [{"deviceId": "C8:47:8C:1A:2B:3C", "name": "Mi Smart Band 8", "RSSI": -58}],
+}
+# profile path -> canary name, for the personal strings a mini program can be handed.
+_CANARY_FIELDS: dict[tuple[str, ...], str] = {
+    ("system", "model"): "device.model",
+    ("wifi", "SSID"): "wifi.SSID",
+    ("wifi", "BSSID"): "wifi.BSSID",
+    ("address", "userName"): "address.userName",
+    ("address", "detailInfo"): "address.detailInfo",
+    ("address", "telNumber"): "address.telNumber",
+    ("invoiceTitle", "title"): "invoiceTitle.title",
+    ("invoiceTitle", "taxNumber"): "invoiceTitle.taxNumber",
+    ("invoiceTitle", "bankAccount"): "invoiceTitle.bankAccount",
+    ("licensePlate",): "licensePlate",
+    ("nickName",): "nickName",
+}
+
+
+def effective_profile(profile: SimProfile) -> dict[str, Any]:
+    """The profile as the host uses it: devices.yaml's values over PROFILE_DEFAULTS (sections merged)."""
+    merged: dict[str, Any] = json.loads(json.dumps(PROFILE_DEFAULTS))
+    for key, value in profile.model_dump().items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def profile_personal_data(profile: SimProfile) -> dict[str, str]:
+    """Named personal strings of the effective profile (device ids, Wi-Fi, address, invoice, plate, ...)."""
+    merged = effective_profile(profile)
+    found: dict[str, str] = {}
+    for path, name in _CANARY_FIELDS.items():
+        value: Any = merged
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and value.strip():
+            found[name] = value
+    for name, value in (merged.get("deviceIds") or {}).items():
+        found[f"deviceIds.{name}"] = str(value)
+    for index, device in enumerate(merged.get("bluetoothDevices") or []):
+        if isinstance(device, dict) and device.get("deviceId"):
+            found[f"bluetooth.{index}.deviceId"] = str(device["deviceId"])
+    return found
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
@@ -61,6 +126,9 @@ class SimHost:
         proxy_port: int | None = None,
         ca_pem: Path | None = None,
         port: int = 0,
+        socket_backend_port: int = 0,
+        privacy_agreed: bool = False,
+        grants: dict[str, bool] | None = None,
     ) -> None:
         if not (HOST_CLASSES / "miniprobe" / "sim" / "SimHost.class").exists():
             raise RuntimeError(f"the sim host is not built in {HOST_CLASSES}: run `make setup`")
@@ -68,7 +136,7 @@ class SimHost:
         if not java:
             raise RuntimeError("java not found: run `make setup` (it installs a JDK)")
         profile_path = work_dir / "sim-profile.json"
-        profile_path.write_text(profile.model_dump_json(indent=2))
+        profile_path.write_text(json.dumps(effective_profile(profile), indent=2, ensure_ascii=False))
         argv = [
             java, "-Xshare:auto", "-cp", str(HOST_CLASSES), "miniprobe.sim.SimHost",
             "--port", str(port), "--container", str(CONTAINER_DIR), "--app", str(app_dir),
@@ -78,6 +146,12 @@ class SimHost:
             argv += ["--proxy", f"127.0.0.1:{proxy_port}"]
         if ca_pem:
             argv += ["--ca", str(ca_pem)]
+        if socket_backend_port:
+            argv += ["--socket-backend", str(socket_backend_port)]
+        if privacy_agreed:  # a returning user: consent and grants carried over from an earlier session
+            argv.append("--privacy-agreed")
+        for scope, granted in (grants or {}).items():
+            argv += ["--grant", f"{scope}={'allow' if granted else 'deny'}"]
         self.process = ChildProcess("sim host (JVM)", argv, log_path=work_dir / "sim-host.log")
         self.port = 0
 
@@ -115,11 +189,13 @@ class ScreenDialog:
     """A dialog visible on screen, as the UI shows it (no knowledge of the mini program's code)."""
 
     key: str  # stable while the dialog stays on screen
-    prompt_kind: str  # privacy_popup | scope | developer_dialog
+    prompt_kind: str  # privacy_popup | scope | developer_dialog | system_permission
     title: str | None
     texts: list[str]
     buttons: list[ScreenButton] = field(default_factory=list)
     scope: str | None = None
+    native_ui: str | None = None  # the container's data-ui (modal, action_sheet, settings, ...); None: the page's own
+    switches: dict[str, bool] = field(default_factory=dict)  # the settings page: scope -> on
 
     @property
     def all_text(self) -> str:
@@ -148,8 +224,9 @@ const texts = el => { const out = []; const walk = n => { for (const c of n.chil
 const out = [];
 for (const el of document.querySelectorAll('wx-native-popup')) {
   if (!visible(el)) continue;
-  out.push({native: true, ui: el.dataset.ui, key: 'native:' + el.dataset.uiId,
+  out.push({native: true, ui: el.dataset.ui, key: 'native:' + el.dataset.uiId, scope: el.dataset.scope || null,
     title: (el.querySelector('.title') || {}).innerText || null, texts: texts(el),
+    switches: [...el.querySelectorAll('input[role=switch]')].map(i => ({scope: i.dataset.scope, on: i.checked})),
     buttons: [...el.querySelectorAll('button')].filter(visible).map(b => ({text: b.innerText.trim(),
       choice: b.dataset.choice || null, bounds: box(b), clickable: !b.disabled}))});
 }
@@ -198,18 +275,45 @@ def classify(raw: dict[str, Any]) -> ScreenDialog:
     ]
     ui = raw.get("ui")
     joined = " ".join(texts)
+    kind = NATIVE_PROMPT_KINDS.get(ui or "", "developer_dialog")
     if ui == "privacy_popup":
-        kind, scope = "privacy_popup", None
+        scope = None
     elif ui == "scope_popup":
-        kind = "scope"
-        scope = next((s for w, s in _SCOPE_BY_WORDING.items() if w in joined), None) or scope_in_text(joined)
-    else:  # wx.showModal and the developer's own layers are the developer's dialogs
-        kind, scope = "developer_dialog", scope_in_text(joined)
-    return ScreenDialog(raw["key"], kind, raw.get("title"), texts, buttons, scope)
+        scope = raw.get("scope") or next((s for w, s in _SCOPE_BY_WORDING.items() if w in joined), None) \
+            or scope_in_text(joined)
+    elif ui in NATIVE_SUBJECTS:
+        scope = NATIVE_SUBJECTS[ui]
+    else:  # wx.showModal, action sheets and the developer's own layers are the developer's dialogs
+        scope = scope_in_text(joined)
+    switches = {str(s["scope"]): bool(s["on"]) for s in raw.get("switches") or [] if s.get("scope")}
+    return ScreenDialog(raw["key"], kind, raw.get("title"), texts, buttons, scope, ui if raw.get("native") else None,
+                        switches)
+
+
+# The container's native UIs (sim/PROTOCOL.md) as prompt kinds. The platform's own consent popups are
+# privacy_popup / scope; what the developer asks for through a wx API (modal, action sheet, subscribe
+# messages, leaving for another mini program) is the developer's dialog; the settings page and the privacy
+# guide page are platform pages, not consent dialogs.
+NATIVE_PROMPT_KINDS: dict[str, str] = {
+    "privacy_popup": "privacy_popup",
+    "scope_popup": "scope",
+    "phone_popup": "scope",
+    "user_profile": "scope",
+    "modal": "developer_dialog",
+    "action_sheet": "developer_dialog",
+    "subscribe": "developer_dialog",
+    "navigate_confirm": "developer_dialog",
+    "settings": "system_permission",
+    "privacy_contract": "system_permission",
+}
+# What the native authorization popups without a scope ask for (the Prompt's scope field).
+NATIVE_SUBJECTS: dict[str, str] = {"phone_popup": "phoneNumber", "user_profile": "userInfo",
+                                   "subscribe": "subscribeMessage"}
 
 
 def _native_role(choice: str | None) -> str | None:
-    return {"agree": "agree", "confirm": "agree", "reject": "reject", "cancel": "reject"}.get(choice or "")
+    return {"agree": "agree", "confirm": "agree", "reject": "reject", "cancel": "reject", "back": "other"}.get(
+        choice or "")
 
 
 class SimDriver:
@@ -276,6 +380,19 @@ class SimDriver:
             ).click()
         elif self.tap_text(button.text, timeout=2) is None:
             raise RuntimeError(f"the dialog button {button.text!r} vanished before it could be tapped")
+
+    def set_switches(self, dialog: ScreenDialog, wanted: dict[str, bool]) -> None:
+        """On the settings page: flip the scopes' switches to `wanted`, then go back (which answers the page)."""
+        ui_id = dialog.key.split(":", 1)[1]
+        page = f'wx-native-popup[data-ui-id="{ui_id}"]'
+        for scope, on in wanted.items():
+            found = self.driver.find_elements("css selector", f'{page} input[data-scope="{scope}"]')
+            if not found:
+                shown = ", ".join(dialog.switches) or "none"
+                raise RuntimeError(f"the settings page has no switch for {scope} (it lists: {shown})")
+            if found[0].is_selected() != on:
+                found[0].click()
+        self.driver.find_element("css selector", f'{page} button[data-choice="back"]').click()
 
     def tap_text(self, text: str, timeout: float) -> int | None:
         """Tap the visible text; return the host monotonic time of the tap, or None if it never showed."""

@@ -65,12 +65,12 @@
     onResult(resultJson);
   }
 
-  /** The user's answer to a native UI (popup button). */
-  function answerUi(uiId, choice) {
+  /** The user's answer to a native UI (popup button), with its controls' values (settings switches). */
+  function answerUi(uiId, choice, values) {
     return fetch('/bridge/ui', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ uiId: Number(uiId), choice }),
+      body: JSON.stringify(values ? { uiId: Number(uiId), choice, values } : { uiId: Number(uiId), choice }),
     }).catch((error) => console.error(`[sim] bridge: POST /bridge/ui ${uiId} failed`, error));
   }
 

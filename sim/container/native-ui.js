@@ -1,5 +1,7 @@
-// "Native" UI the host asks for (SSE {type:"ui"}): WeChat's privacy popup, scope popup, modal and
-// toast, drawn as <wx-native-popup> / <wx-native-toast> overlays over the phone screen.
+// "Native" UI the host asks for (SSE {type:"ui"}): WeChat's privacy popup, scope popup, phone-number and
+// user-profile popups, modal, action sheet, subscribe-message dialog, the confirmation before opening
+// another mini program, the settings page (openSetting), the privacy guide page and toasts, drawn as
+// <wx-native-popup data-ui="..."> / <wx-native-toast> overlays over the phone screen.
 (() => {
   'use strict';
   const C = window.simContainer;
@@ -26,14 +28,50 @@
     return el;
   }
 
-  function choiceButton(event, choice, label, className, color) {
+  function choiceButton(event, choice, label, className, color, values) {
     const button = h('button', { type: 'button', 'data-choice': choice, class: className }, label);
     if (color) button.style.color = color;
     button.addEventListener('click', () => {
-      C.bridge.answerUi(event.uiId, choice);
+      C.bridge.answerUi(event.uiId, choice, values ? values() : undefined);
       close(event.uiId);
     });
     return button;
+  }
+
+  /** A native popup asking 拒绝 / 允许 under the app's header (scope, phone number, user profile). */
+  function authorizationSheet(event, ...body) {
+    const [reject, agree] = event.buttons || ['拒绝', '允许'];
+    popup(event, h('div', { class: 'sheet' },
+      appHeader(event.title || `${C.runtime.appName()} 申请`),
+      h('div', { class: 'content' }, event.content || ''),
+      ...body,
+      event.desc ? h('div', { class: 'desc' }, event.desc) : null,
+      h('div', { class: 'buttons' },
+        choiceButton(event, 'reject', reject, 'weak'),
+        choiceButton(event, 'agree', agree, 'primary'))));
+  }
+
+  // The look of the UIs style.css does not cover (action sheet, settings page, guide page).
+  const EXTRA_CSS = `
+wx-native-popup .action-sheet { position: absolute; left: 0; right: 0; bottom: 0; background: #f7f7f7;
+  border-radius: 12px 12px 0 0; overflow: hidden; }
+wx-native-popup .action-sheet .alert { padding: 14px; text-align: center; color: #888; font-size: 13px; background: #fff; }
+wx-native-popup .action-sheet button { display: block; width: 100%; padding: 15px; border: 0; border-top: 1px solid #eee;
+  background: #fff; font-size: 17px; }
+wx-native-popup .action-sheet button[data-choice="cancel"] { margin-top: 8px; border-top: 0; }
+wx-native-popup .page { position: absolute; inset: 0; background: #ededed; display: flex; flex-direction: column; }
+wx-native-popup .page .bar { display: flex; align-items: center; height: 44px; background: #ededed; font-size: 17px; }
+wx-native-popup .page .bar button { border: 0; background: none; font-size: 17px; padding: 0 14px; }
+wx-native-popup .page .caption { padding: 16px 16px 6px; color: #888; font-size: 13px; }
+wx-native-popup .page .row { display: flex; justify-content: space-between; align-items: center; padding: 14px 16px;
+  background: #fff; border-bottom: 1px solid #eee; font-size: 16px; }
+wx-native-popup .page .body { padding: 16px; background: #fff; font-size: 15px; line-height: 1.6; }
+wx-native-popup .sheet .phone { font-size: 20px; text-align: center; padding: 10px 0; }
+wx-native-popup .sheet .items { color: #555; font-size: 14px; padding: 4px 0; }`;
+
+  function addExtraStyle() {
+    if (document.getElementById('native-ui-extra')) return;
+    document.head.appendChild(h('style', { id: 'native-ui-extra' }, EXTRA_CSS));
   }
 
   function appHeader(titleText) {
@@ -65,14 +103,56 @@
           choiceButton(event, 'agree', agree, 'primary'))));
     },
     scope_popup(event) {
-      const [reject, agree] = event.buttons || ['拒绝', '允许'];
+      authorizationSheet(event);
+      document.querySelector(`wx-native-popup[data-ui-id="${event.uiId}"]`).dataset.scope = event.scope || '';
+    },
+    phone_popup(event) {
+      authorizationSheet(event, h('div', { class: 'phone' }, event.phone || ''));
+    },
+    user_profile(event) {
+      authorizationSheet(event);
+    },
+    subscribe(event) {
+      const [reject, agree] = event.buttons || ['取消', '允许'];
       popup(event, h('div', { class: 'sheet' },
         appHeader(event.title || `${C.runtime.appName()} 申请`),
         h('div', { class: 'content' }, event.content || ''),
-        event.desc ? h('div', { class: 'desc' }, event.desc) : null,
+        h('div', { class: 'items' }, (event.items || []).join('、')),
         h('div', { class: 'buttons' },
           choiceButton(event, 'reject', reject, 'weak'),
           choiceButton(event, 'agree', agree, 'primary'))));
+    },
+    navigate_confirm(event) {
+      draw.modal(event);
+    },
+    action_sheet(event) {
+      addExtraStyle();
+      popup(event, h('div', { class: 'action-sheet' },
+        event.title ? h('div', { class: 'alert title' }, event.title) : null,
+        ...(event.items || []).map((item, index) => choiceButton(event, String(index), item, 'item')),
+        choiceButton(event, 'cancel', event.cancelText || '取消', 'cancel')));
+    },
+    settings(event) {
+      addExtraStyle();
+      const switches = (event.items || []).map((item) => {
+        const input = h('input', { type: 'checkbox', checked: Boolean(item.granted), 'data-scope': item.scope });
+        input.setAttribute('role', 'switch');
+        input.setAttribute('aria-label', item.label);
+        return [item, input];
+      });
+      const values = () => Object.fromEntries(switches.map(([item, input]) => [item.scope, input.checked]));
+      popup(event, h('div', { class: 'page' },
+        h('div', { class: 'bar' }, choiceButton(event, 'back', '返回', 'back', null, values),
+          h('span', { class: 'title' }, event.title || '设置')),
+        h('div', { class: 'caption' }, event.caption || ''),
+        ...switches.map(([item, input]) => h('label', { class: 'row' }, h('span', {}, item.label), input))));
+    },
+    privacy_contract(event) {
+      addExtraStyle();
+      popup(event, h('div', { class: 'page' },
+        h('div', { class: 'bar' }, choiceButton(event, 'back', '返回', 'back'),
+          h('span', { class: 'title' }, event.title || '')),
+        h('div', { class: 'body content' }, event.content || '')));
     },
     modal(event) {
       const buttons = h('div', { class: 'buttons' });

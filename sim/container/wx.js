@@ -106,6 +106,8 @@
     setStorageSync: (key, data) => ({ key, data }),
     getStorageSync: (key) => ({ key }),
     removeStorageSync: (key) => ({ key }),
+    batchSetStorageSync: (kvList) => ({ kvList }),
+    batchGetStorageSync: (keyList) => ({ keyList }),
     canIUse: (schema) => ({ schema }),
   };
 
@@ -120,6 +122,7 @@
     }
     if (/^(set|remove|clear|batchSet)/.test(name)) return undefined;
     if ('data' in result) return result.data;
+    if (name === 'batchGetStorageSync') return result.dataList;
     const { errMsg, ...rest } = result;
     return rest;
   }
@@ -148,19 +151,97 @@
 
   const OBJECT_API = /^(create[A-Z]\w*|get\w*Manager)$/;
 
-  // Each method call crosses the bridge as "<Class>.<method>" (e.g. "RecorderManager.start").
-  function bridgedObject(className) {
+  // Host listener events ({type:"listener", target?, name, data}) for objects, by target ("tcp:3",
+  // "socket:1", "RecorderManager"). Events for a target not registered yet wait for it.
+  const targets = new Map(); // target -> Map(name -> Set of functions)
+  const early = new Map(); // target -> [event]
+
+  function targetListeners(target) {
+    if (!targets.has(target)) {
+      targets.set(target, new Map());
+      for (const event of early.get(target) || []) setTimeout(() => fireListener(event), 0);
+      early.delete(target);
+    }
+    return targets.get(target);
+  }
+
+  function addTargetListener(target, name, fn) {
+    const byName = targetListeners(target);
+    if (!byName.has(name)) byName.set(name, new Set());
+    if (typeof fn === 'function') byName.get(name).add(fn);
+  }
+
+  const toBase64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
+  const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0)).buffer;
+
+  /** Host data -> what listeners get: base64 payloads ("encoding":"base64") become ArrayBuffers. */
+  function listenerData(data) {
+    if (!data || data.encoding !== 'base64') return data;
+    const { encoding, ...rest } = data;
+    for (const key of ['message', 'data']) if (typeof rest[key] === 'string') rest[key] = fromBase64(rest[key]);
+    return rest;
+  }
+
+  /** Outgoing payloads: an ArrayBuffer (or view) crosses as base64. */
+  function payload(data, field) {
+    if (data instanceof ArrayBuffer) return { [field]: toBase64(data), encoding: 'base64' };
+    if (ArrayBuffer.isView(data)) return { [field]: toBase64(data.buffer), encoding: 'base64' };
+    return { [field]: data };
+  }
+
+  function callFns(fns, data, during) {
+    for (const fn of fns || []) C.errors.guard({ during }, () => fn(data));
+  }
+
+  function fireListener(event) {
+    const data = listenerData(event.data);
+    if (!event.target) {
+      callFns(listeners.get(event.name), data, `wx.${event.name} listener`);
+      return;
+    }
+    if (!targets.has(event.target)) {
+      if (!early.has(event.target)) early.set(event.target, []);
+      early.get(event.target).push(event);
+      return;
+    }
+    callFns(targets.get(event.target).get(event.name), data, `${event.target} ${event.name} listener`);
+    // The legacy single-socket API (wx.onSocketOpen ...) hears the newest SocketTask.
+    if (event.target.startsWith('socket:') && lastSocketTask && lastSocketTask.target === event.target) {
+      callFns(listeners.get('onSocket' + event.name.slice(2)), data, `wx.onSocket${event.name.slice(2)} listener`);
+    }
+  }
+
+  /** One bridge call of an object's method ("<Class>.<method>"), with callbacks. */
+  function objectCall(api, data, options, sync = false) {
+    const { callbacks, data: optionData } = splitOptions(options);
+    const all = { ...optionData, ...data };
+    if (sync) {
+      const result = C.bridge.invokeSync(api, all, currentRoute());
+      if (!isOk(result)) noteFailure(api, result);
+      return result;
+    }
+    C.bridge.invokeAsync(api, all, currentRoute(), (resultJson) =>
+      deliver(api, C.bridge.parseResult(api, resultJson), callbacks, null));
+    return undefined;
+  }
+
+  // Each method call crosses the bridge as "<Class>.<method>" (e.g. "CameraContext.takePhoto");
+  // onX(fn) / offX(fn) register listeners of the object's target.
+  function bridgedObject(className, target = className, fixed = {}) {
     const stub = new Proxy(Object.create(null), {
       get(_, method) {
         if (typeof method !== 'string' || method === 'then' || method === 'toJSON') return undefined;
+        if (/^on[A-Z]/.test(method)) return (fn) => addTargetListener(target, method, fn);
+        if (/^off[A-Z]/.test(method)) {
+          return (fn) => {
+            const set = targetListeners(target).get('on' + method.slice(3));
+            if (set) (typeof fn === 'function' ? set.delete(fn) : set.clear());
+          };
+        }
         return (...args) => {
           const options = args.find((a) => a && typeof a === 'object');
-          const { callbacks, data } = splitOptions(options);
           const positional = args.filter((a) => typeof a !== 'object' && typeof a !== 'function');
-          if (positional.length) data.args = positional;
-          const api = `${className}.${method}`;
-          C.bridge.invokeAsync(api, data, currentRoute(), (resultJson) =>
-            deliver(api, C.bridge.parseResult(api, resultJson), callbacks, null));
+          objectCall(`${className}.${method}`, { ...fixed, ...(positional.length ? { args: positional } : {}) }, options);
           return stub;
         };
       },
@@ -168,16 +249,122 @@
     return stub;
   }
 
+  /** wx.createTCPSocket(): connect({address, port}), write(data), close(); onConnect/onMessage/onClose/onError. */
+  function tcpSocket(socketId) {
+    const target = `tcp:${socketId}`;
+    let peer = {};
+    const socket = {
+      connect(options = {}) {
+        peer = { address: options.address, port: options.port };
+        objectCall('TCPSocket.connect', { socketId, ...peer, timeout: options.timeout }, {});
+      },
+      write(data) {
+        objectCall('TCPSocket.write', { socketId, ...peer, ...payload(data, 'data') }, {});
+      },
+      close() {
+        objectCall('TCPSocket.close', { socketId, ...peer }, {});
+      },
+    };
+    return withListeners(socket, target, ['Connect', 'Message', 'Close', 'Error', 'BindWifi']);
+  }
+
+  /** wx.createUDPSocket(): bind(port?) -> port, send({address, port, message}), close(); onMessage/... */
+  function udpSocket(socketId) {
+    const target = `udp:${socketId}`;
+    const socket = {
+      bind(port) {
+        return objectCall('UDPSocket.bind', { socketId, port: Number(port) || 0 }, {}, true).port;
+      },
+      send(options = {}) {
+        objectCall('UDPSocket.send', { socketId, address: options.address, port: options.port,
+          ...payload(options.message, 'data') }, {});
+      },
+      write(options = {}) {
+        socket.send(options);
+      },
+      close() {
+        objectCall('UDPSocket.close', { socketId }, {});
+      },
+    };
+    return withListeners(socket, target, ['Message', 'Close', 'Error', 'Listening']);
+  }
+
+  let lastSocketTask = null;
+
+  /** wx.connectSocket(options) -> SocketTask (send, close, onOpen, onMessage, onClose, onError). */
+  function connectSocket(options) {
+    const { callbacks, data } = splitOptions(options);
+    const queued = [];
+    const task = {
+      target: null,
+      send(sendOptions = {}) {
+        const call = () => objectCall('SocketTask.send', { socketTaskId: task.id, ...payload(sendOptions.data, 'data') },
+          sendOptions);
+        if (task.id) call();
+        else queued.push(call);
+      },
+      close(closeOptions = {}) {
+        const call = () => objectCall('SocketTask.close', { socketTaskId: task.id, code: closeOptions.code,
+          reason: closeOptions.reason }, closeOptions);
+        if (task.id) call();
+        else queued.push(call);
+      },
+    };
+    const pendingListeners = [];
+    for (const name of ['Open', 'Message', 'Close', 'Error']) {
+      task['on' + name] = (fn) => (task.target ? addTargetListener(task.target, 'on' + name, fn)
+        : pendingListeners.push(['on' + name, fn]));
+    }
+    lastSocketTask = task;
+    C.bridge.invokeAsync('connectSocket', data, currentRoute(), (resultJson) => {
+      const result = C.bridge.parseResult('connectSocket', resultJson);
+      if (isOk(result)) {
+        task.id = result.socketTaskId;
+        task.target = `socket:${task.id}`;
+        for (const [name, fn] of pendingListeners) addTargetListener(task.target, name, fn);
+        targetListeners(task.target);
+        queued.splice(0).forEach((call) => call());
+      }
+      deliver('connectSocket', result, callbacks, null);
+    });
+    return task;
+  }
+
+  function withListeners(object, target, names) {
+    for (const name of names) {
+      object['on' + name] = (fn) => addTargetListener(target, 'on' + name, fn);
+      object['off' + name] = (fn) => {
+        const set = targetListeners(target).get('on' + name);
+        if (set) (typeof fn === 'function' ? set.delete(fn) : set.clear());
+      };
+    }
+    targetListeners(target);
+    return object;
+  }
+
   function createObject(name, options) {
     const result = C.bridge.invokeSync(name, splitOptions(options).data, currentRoute());
     if (!isOk(result)) noteFailure(name, result);
-    return bridgedObject(name.replace(/^(create|get)/, ''));
+    if (name === 'createTCPSocket' && isOk(result)) return tcpSocket(result.socketId);
+    if (name === 'createUDPSocket' && isOk(result)) return udpSocket(result.socketId);
+    const className = name.replace(/^(create|get)/, '');
+    return bridgedObject(className);
   }
+
+  // The legacy single-socket API acts on the newest SocketTask.
+  const SOCKET_APIS = {
+    connectSocket,
+    sendSocketMessage: (options) => (lastSocketTask ? lastSocketTask.send(options)
+      : deliver('sendSocketMessage', { errMsg: 'sendSocketMessage:fail WebSocket is not connected' },
+        splitOptions(options).callbacks, null)),
+    closeSocket: (options) => lastSocketTask && lastSocketTask.close(options),
+  };
 
   // ---- the wx object ---------------------------------------------------------------------------
 
   function apiFor(name) {
     if (CONTAINER_APIS[name]) return (options) => callContainerApi(name, options);
+    if (SOCKET_APIS[name]) return SOCKET_APIS[name];
     if (/^on[A-Z]/.test(name)) return (listener) => register(name, listener);
     if (/^off[A-Z]/.test(name)) return (listener) => unregister(name, listener);
     if (OBJECT_API.test(name)) return (options) => createObject(name, options);
@@ -213,5 +400,30 @@
     });
   }
 
+  // ---- privacy: the app's wx.onNeedPrivacyAuthorization handler ---------------------------------
+
+  /**
+   * The host needs the user's privacy consent and the app registered a handler: call it with
+   * (resolve, {referrer}); resolve({event: 'agree'|'disagree', buttonId}) goes back to the host.
+   */
+  function privacyNeeded(event) {
+    const handlers = listeners.get('onNeedPrivacyAuthorization');
+    const resolve = (answer = {}) => {
+      const data = { requestId: event.requestId, event: String(answer.event || ''), buttonId: String(answer.buttonId || '') };
+      C.bridge.invokeAsync('__privacyResolve', data, currentRoute(), (resultJson) => {
+        const result = C.bridge.parseResult('__privacyResolve', resultJson);
+        if (!isOk(result)) console.error(`[sim] onNeedPrivacyAuthorization resolve: ${result.errMsg}`);
+      });
+    };
+    if (!handlers || !handlers.size) {
+      console.error('[sim] the host asked the app for privacy consent, but no onNeedPrivacyAuthorization handler is set');
+      return;
+    }
+    for (const fn of handlers) C.errors.guard({ during: 'wx.onNeedPrivacyAuthorization handler' },
+      () => fn(resolve, { referrer: event.referrer }));
+  }
+
+  C.bridge.eventHandlers.listener = fireListener;
+  C.bridge.eventHandlers.privacy_needed = privacyNeeded;
   C.wx = { wx, listeners, openTypeTap };
 })();

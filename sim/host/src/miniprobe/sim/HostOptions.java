@@ -2,6 +2,9 @@ package miniprobe.sim;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /** The SimHost command line (sim/PROTOCOL.md, "JVM host command line"). */
 public final class HostOptions {
@@ -15,7 +18,11 @@ public final class HostOptions {
             "  --ca FILE                extra trusted CA certificate(s), PEM, for https through the proxy",
             "  --exit-on-stdin-eof      exit when stdin reaches EOF (the parent died)",
             "  --privacy-refusal-window-ms N  after the privacy popup is refused, privacy calls fail",
-            "                           without a popup for N ms (default 10000, as WeChat)");
+            "                           without a popup for N ms (default 10000, as WeChat)",
+            "  --socket-backend PORT    raw TCP/UDP sockets to non-loopback addresses go to the fixture back end",
+            "                           on 127.0.0.1:PORT (TCP through an HTTP CONNECT tunnel, UDP to its echo)",
+            "  --privacy-agreed         start with the privacy guide already agreed (a returning user)",
+            "  --grant SCOPE=allow|deny start with a scope already decided (repeatable)");
 
     public int port = 0;
     public Path container;
@@ -26,6 +33,9 @@ public final class HostOptions {
     public Path ca;
     public boolean exitOnStdinEof;
     public long privacyRefusalWindowMs = 10_000;
+    public int socketBackendPort;
+    public boolean privacyAgreed;
+    public final Map<String, Boolean> grants = new LinkedHashMap<>();
 
     /** Parses the command line; a mistake raises IllegalArgumentException naming the option and the fix. */
     public static HostOptions parse(String[] args) {
@@ -42,6 +52,9 @@ public final class HostOptions {
                 case "--proxy" -> options.setProxy(value(args, ++i, name));
                 case "--privacy-refusal-window-ms" ->
                         options.privacyRefusalWindowMs = integer(name, value(args, ++i, name), 0, Integer.MAX_VALUE);
+                case "--socket-backend" -> options.socketBackendPort = integer(name, value(args, ++i, name), 1, 65535);
+                case "--privacy-agreed" -> options.privacyAgreed = true;
+                case "--grant" -> options.addGrant(value(args, ++i, name));
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -57,6 +70,15 @@ public final class HostOptions {
 
     public boolean hasProxy() {
         return proxyHost != null;
+    }
+
+    private void addGrant(String spec) {
+        String[] parts = spec.split("=", 2);
+        if (parts.length != 2 || !parts[0].startsWith("scope.") || !Set.of("allow", "deny").contains(parts[1])) {
+            throw new IllegalArgumentException("--grant " + spec + ": expected SCOPE=allow or SCOPE=deny,"
+                    + " e.g. scope.userLocation=allow");
+        }
+        grants.put(parts[0], "allow".equals(parts[1]));
     }
 
     private void setProxy(String spec) {

@@ -19,11 +19,16 @@ import miniprobe.sim.api.Account;
 import miniprobe.sim.api.Auth;
 import miniprobe.sim.api.Clipboard;
 import miniprobe.sim.api.Lifecycle;
+import miniprobe.sim.api.Devices;
+import miniprobe.sim.api.Listeners;
 import miniprobe.sim.api.Location;
 import miniprobe.sim.api.Network;
+import miniprobe.sim.api.Pickers;
 import miniprobe.sim.api.Privacy;
+import miniprobe.sim.api.Sockets;
 import miniprobe.sim.api.Storage;
 import miniprobe.sim.api.SystemInfo;
+import miniprobe.sim.api.TempFiles;
 import miniprobe.sim.api.Ui;
 import miniprobe.sim.bridge.ApiRegistry;
 import miniprobe.sim.bridge.Dispatcher;
@@ -50,15 +55,18 @@ public final class SimHost {
         Profile profile = Profile.load(options.profile);
         EventStream events = new EventStream();
         NativeUi ui = new NativeUi(events);
-        PrivacyGate privacy = new PrivacyGate(app, ui, options.privacyRefusalWindowMs);
-        ScopeGate scopes = new ScopeGate(app, ui);
+        PrivacyGate privacy = new PrivacyGate(app, ui, events, options.privacyRefusalWindowMs, options.privacyAgreed);
+        ScopeGate scopes = new ScopeGate(app, ui, options.grants);
         Storage storage = new Storage();
-        Ui interaction = new Ui(ui);
+        Ui interaction = new Ui(ui, app.appName);
         Lifecycle lifecycle = new Lifecycle(events, privacy);
+        Listeners listeners = new Listeners(events);
+        TempFiles files = new TempFiles();
         ApiRegistry registry = new ApiRegistry();
-        registry.addAll(new Location(profile), new Network(app, profile, options), storage, interaction,
-                new Clipboard(profile, interaction), new SystemInfo(profile, app), new Account(app),
-                new Privacy(app, privacy), new Auth(scopes), lifecycle);
+        registry.addAll(new Location(profile), new Network(app, profile, options, listeners, files), storage,
+                interaction, new Clipboard(profile, interaction), new SystemInfo(profile, app),
+                new Account(app, profile, ui, files), new Privacy(app, privacy, ui), new Auth(scopes), lifecycle,
+                new Pickers(profile, files), new Devices(profile, listeners, files), new Sockets(listeners, options));
         // Privacy before scopes: WeChat asks for the guide's consent before any scope popup.
         Dispatcher dispatcher = new Dispatcher(registry, List.of(privacy, scopes));
         AppBrandJsBridgeBinding jsBridge = new AppBrandJsBridgeBinding(events);
@@ -85,6 +93,7 @@ public final class SimHost {
         server.createContext("/container/", Exchanges.guarded(new StaticFiles(options.container, "/container/", null)));
         server.createContext("/app/", Exchanges.guarded(new StaticFiles(app.root, "/app/", null)));
         server.createContext("/app/bundle.json", Exchanges.guarded(new AppBundle(app)));
+        server.createContext("/wxfile/", Exchanges.guarded(new StaticFiles(files.dir(), "/wxfile/", null)));
         server.createContext("/bridge/invoke", Exchanges.guarded(bridge::invoke));
         server.createContext("/bridge/ui", Exchanges.guarded(bridge::answerUi));
         server.createContext("/bridge/state", Exchanges.guarded(bridge::state));

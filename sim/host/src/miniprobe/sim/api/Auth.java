@@ -23,8 +23,7 @@ public final class Auth implements ApiGroup {
     public void register(ApiRegistry registry) {
         registry.add("authorize", this::authorize);
         registry.add("getSetting", call -> Results.ok(call.api, Map.of("authSetting", scopes.authSetting())));
-        // The settings page is not drawn yet: openSetting reports the current grants unchanged.
-        registry.add("openSetting", call -> Results.ok(call.api, Map.of("authSetting", scopes.authSetting())));
+        registry.add("openSetting", call -> Results.ok(call.api, Map.of("authSetting", scopes.openSetting())));
     }
 
     private Map<String, Object> authorize(ApiCall call) {

@@ -1,5 +1,6 @@
 package miniprobe.sim.api;
 
+import java.util.List;
 import java.util.Map;
 import miniprobe.sim.Log;
 import miniprobe.sim.bridge.ApiCall;
@@ -25,6 +26,11 @@ public final class Lifecycle implements ApiGroup {
         registry.add("__lifecycle", this::lifecycle);
         registry.add("__invokeRegister", this::invokeRegister);
         registry.add("exitMiniProgram", this::exitMiniProgram);
+        // The page stack lives in the container (runtime.js); the host only sees the calls go by.
+        for (String api : List.of("navigateTo", "redirectTo", "reLaunch", "switchTab", "navigateBack",
+                "setNavigationBarTitle")) {
+            registry.add(api, call -> Results.ok(call.api));
+        }
     }
 
     /** The route of the page shown last ("" before the first). */

@@ -20,9 +20,6 @@ public final class Location implements ApiGroup {
     public void register(ApiRegistry registry) {
         registry.add("getLocation", this::getLocation);
         registry.add("getFuzzyLocation", this::getFuzzyLocation);
-        registry.add("startLocationUpdate", call -> Results.ok(call.api));
-        registry.add("startLocationUpdateBackground", call -> Results.ok(call.api));
-        registry.add("stopLocationUpdate", call -> Results.ok(call.api));
     }
 
     private Map<String, Object> getLocation(ApiCall call) {

@@ -1,5 +1,6 @@
 package miniprobe.sim.api;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -9,16 +10,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import miniprobe.sim.AppConfig;
 import miniprobe.sim.HostOptions;
 import miniprobe.sim.Profile;
@@ -30,8 +39,9 @@ import miniprobe.sim.json.Json;
 import miniprobe.sim.json.JsonException;
 
 /**
- * wx.request, performed natively as WeChat does: through --proxy when given, with WeChat's Referer
- * and User-Agent, trusting the --ca certificate besides the JDK's own.
+ * wx.request, uploadFile, downloadFile and connectSocket (SocketTask), performed natively as WeChat
+ * does: through --proxy when given, with WeChat's Referer and User-Agent, trusting the --ca certificate
+ * besides the JDK's own. WebSocket events reach the page as listener events of target "socket:<id>".
  */
 public final class Network implements ApiGroup {
     private static final Set<String> METHODS =
@@ -43,8 +53,15 @@ public final class Network implements ApiGroup {
     private final HttpClient client;
     private final String referer;
     private final String userAgent;
+    private final Listeners listeners;
+    private final TempFiles files;
+    private final AtomicInteger lastSocketId = new AtomicInteger();
+    private final Map<Integer, WebSocket> sockets = new ConcurrentHashMap<>();
 
-    public Network(AppConfig app, Profile profile, HostOptions options) throws IOException, GeneralSecurityException {
+    public Network(AppConfig app, Profile profile, HostOptions options, Listeners listeners, TempFiles files)
+            throws IOException, GeneralSecurityException {
+        this.listeners = listeners;
+        this.files = files;
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -63,6 +80,205 @@ public final class Network implements ApiGroup {
     @Override
     public void register(ApiRegistry registry) {
         registry.add("request", this::request);
+        registry.add("uploadFile", this::uploadFile);
+        registry.add("downloadFile", this::downloadFile);
+        registry.add("connectSocket", this::connectSocket);
+        registry.add("SocketTask.send", this::socketSend);
+        registry.add("SocketTask.close", this::socketClose);
+    }
+
+    /** multipart/form-data POST of one temp file (`name`) plus `formData` fields. */
+    private Map<String, Object> uploadFile(ApiCall call) throws IOException, InterruptedException {
+        Path file = files.resolve(call.string("filePath", ""));
+        if (file == null) {
+            return Results.fail(call.api, "file not found: " + call.string("filePath", ""));
+        }
+        URI uri = httpUri(call);
+        if (uri == null) {
+            return Results.fail(call.api, "invalid url " + call.string("url", "") + " (http or https only)");
+        }
+        String boundary = "----WebKitFormBoundary" + Long.toHexString(System.nanoTime());
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        call.object("formData").forEach((name, value) -> part(body, boundary,
+                "Content-Disposition: form-data; name=\"" + name + "\"", text(value).getBytes(StandardCharsets.UTF_8)));
+        part(body, boundary, "Content-Disposition: form-data; name=\"" + call.string("name", "file") + "\"; filename=\""
+                + file.getFileName() + "\"\r\nContent-Type: application/octet-stream", Files.readAllBytes(file));
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofMillis((long) call.number("timeout", 60_000)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        addHeaders(request, headers(call.object("header")));
+        request.header("content-type", "multipart/form-data; boundary=" + boundary);
+        HttpResponse<byte[]> response = send(call.api, request);
+        if (response == null) {
+            return Results.fail(call.api, lastFailure.get());
+        }
+        return Results.ok(call.api, Map.of("data", new String(response.body(), StandardCharsets.UTF_8),
+                "statusCode", response.statusCode()));
+    }
+
+    private Map<String, Object> downloadFile(ApiCall call) throws IOException, InterruptedException {
+        URI uri = httpUri(call);
+        if (uri == null) {
+            return Results.fail(call.api, "invalid url " + call.string("url", "") + " (http or https only)");
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofMillis((long) call.number("timeout", 60_000))).GET();
+        addHeaders(request, headers(call.object("header")));
+        HttpResponse<byte[]> response = send(call.api, request);
+        if (response == null) {
+            return Results.fail(call.api, lastFailure.get());
+        }
+        String name = uri.getPath().substring(uri.getPath().lastIndexOf('/') + 1);
+        String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).replaceAll("[^A-Za-z0-9]", "")
+                : "tmp";
+        String path = files.create(extension.isEmpty() ? "tmp" : extension, response.body());
+        return Results.ok(call.api, Map.of("tempFilePath", path, "statusCode", response.statusCode(),
+                "dataLength", response.body().length));
+    }
+
+    /** Opens a WebSocket (ws/wss, through the proxy); answers at once with the task id, events follow. */
+    private Map<String, Object> connectSocket(ApiCall call) {
+        String url = call.string("url", "");
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return Results.fail(call.api, "invalid url " + url);
+        }
+        if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
+            return Results.fail(call.api, "invalid url " + url + " (ws or wss only)");
+        }
+        int id = lastSocketId.incrementAndGet();
+        String target = "socket:" + id;
+        WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        headers(call.object("header")).forEach((name, value) -> {
+            if (!FIXED_HEADERS.contains(name) && !name.startsWith("sec-websocket")) {
+                builder.header(name, value);
+            }
+        });
+        builder.header("User-Agent", userAgent).header("Referer", referer);
+        builder.buildAsync(uri, new SocketListener(id, target)).whenComplete((socket, error) -> {
+            if (error != null) {
+                listeners.emit(target, "onError", Map.of("errMsg", "connectSocket:fail " + describe(error)));
+                listeners.emit(target, "onClose", Map.of("code", 1006, "reason", "abnormal closure"));
+            } else {
+                sockets.put(id, socket);
+                listeners.emit(target, "onOpen", Map.of("header", Map.of()));
+            }
+        });
+        return Results.ok(call.api, Map.of("socketTaskId", id));
+    }
+
+    private Map<String, Object> socketSend(ApiCall call) {
+        WebSocket socket = sockets.get((int) call.number("socketTaskId", 0));
+        if (socket == null) {
+            return Results.fail(call.api, "WebSocket is not connected");
+        }
+        Object data = call.value("data");
+        if ("base64".equals(call.string("encoding", ""))) {
+            socket.sendBinary(ByteBuffer.wrap(Base64.getDecoder().decode(String.valueOf(data))), true).join();
+        } else {
+            socket.sendText(data == null ? "" : text(data), true).join();
+        }
+        return Results.ok(call.api);
+    }
+
+    private Map<String, Object> socketClose(ApiCall call) {
+        WebSocket socket = sockets.remove((int) call.number("socketTaskId", 0));
+        if (socket != null) {
+            socket.sendClose((int) call.number("code", 1000), call.string("reason", "")).join();
+        }
+        return Results.ok(call.api);
+    }
+
+    /** Page events of one WebSocket; text frames are joined until the last part. */
+    private final class SocketListener implements WebSocket.Listener {
+        private final int id;
+        private final String target;
+        private final StringBuilder text = new StringBuilder();
+        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+        SocketListener(int id, String target) {
+            this.id = id;
+            this.target = target;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                listeners.emit(target, "onMessage", Map.of("data", text.toString()));
+                text.setLength(0);
+            }
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            binary.writeBytes(bytes);
+            if (last) {
+                listeners.emit(target, "onMessage", Map.of("data",
+                        Base64.getEncoder().encodeToString(binary.toByteArray()), "encoding", "base64"));
+                binary.reset();
+            }
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
+            sockets.remove(id);
+            listeners.emit(target, "onClose", Map.of("code", code, "reason", reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            sockets.remove(id);
+            listeners.emit(target, "onError", Map.of("errMsg", "SocketTask:fail " + describe(error)));
+        }
+    }
+
+    private final ThreadLocal<String> lastFailure = new ThreadLocal<>();
+
+    /** Sends with WeChat's fixed headers; null on a transport failure (its reason in lastFailure). */
+    private HttpResponse<byte[]> send(String api, HttpRequest.Builder request) throws InterruptedException {
+        request.header("Referer", referer).header("User-Agent", userAgent);
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpTimeoutException e) {
+            lastFailure.set("timeout");
+        } catch (IOException e) {
+            lastFailure.set(describe(e));
+        }
+        return null;
+    }
+
+    private static URI httpUri(ApiCall call) {
+        try {
+            URI uri = URI.create(call.string("url", ""));
+            return "http".equals(uri.getScheme()) || "https".equals(uri.getScheme()) ? uri : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static void addHeaders(HttpRequest.Builder request, Map<String, String> headers) {
+        headers.forEach((name, value) -> {
+            if (!FIXED_HEADERS.contains(name) && !"content-type".equals(name)) {
+                request.header(name, value);
+            }
+        });
+    }
+
+    private static void part(ByteArrayOutputStream body, String boundary, String head, byte[] content) {
+        body.writeBytes(("--" + boundary + "\r\n" + head + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
     }
 
     private Map<String, Object> request(ApiCall call) throws InterruptedException {

@@ -24,6 +24,8 @@ public final class Storage implements ApiGroup {
             registry.add("removeStorage" + suffix, this::remove);
             registry.add("clearStorage" + suffix, this::clear);
             registry.add("getStorageInfo" + suffix, this::info);
+            registry.add("batchSetStorage" + suffix, this::batchSet);
+            registry.add("batchGetStorage" + suffix, this::batchGet);
         }
     }
 
@@ -54,6 +56,32 @@ public final class Storage implements ApiGroup {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("data", entries.get(key));
         return Results.ok(call.api, result);
+    }
+
+    /** kvList: [{key, value}] (WeChat's batch calls name the data "value"). */
+    private synchronized Map<String, Object> batchSet(ApiCall call) {
+        Object list = call.value("kvList");
+        if (!(list instanceof List)) {
+            return Results.fail(call.api, "parameter error: kvList should be an array of {key, value}");
+        }
+        Map<String, Object> batch = new LinkedHashMap<>();
+        for (Object item : (List<?>) list) {
+            if (!(item instanceof Map) || !(((Map<?, ?>) item).get("key") instanceof String)) {
+                return Results.fail(call.api, "parameter error: kvList items should be {key, value}");
+            }
+            batch.put((String) ((Map<?, ?>) item).get("key"), ((Map<?, ?>) item).get("value"));
+        }
+        entries.putAll(batch);
+        return Results.ok(call.api);
+    }
+
+    /** keyList: [key]; {dataList: [value or ""]} in the same order. */
+    private synchronized Map<String, Object> batchGet(ApiCall call) {
+        List<Object> values = new ArrayList<>();
+        for (String key : Json.strings(call.data, "keyList")) {
+            values.add(entries.getOrDefault(key, ""));
+        }
+        return Results.ok(call.api, Map.of("dataList", values));
     }
 
     private synchronized Map<String, Object> remove(ApiCall call) {

@@ -7,6 +7,8 @@ import java.util.Map;
 public final class Results {
     /** Privacy not agreed, or the privacy popup refused. */
     public static final int ERRNO_PRIVACY_NOT_AUTHORIZED = 104;
+    /** The privacy consent carried by the api's own popup (a "coupled" popup) was refused. */
+    public static final int ERRNO_PRIVACY_COUPLED_REFUSED = 103;
     /** The interface's category is not declared in the privacy guide. */
     public static final int ERRNO_PRIVACY_UNDECLARED = 112;
 

@@ -45,7 +45,7 @@ public final class BridgeEndpoints {
         Exchanges.sendJson(exchange, 200, result);
     }
 
-    /** Body {"uiId": n, "choice": ...}: the user's answer to a native UI. */
+    /** Body {"uiId": n, "choice": ..., "values": {...}?}: the user's answer to a native UI. */
     public void answerUi(HttpExchange exchange) throws IOException, Exchanges.BadRequest {
         Exchanges.requireMethod(exchange, "POST");
         Map<String, Object> body = jsonBody(exchange);
@@ -56,7 +56,7 @@ public final class BridgeEndpoints {
                     "/bridge/ui: expected {\"uiId\": <integer>, \"choice\": <string or index>}");
         }
         try {
-            ui.answer((int) (long) (Long) uiId, String.valueOf(choice));
+            ui.answer((int) (long) (Long) uiId, String.valueOf(choice), Json.object(body, "values"));
         } catch (NativeUi.AnswerRejected rejected) {
             throw new Exchanges.BadRequest(rejected.httpStatus, "/bridge/ui: " + rejected.getMessage());
         }

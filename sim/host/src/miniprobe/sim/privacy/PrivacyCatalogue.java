@@ -27,8 +27,8 @@ public final class PrivacyCatalogue {
         category("车牌号", null, "chooseLicensePlate");
         category("照片/视频", null, "chooseImage", "chooseMedia", "chooseVideo");
         category("文件", null, "chooseMessageFile");
-        category("麦克风", "scope.record", "startRecord", "joinVoIPChat");
-        category("摄像头", "scope.camera", "createVKSession", "createCameraContext");
+        category("麦克风", "scope.record", "startRecord", "RecorderManager.start", "joinVoIPChat");
+        category("摄像头", "scope.camera", "VKSession.start", "CameraContext.takePhoto", "CameraContext.startRecord");
         category("蓝牙", "scope.bluetooth", "openBluetoothAdapter", "createBLEPeripheralServer");
         category("相册", "scope.writePhotosAlbum", "saveImageToPhotosAlbum", "saveVideoToPhotosAlbum");
         category("通讯录", "scope.addPhoneContact", "addPhoneContact");
@@ -49,6 +49,28 @@ public final class PrivacyCatalogue {
             "scope.bluetooth", "使用你的蓝牙",
             "scope.addPhoneContact", "添加到你的手机通讯录",
             "scope.addPhoneCalendar", "添加到你的手机日历");
+
+    /** How the settings page (wx.openSetting) names each scope. */
+    public static final Map<String, String> SETTING_LABEL = Map.of(
+            "scope.userLocation", "位置信息",
+            "scope.userFuzzyLocation", "模糊位置信息",
+            "scope.userLocationBackground", "后台位置信息",
+            "scope.record", "麦克风",
+            "scope.camera", "摄像头",
+            "scope.writePhotosAlbum", "添加到相册",
+            "scope.werun", "微信运动步数",
+            "scope.bluetooth", "蓝牙",
+            "scope.addPhoneContact", "添加到通讯录",
+            "scope.addPhoneCalendar", "添加到日历");
+
+    /**
+     * Privacy interfaces that show a native popup of their own, which then carries the privacy consent
+     * (a "coupled" popup): refusing it fails with errno 103. Scope APIs count too (see hasScope). The
+     * others (chooseImage, chooseMedia, the clipboard, sensors, requirePrivacyAuthorize) get 104.
+     */
+    public static final Set<String> COUPLED_POPUP_APIS = Set.of("authorize", "getPhoneNumber",
+            "getRealtimePhoneNumber", "chooseAddress", "chooseInvoice", "chooseInvoiceTitle", "chooseLicensePlate",
+            "chooseLocation", "choosePoi", "chooseAvatar", "getUserProfile");
 
     /** Scopes wx.authorize accepts without a popup (WeChat no longer prompts for them). */
     public static final Set<String> SILENT_SCOPES = Set.of("scope.address", "scope.invoice", "scope.invoiceTitle",
@@ -86,6 +108,12 @@ public final class PrivacyCatalogue {
             return BY_SCOPE.get(call.string("scope", ""));
         }
         return BY_API.get(call.api);
+    }
+
+    /** Whether the api needs a scope (and so has its own scope popup). */
+    public static boolean hasScope(String api) {
+        PrivacyInterface iface = BY_API.get(api);
+        return iface != null && iface.scope() != null;
     }
 
     /** Whether a scope is one wx.authorize knows. */

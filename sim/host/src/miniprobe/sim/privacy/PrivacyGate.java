@@ -1,8 +1,10 @@
 package miniprobe.sim.privacy;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import miniprobe.sim.AppConfig;
@@ -10,29 +12,39 @@ import miniprobe.sim.Log;
 import miniprobe.sim.bridge.ApiCall;
 import miniprobe.sim.bridge.CallGate;
 import miniprobe.sim.bridge.Results;
+import miniprobe.sim.ui.EventStream;
 import miniprobe.sim.ui.NativeUi;
 
 /**
  * The platform's privacy check (base library 2.32.3+): requiredPrivateInfos, the categories declared in
- * the privacy guide, then the user's consent, asked once by the official popup and shared by every
- * call waiting for it. The state lives as long as the host process.
+ * the privacy guide, then the user's consent. Consent is asked once for every call waiting for it: by
+ * the official popup, or, when the app registered wx.onNeedPrivacyAuthorization, by the app's own
+ * dialog (a `privacy_needed` event the container turns into a call of the app's handler), which agrees
+ * only through a tap on button open-type="agreePrivacyAuthorization". After a refusal, privacy calls
+ * fail at once for the refusal window (10 s in WeChat). The state lives as long as the host process.
  */
 public final class PrivacyGate implements CallGate {
     public static final String NOT_AUTHORIZED = "privacy permission is not authorized";
 
     private final AppConfig app;
     private final NativeUi ui;
+    private final EventStream events;
     private final long refusalWindowMs;
+    private final Set<String> tappedAgreeButtons = new HashSet<>();
     private boolean agreed;
     private long refusedAtNanos;
     private boolean refused;
     private boolean developerHandler;
-    private CompletableFuture<Boolean> popup;
+    private CompletableFuture<Boolean> pending;
+    private long pendingEventId;
+    private int lastRequestId;
 
-    public PrivacyGate(AppConfig app, NativeUi ui, long refusalWindowMs) {
+    public PrivacyGate(AppConfig app, NativeUi ui, EventStream events, long refusalWindowMs, boolean agreed) {
         this.app = app;
         this.ui = ui;
+        this.events = events;
         this.refusalWindowMs = refusalWindowMs;
+        this.agreed = agreed;
     }
 
     @Override
@@ -53,11 +65,15 @@ public final class PrivacyGate implements CallGate {
             return Results.fail(call.api, "api scope is not declared in the privacy agreement",
                     Results.ERRNO_PRIVACY_UNDECLARED);
         }
-        return requireConsent(call.api);
+        String openType = call.string("openType", "");
+        return requireConsent(call.api, openType.isEmpty() ? call.api : "button." + openType);
     }
 
-    /** null once the user agreed (asking if needed), else the 104 failure for `api`. Legacy: always null. */
-    public Map<String, Object> requireConsent(String api) throws InterruptedException {
+    /**
+     * null once the user agreed (asking if needed), else the refusal for `api` (103 when the api's own
+     * native popup carries the consent, 104 otherwise). Legacy base libraries: always null.
+     */
+    public Map<String, Object> requireConsent(String api, String referrer) throws InterruptedException {
         if (!app.interceptsPrivacy()) {
             return null;
         }
@@ -69,10 +85,10 @@ public final class PrivacyGate implements CallGate {
             if (refusedRecently()) {
                 return notAuthorized(api);
             }
-            if (popup == null || popup.isDone()) {
-                popup = ui.ask("privacy_popup", popupFields(api), NativeUi.AGREE_OR_REJECT).thenApply(this::settle);
+            if (pending == null || pending.isDone()) {
+                pending = developerHandler ? askTheApp(referrer) : askWithOfficialPopup(referrer);
             }
-            answer = popup;
+            answer = pending;
         }
         try {
             return answer.get() ? null : notAuthorized(api);
@@ -86,9 +102,47 @@ public final class PrivacyGate implements CallGate {
         return app.interceptsPrivacy() && !agreed;
     }
 
-    /** The app called wx.onNeedPrivacyAuthorization: the page shows its own dialog for our popups. */
+    /** The app called wx.onNeedPrivacyAuthorization: from now on the app's dialog asks, not the popup. */
     public synchronized void developerHandlerRegistered() {
         developerHandler = true;
+    }
+
+    /** A tap on button open-type="agreePrivacyAuthorization": the user agrees (and the waiting calls go on). */
+    public synchronized void agreeTapped(String buttonId) {
+        tappedAgreeButtons.add(buttonId);
+        if (!agreed) {
+            Log.info("privacy: user agreed (tap on agreePrivacyAuthorization button " + buttonId + ")");
+        }
+        agreed = true;
+        refused = false;
+        finishPending(true);
+    }
+
+    /**
+     * The app's resolve({event, buttonId}) from its onNeedPrivacyAuthorization handler; null when taken,
+     * else why not. 'agree' counts only with the id of a tapped agreePrivacyAuthorization button.
+     */
+    public synchronized String resolve(String event, String buttonId) {
+        switch (event) {
+            case "agree" -> {
+                if (agreed && (buttonId.isEmpty() || tappedAgreeButtons.contains(buttonId))) {
+                    return null;
+                }
+                settle(false);
+                return "resolve({event: 'agree'}) needs the buttonId of a tapped"
+                        + " button open-type=\"agreePrivacyAuthorization\" (got \"" + buttonId + "\")";
+            }
+            case "disagree" -> {
+                settle(false);
+                return null;
+            }
+            case "exposureAuthorization" -> {
+                return null;  // the app says its dialog is on screen: nothing to do
+            }
+            default -> {
+                return "event should be agree, disagree or exposureAuthorization, not \"" + event + "\"";
+            }
+        }
     }
 
     public synchronized Map<String, Object> state() {
@@ -98,27 +152,61 @@ public final class PrivacyGate implements CallGate {
         state.put("refusedRecently", refusedRecently());
         state.put("refusalWindowMs", refusalWindowMs);
         state.put("developerHandler", developerHandler);
+        state.put("pending", pending != null && !pending.isDone());
         state.put("declaredCategories", app.declaredCategories == null ? null : List.copyOf(app.declaredCategories));
         return state;
     }
 
-    private synchronized boolean settle(String choice) {
-        popup = null;
-        if ("agree".equals(choice)) {
+    private CompletableFuture<Boolean> askWithOfficialPopup(String referrer) {
+        return ui.ask("privacy_popup", popupFields(referrer), NativeUi.AGREE_OR_REJECT)
+                .thenApply(choice -> {
+                    synchronized (this) {
+                        return settle("agree".equals(choice));
+                    }
+                });
+    }
+
+    /** The app's handler gets (resolve, {referrer}); the event stays until settled, for a reloading page. */
+    private CompletableFuture<Boolean> askTheApp(String referrer) {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "privacy_needed");
+        event.put("requestId", ++lastRequestId);
+        event.put("referrer", referrer);
+        pendingEventId = events.publishSticky(event);
+        Log.info("privacy: asking the app's onNeedPrivacyAuthorization handler (referrer " + referrer + ")");
+        return answer;
+    }
+
+    private boolean settle(boolean agree) {
+        if (agree) {
             agreed = true;
         } else {
             refused = true;
             refusedAtNanos = System.nanoTime();
         }
-        Log.info("privacy: user " + (agreed ? "agreed" : "refused"));
-        return agreed;
+        Log.info("privacy: user " + (agree ? "agreed" : "refused"));
+        finishPending(agree);
+        return agree;
+    }
+
+    private void finishPending(boolean agree) {
+        if (pendingEventId != 0) {
+            events.release(pendingEventId);
+            pendingEventId = 0;
+        }
+        CompletableFuture<Boolean> waiting = pending;
+        pending = null;
+        if (waiting != null) {
+            waiting.complete(agree);
+        }
     }
 
     private boolean refusedRecently() {
         return refused && System.nanoTime() - refusedAtNanos < refusalWindowMs * 1_000_000L;
     }
 
-    private Map<String, Object> popupFields(String api) {
+    private Map<String, Object> popupFields(String referrer) {
         String name = app.appName;
         String contract = app.contractName();
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -127,12 +215,14 @@ public final class PrivacyGate implements CallGate {
                 + "，请点击“同意”开始使用【" + name + "】。");
         fields.put("contractName", contract);
         fields.put("buttons", List.of("拒绝", "同意"));
-        fields.put("referrer", api);
-        fields.put("developerHandler", developerHandler);
+        fields.put("referrer", referrer);
         return fields;
     }
 
     private static Map<String, Object> notAuthorized(String api) {
-        return Results.fail(api, NOT_AUTHORIZED, Results.ERRNO_PRIVACY_NOT_AUTHORIZED);
+        int errno = PrivacyCatalogue.COUPLED_POPUP_APIS.contains(api) || PrivacyCatalogue.hasScope(api)
+                ? Results.ERRNO_PRIVACY_COUPLED_REFUSED
+                : Results.ERRNO_PRIVACY_NOT_AUTHORIZED;
+        return Results.fail(api, NOT_AUTHORIZED, errno);
     }
 }

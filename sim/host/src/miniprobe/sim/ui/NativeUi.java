@@ -16,7 +16,11 @@ public final class NativeUi {
     public static final Set<String> AGREE_OR_REJECT = Set.of("agree", "reject");
     public static final Set<String> CONFIRM_OR_CANCEL = Set.of("confirm", "cancel");
 
-    private record OpenUi(String kind, Set<String> choices, long eventId, CompletableFuture<String> answer) {
+    private record OpenUi(String kind, Set<String> choices, long eventId, CompletableFuture<Answer> answer) {
+    }
+
+    /** The user's choice, plus the values of the UI's controls (the settings page's switches). */
+    public record Answer(String choice, Map<String, Object> values) {
     }
 
     /** Why an answer was not taken. */
@@ -39,8 +43,13 @@ public final class NativeUi {
 
     /** Shows a UI that waits for one of `choices`; the future completes with the user's choice. */
     public CompletableFuture<String> ask(String kind, Map<String, Object> fields, Set<String> choices) {
+        return askForm(kind, fields, choices).thenApply(Answer::choice);
+    }
+
+    /** Like ask, for UIs whose answer also carries control values (POST /bridge/ui "values"). */
+    public CompletableFuture<Answer> askForm(String kind, Map<String, Object> fields, Set<String> choices) {
         int uiId = lastUiId.incrementAndGet();
-        CompletableFuture<String> answer = new CompletableFuture<>();
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
         Map<String, Object> event = uiEvent(uiId, kind, fields);
         // Registered before it is sent: a fast page may answer before publish returns.
         synchronized (open) {
@@ -66,7 +75,7 @@ public final class NativeUi {
     }
 
     /** The user's answer from POST /bridge/ui. */
-    public void answer(int uiId, String choice) throws AnswerRejected {
+    public void answer(int uiId, String choice, Map<String, Object> values) throws AnswerRejected {
         OpenUi ui;
         synchronized (open) {
             ui = open.get(uiId);
@@ -82,7 +91,7 @@ public final class NativeUi {
         events.release(ui.eventId);
         close(uiId);
         Log.info("ui " + uiId + ": " + ui.kind + " answered " + choice);
-        ui.answer.complete(choice);
+        ui.answer.complete(new Answer(choice, values == null ? Map.of() : values));
     }
 
     /** uiId -> kind of every UI waiting for an answer (for /bridge/state). */
