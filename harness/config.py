@@ -209,7 +209,8 @@ class StepSpec(_Strict):
     """One scenario step: exactly one action with its argument, plus common options."""
 
     action: Literal[
-        "launch", "relaunch", "wait", "tap", "input", "privacy_popup", "scope_popup", "dialog", "screenshot"
+        "launch", "relaunch", "wait", "tap", "input", "privacy_popup", "scope_popup", "dialog", "screenshot",
+        "settings",
     ]
     arg: Any = None
     optional: bool = False  # a popup/dialog step that finds nothing is noted, not failed
@@ -263,6 +264,13 @@ def _parse_step(raw: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> StepSp
         isinstance(arg, dict) and set(arg) <= {"path", "query"}
     ):
         raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc), "takes nothing or {path, query}")
+    if action == "settings":  # the openSetting page: {scope.userLocation: on, scope.camera: off}
+        switches = {"on": True, "off": False, True: True, False: False}
+        if not (isinstance(arg, dict) and arg and all(
+                str(k).startswith("scope.") and isinstance(v, (bool, str)) and v in switches for k, v in arg.items())):
+            raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc),
+                              "settings takes {scope.NAME: on|off, ...}, e.g. {scope.userLocation: on}")
+        arg = {str(k): switches[v] for k, v in arg.items()}
     fields = {k: raw[k] for k in _COMMON if k in raw}
     return _validate(StepSpec, {"action": action, "arg": arg, "line": line, **fields}, path, lines, loc)
 

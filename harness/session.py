@@ -208,7 +208,7 @@ class SimSession:
         proxy_port = self.capture.start()
         self.host = SimHost(
             self.app_dir, self.device.profile, self.dir, proxy_port=proxy_port, ca_pem=self.capture.ca_cert_pem,
-            port=self.resources.ports.host,
+            port=self.resources.ports.host, socket_backend_port=self.resources.backend_ports[0],
         )
         host_port = self.host.start()
         self.frida = FridaInstrument(self.recorder, process_label=f"simhost:{self.host.pid}")
@@ -326,6 +326,20 @@ class SimSession:
                 return "ok", None
             case "privacy_popup" | "scope_popup" | "dialog":
                 return self._answer_dialog(step)
+            case "settings":  # the openSetting page: flip the scopes' switches, then go back
+                page = self._wait_for(lambda d: d.native_ui == "settings", step.timeout)
+                if page is None:
+                    raise StepFailed(f"no settings page appeared within {step.timeout:g} s")
+                try:
+                    self.driver.set_switches(page, step.arg)
+                except RuntimeError as exc:
+                    raise StepFailed(str(exc)) from exc
+                for scope, on in step.arg.items():
+                    if page.switches.get(scope) != on and self.recorder:
+                        self.recorder.record(Consent(source="driver", action="agree" if on else "refuse", subject=scope,
+                                                     how="settings:switch", prompt_seq=self._on_screen.get(page.key, (page, None))[1]))
+                self._poll()
+                return "ok", ", ".join(f"{scope} {'on' if on else 'off'}" for scope, on in step.arg.items())
             case "screenshot":
                 shot, ui = self._capture_screen(f"snap-{step.arg or 'screen'}")
                 assert self.recorder is not None
@@ -484,12 +498,9 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
     canaries = {"phoneNumber": profile.phoneNumber}
     if profile.clipboard:
         canaries["clipboard"] = profile.clipboard
-    extra = profile.model_extra or {}
-    model = (extra.get("system") or {}).get("model")
-    if model:
-        canaries["device.model"] = str(model)
-    for name, value in (extra.get("deviceIds") or {}).items():
-        canaries[f"deviceIds.{name}"] = str(value)
+    from harness.drivers.sim import profile_personal_data
+
+    canaries.update(profile_personal_data(profile))
     return canaries
 
 
