@@ -135,7 +135,9 @@ Page({
   data: { phone: '' },
   onLoad() {
     wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'agree' }));
-    wx.getUpdateManager().onCheckForUpdate(() => {});
+    const updates = wx.getUpdateManager();
+    updates.onCheckForUpdate(() => {}); // object listeners stay in the page (host events reach them)
+    updates.applyUpdate();
   },
   onPhone(e) { this.setData({ phone: e.detail.errMsg + ' ' + e.detail.code }); },
 });
@@ -518,7 +520,8 @@ def test_open_type_button_and_listener_and_object_apis_cross_the_bridge(sim: Sim
     sim.open("?path=pages/more/more")
     assert sim.host.calls("__invokeRegister")[0]["data"] == {"event": "onNeedPrivacyAuthorization"}
     assert sim.host.calls("getUpdateManager")[0]["isSync"] is True
-    wait_until(lambda: sim.host.calls("UpdateManager.onCheckForUpdate"), 5, "UpdateManager.onCheckForUpdate")
+    wait_until(lambda: sim.host.calls("UpdateManager.applyUpdate"), 5, "UpdateManager.applyUpdate")
+    assert not sim.host.calls("UpdateManager.onCheckForUpdate")
     sim.button("手机号").click()
     call = wait_until(lambda: sim.host.calls("getPhoneNumber"), 5, "getPhoneNumber invoke")[0]
     assert call["data"] == {"openType": "getPhoneNumber", "buttonId": "phone"}

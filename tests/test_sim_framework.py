@@ -81,6 +81,7 @@ def test_components_properties_observers_slots_behaviors_and_lifetimes(app: App)
     # global component (app.json usingComponents) inside a component, with a WXS src module
     assert app.texts("goods-card price-tag .price") == ["¥12.50", "¥3.99"]
     assert app.one("price-tag .price").value_of_css_property("font-size") == "14px"  # component WXSS, rpx
+    assert app.one("price-tag").value_of_css_property("margin-left") == "4px"  # :host is the component's tag
     # slots: named (multipleSlots) and default, content rendered with the page's data
     assert app.texts("goods-card .header .hdr") == ["#0", "#1"]
     assert app.texts("goods-card .body .slotted") == ["苹果的描述 2", "香蕉的描述 2"]
@@ -93,10 +94,19 @@ def test_components_properties_observers_slots_behaviors_and_lifetimes(app: App)
     assert app.texts("goods-card .count-log")[0] == "1->2,2->3"
     assert app.texts("goods-card .body .slotted")[0] == "苹果的描述 3"
     assert app.texts("goods-card price-tag .price")[0] == "¥10.00"
+    # wx:key: reordering moves the component instances with their items (state kept, none re-created)
+    app.all("goods-card .buy")[1].click()
+    app.wait_text(".events", "buy:2:row1|wrap-buy:card-2")
+    app.click(".swap")
+    wait_until(lambda: app.texts("goods-card .name") == ["香蕉", "苹果"], 5, "swapped")
+    assert app.texts("goods-card .tracked") == ["1", "0"]
+    assert app.log().count("card:created") == 2
+    app.click(".swap")
+    wait_until(lambda: app.texts("goods-card .name") == ["苹果", "香蕉"], 5, "swapped back")
     # removing a component detaches it
     app.click(".drop")
     wait_until(lambda: len(app.all("goods-card")) == 1, 5, "second card removed")
-    assert "card:detached:香蕉" in app.log()
+    assert [e for e in app.log() if e.startswith("card:detached")] == ["card:detached:香蕉"]
     assert app.errors() == []
 
 

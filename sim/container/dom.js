@@ -100,19 +100,30 @@
     if (spec.after) spec.after(el, vnode, old, ui);
   }
 
+  /**
+   * Patch `parent`'s children from `olds` to `news`: keyed vnodes (wx:key) are matched by key and
+   * moved, the others by position; what is left of `olds` is removed (components detached).
+   */
   function patchChildren(parent, olds, news) {
-    for (let i = 0; i < Math.max(olds.length, news.length); i++) {
-      const old = olds[i];
-      const next = news[i];
-      if (!next) remove(old);
-      else if (!old) parent.appendChild(create(next));
-      else if (old === next) continue; // slot content patched already by its owner
-      else if (sameKind(old, next)) update(old, next);
-      else {
-        parent.replaceChild(create(next), old.el);
-        detachTree(old);
-      }
-    }
+    const byKey = new Map();
+    for (const old of olds) if (old.key !== undefined && !byKey.has(old.key)) byKey.set(old.key, old);
+    const used = new Set();
+    const anchor = olds.length ? olds[0].el : null; // decorations a component adds come before its children
+    let previous = null;
+    news.forEach((next, i) => {
+      let old = next.key !== undefined ? byKey.get(next.key) : olds[i];
+      if (old && (used.has(old) || (next.key === undefined && old.key !== undefined))) old = undefined;
+      let el;
+      if (old && (old === next || sameKind(old, next))) {
+        if (old !== next) update(old, next); // the same object: slot content its owner patched already
+        used.add(old);
+        el = next.el;
+      } else el = create(next);
+      const ref = previous ? previous.nextSibling : anchor;
+      if (el !== ref) parent.insertBefore(el, ref);
+      previous = el;
+    });
+    for (const old of olds) if (!used.has(old)) remove(old);
   }
 
   function remove(vnode) {

@@ -236,7 +236,7 @@
     if (!definition) throw new AppError(`${path}.js`, null, 'Component() was not called');
     const spec = C.instances.mergeDefinition(C.instances.emptySpec(`${path}.js`), definition, `${path}.js`);
     const type = { spec, template: templateOf(path) };
-    const css = guard({ file: `${path}.wxss` }, () => C.wxss.toCss(`${path}.wxss`, state.files));
+    const css = guard({ file: `${path}.wxss` }, () => C.wxss.toCss(`${path}.wxss`, state.files, undefined, path));
     if (css) C.wxss.install(`component:${path}`, css); // no style isolation in the sim: component WXSS is global
     state.components.set(path, type);
     return type;

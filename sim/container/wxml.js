@@ -451,11 +451,19 @@
     else if (typeof list === 'number') entries = Array.from({ length: Math.max(0, Math.floor(list)) }, (_, i) => [i, i]);
     else if (list && typeof list === 'object') entries = Object.keys(list).map((k) => [k, list[k]]);
     else entries = [];
+    const keyName = d['wx:key'] && typeof d['wx:key'].constant === 'string' ? d['wx:key'].constant : null;
     for (const [index, item] of entries) {
       const itemLocals = { ...locals, [itemName]: item, [indexName]: index };
       // wx:for is applied before wx:if on the same element
       if (d['wx:if'] && !valueOf(d['wx:if'], ctx, itemLocals)) continue;
+      const start = out.length;
       renderNode(node, ctx, itemLocals, out);
+      if (keyName === null) continue;
+      // wx:key: dom.js moves (not re-creates) an item's nodes and components when the list changes
+      const key = keyName === '*this' ? item : item && item[keyName];
+      for (let k = start; k < out.length; k++) {
+        if (!('text' in out[k])) out[k].key = `${node.file}:${node.line}:${typeof key}:${String(key)}:${k - start}`;
+      }
     }
   }
 

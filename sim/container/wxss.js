@@ -16,7 +16,7 @@
   // App styles apply inside the app's web view only (never to the native UI or the navigation bar).
   const SCOPE = '#pages';
 
-  function rewriteSelectorList(prelude, tags) {
+  function rewriteSelectorList(prelude, tags, host) {
     const selectors = [];
     let depth = 0;
     let start = 0;
@@ -27,7 +27,8 @@
       else if ((ch === ',' && depth === 0) || i === prelude.length) {
         const selector = prelude.slice(start, i).trim();
         if (selector) {
-          const tagged = selector.replace(TAG_IN_SELECTOR, (whole, before, tag) => (tags.has(tag) ? `${before}wx-${tag}` : whole));
+          const tagged = selector.replace(TAG_IN_SELECTOR, (whole, before, tag) => (tags.has(tag) ? `${before}wx-${tag}` : whole))
+            .replace(/:host\b/g, host ? `[is="${host}"]` : ':host'); // a component's :host is its tag
           selectors.push(`${SCOPE} ${tagged}`);
         }
         start = i + 1;
@@ -38,7 +39,7 @@
 
   // Rewrite the selectors of style rules (top level or inside @media / @supports); keyframe
   // selectors and declarations stay as they are.
-  function rewriteSelectors(css) {
+  function rewriteSelectors(css, host) {
     const tags = TAGS();
     const blocks = []; // kinds of the open blocks: 'group' | 'keyframes' | 'rule' | 'other'
     let out = '';
@@ -54,7 +55,7 @@
           out += prelude;
         } else if (parent === undefined || parent === 'group') {
           blocks.push('rule');
-          out += rewriteSelectorList(prelude, tags);
+          out += rewriteSelectorList(prelude, tags, host);
         } else {
           blocks.push('other');
           out += prelude;
@@ -80,8 +81,8 @@
     return path.endsWith('.wxss') ? path : path + '.wxss';
   }
 
-  /** The CSS for a WXSS file of the bundle (null when the file does not exist). */
-  function toCss(file, files, seen = new Set()) {
+  /** The CSS for a WXSS file of the bundle (null when the file does not exist); `host`: a component's path. */
+  function toCss(file, files, seen = new Set(), host = null) {
     if (!(file in files)) return null;
     if (seen.has(file)) return '';
     seen.add(file);
@@ -89,13 +90,13 @@
     const own = files[file].replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/@import\s+(?:url\()?\s*["']([^"']+)["']\s*\)?\s*;/g, (_, request) => {
         const target = resolve(file, request);
-        const css = toCss(target, files, seen);
+        const css = toCss(target, files, seen, host);
         if (css === null) throw new C.errors.AppError(file, null, `@import "${request}": ${target} is not in the app`);
         imported.push(css);
         return '';
       });
     // Imported files come first (WXSS puts its @imports at the top), each rewritten once.
-    return [...imported, rewriteSelectors(rpxToPx(own))].join('\n');
+    return [...imported, rewriteSelectors(rpxToPx(own), host)].join('\n');
   }
 
   /** One <style> per WXSS file; page styles are switched on only while their page is on top. */
