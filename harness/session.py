@@ -312,7 +312,7 @@ class SimSession:
                 return "ok", None
             case "tap":
                 self._poll()  # a dialog about to be answered by this tap must be on record first
-                tapped_at = self.driver.tap_text(str(step.arg), step.timeout)
+                tapped_at = self.driver.tap_text(str(step.arg), step.timeout, before_click=self._poll)
                 if tapped_at is None:
                     if step.optional:
                         return "skipped", f"no visible text {step.arg!r}"

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -394,12 +395,15 @@ class SimDriver:
                 found[0].click()
         self.driver.find_element("css selector", f'{page} button[data-choice="back"]').click()
 
-    def tap_text(self, text: str, timeout: float) -> int | None:
-        """Tap the visible text; return the host monotonic time of the tap, or None if it never showed."""
+    def tap_text(self, text: str, timeout: float, before_click: Callable[[], object] | None = None) -> int | None:
+        """Tap the visible text; return the host monotonic time of the tap, or None if it never showed.
+        `before_click` runs once the text is found (the session records a dialog that just appeared)."""
         deadline = time.monotonic() + timeout
         while True:
             element = self.driver.execute_script(_FIND_TEXT_JS, text)
             if element is not None:
+                if before_click:
+                    before_click()
                 tapped_at = time.monotonic_ns()
                 element.click()
                 return tapped_at
