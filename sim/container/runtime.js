@@ -261,6 +261,7 @@
       this.config = windowConfig(route);
       this.root = document.createElement('wx-page');
       this.root.dataset.route = route;
+      this.root.addEventListener('scroll', () => this.scrolled());
       const empty = C.instances.emptySpec(this.jsFile);
       const spec = guard({ file: this.jsFile, during: 'loading the page' }, () => pageSpec(route)) || empty;
       this.byComponent = Boolean(spec.byComponent);
@@ -272,6 +273,16 @@
 
     hook(name, ...args) {
       this.instance.call(name, args);
+    }
+
+    /** The page's web view scrolled: onPageScroll, and onReachBottom on entering onReachBottomDistance. */
+    scrolled() {
+      const root = this.root;
+      this.hook('onPageScroll', { scrollTop: root.scrollTop });
+      const distance = Number(this.config.onReachBottomDistance ?? 50);
+      const atBottom = root.scrollHeight - root.clientHeight - root.scrollTop <= distance;
+      if (atBottom && !this.atBottom) this.hook('onReachBottom');
+      this.atBottom = atBottom;
     }
 
     /** Component() pages and components of the page hear page shows and hides too. */
