@@ -5,8 +5,8 @@ not necessary for the configured service type (any scope when no service type is
 - the mini program exits: wx.exitMiniProgram (or another ``exit_apis`` call) or a lifecycle "exit";
 - a refusal wall: a dialog saying the service cannot be used without agreeing (``blocked_wording``)
   that offers no reject control;
-- the refused subject is asked for again after each of two consecutive taps (the dialog reappears
-  on every basic-function tap).
+- the refused subject is asked for again after each of two consecutive taps on other features (the
+  dialog reappears on every basic-function tap; a tap on the refused feature itself may re-ask).
 Not decidable from one session: "works in S3 but not in S2" (it compares two sessions).
 """
 
@@ -27,6 +27,7 @@ from probes.evidence import (
     regex_search,
     shorten,
     since_start,
+    tap_subjects,
     taps,
 )
 from probes.finding import FindingDraft
@@ -77,7 +78,11 @@ def reprompted_taps(
 ) -> list[Event]:
     """Two consecutive taps after the refusal, each followed by a prompt for the subject before the next
     tap (and within the follow-up window): the taps and the prompts, or [] when no such pair exists."""
-    later = [s for s in taps(timeline) if s.t > refusal.t and (end is None or s.t < end)]
+    later = [
+        s
+        for s in taps(timeline)
+        if s.t > refusal.t and (end is None or s.t < end) and subject not in tap_subjects(s, config)
+    ]  # a tap on the refused feature itself may be asked again (PERM-002 judges that)
     prompts = [p for p in timeline.of(Prompt) if subject in prompt_subjects(p, config)]
     run: list[Event] = []
     for index, tap in enumerate(later):

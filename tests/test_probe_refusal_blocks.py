@@ -85,3 +85,14 @@ def test_not_tested_without_refusal() -> None:
         probes.rule_status(TimelineBuilder().api(1.0, "exitMiniProgram").end(2).build())["CON-003"]
         == "not_tested"
     )
+
+
+def test_taps_on_the_refused_feature_itself_may_ask_again() -> None:
+    """Recorded on the demo (storefinder-violating): 附近门店 after refusing location re-asks; that is
+    PERM-002's business, not a blocked basic function."""
+    b = TimelineBuilder().consent(1.0, "refuse", "scope.userLocation")
+    for t in (2.0, 4.0):
+        b.tap(t, "附近门店").prompt(
+            t + 0.5, "developer_dialog", ["开启定位", "请允许获取你的位置信息"], ["取消", "去开启"]
+        )
+    assert con003(b.end(10).build()) == []
