@@ -43,7 +43,8 @@
     download: '↓', search: '⌕', clear: '⊗', circle: '○', info_circle: 'ⓘ' };
 
   const text = (value) => C.expr.asText(value);
-  const truthy = (value) => value !== undefined && value !== null && value !== false && value !== 'false';
+  // As in WeChat, a boolean attribute is the truth of its value: checked="false" is a (true) string.
+  const truthy = (value) => Boolean(value);
 
   function resolveAppUrl(src, wxmlFile) {
     if (!src || /^(https?:|data:|blob:|wxfile:|cloud:)/.test(src)) return src;
@@ -358,7 +359,7 @@
           const target = el.querySelector(`#${CSS.escape(text(a['scroll-into-view']))}`);
           if (target) el.scrollTop = target.offsetTop - el.offsetTop;
         }
-        if (truthy(a['refresher-enabled'])) {
+        if (!old && truthy(a['refresher-enabled'])) {
           C.errors.report(new C.errors.AppError(vnode.file, vnode.line, 'scroll-view refresher-enabled is not supported by the sim yet'));
         }
       },

@@ -153,7 +153,7 @@
       if (name === 'class') el.className = text(value);
       else if (name === 'style') el.style.cssText = C.wxss.rpxToPx(text(value));
       else if (name === 'id') el.id = text(value);
-      else if (name === 'hidden') el.toggleAttribute('hidden', Boolean(value) && value !== 'false');
+      else if (name === 'hidden') el.toggleAttribute('hidden', Boolean(value));
       else if (value === undefined || value === null || value === false || value === '') el.removeAttribute(name);
       else if (value === true) el.setAttribute(name, '');
       else if (typeof value !== 'object') el.setAttribute(name, String(value));
@@ -226,6 +226,7 @@
    */
   function triggerCustom(instance, type, detail, options) {
     const host = instance.host;
+    if (!host.__vnode) return; // a Component() page: nobody above it listens
     const target = info(host);
     let scope = host.__vnode.owner;
     const reached = [host];
