@@ -49,13 +49,17 @@ def _pi_types(matches: Sequence[PIMatch]) -> str:
 
 
 def waited_for(call: ApiCall, agreed: Consent | None, timeline: Timeline) -> bool:
-    """The call waited for the consent: the agreed prompt appeared while the call was pending (the
-    driver records the consent after its tap, so its time can trail the call's result slightly)."""
+    """The call waited for the consent: WeChat's privacy popup, agreed, appeared while the call was
+    pending (the driver records the consent after its tap, so its time can trail the call's result)."""
     if agreed is None or agreed.prompt_seq is None:
         return False
     prompt = timeline.by_seq.get(agreed.prompt_seq)
     error = timeline.clock_error_ns
-    return isinstance(prompt, Prompt) and call.t - error <= prompt.t <= done_at(call) + error
+    return (
+        isinstance(prompt, Prompt)
+        and prompt.prompt_kind == "privacy_popup"  # only WeChat's own popup holds a privacy call back
+        and call.t - error <= prompt.t <= done_at(call) + error
+    )
 
 
 @probe(

@@ -268,3 +268,17 @@ def test_a_call_pending_while_the_agreed_popup_appeared_waited_for_the_consent()
     assert [f for f in probes.analyse(tl) if f.rule == "CON-001"] == []
     no_popup = TimelineBuilder().api(1.05, "getClipboardData", result_after=0.25).consent(1.31).end(5).build()
     assert [f.rule for f in probes.analyse(no_popup) if f.rule == "CON-001"] == ["CON-001"]
+
+
+def test_a_developer_dialog_agreed_during_the_call_does_not_excuse_it() -> None:
+    """Recorded on the demo (storefinder-violating): getLocation at launch succeeds after the scope
+    popup while the developer's own privacy dialog is still unanswered."""
+    tl = (
+        TimelineBuilder()
+        .api(1.0, "getLocation", result_after=0.5)
+        .prompt(1.1, "developer_dialog", ["我们会收集你的个人信息"], ["同意"], mentions_privacy=True)
+        .consent(1.6, "agree", prompt_seq=2)
+        .end(5)
+        .build()
+    )
+    assert [f.evidence for f in probes.analyse(tl) if f.rule == "CON-001"] == [[1]]
