@@ -139,7 +139,9 @@ class SimHost:
         profile_path = work_dir / "sim-profile.json"
         profile_path.write_text(json.dumps(effective_profile(profile), indent=2, ensure_ascii=False))
         argv = [
-            java, "-Xshare:auto", "-cp", str(HOST_CLASSES), "miniprobe.sim.SimHost",
+            # a JVM crash report belongs to the session, not to the working directory
+            java, "-Xshare:auto", f"-XX:ErrorFile={work_dir / 'hs_err_pid%p.log'}", "-cp", str(HOST_CLASSES),
+            "miniprobe.sim.SimHost",
             "--port", str(port), "--container", str(CONTAINER_DIR), "--app", str(app_dir),
             "--profile", str(profile_path), "--exit-on-stdin-eof",
         ]
