@@ -93,3 +93,33 @@ def test_http_and_websocket_went_through_the_proxy(tour: Timeline) -> None:
     upload = next(f for f in flows if urlsplit(f.url).path == "/upload")
     assert any(m.type == "phone" for m in upload.pi), "the upload's form field carries the phone canary"
     assert any(f.websocket and f.host == "api.tour.example" for f in flows)
+
+
+class _DeadAppium:
+    """A Remote driver's quit against an Appium that is gone: the real HTTP call to a closed port."""
+
+    def __init__(self) -> None:
+        from selenium.webdriver.remote.remote_connection import RemoteConnection
+
+        from harness.procs import free_port
+
+        self.connection = RemoteConnection(f"http://127.0.0.1:{free_port()}")
+
+    def quit(self) -> None:
+        from selenium.webdriver.remote.command import Command
+
+        self.connection.execute(Command.QUIT, {"sessionId": "gone"})
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_quit_when_appium_is_dead_is_quiet() -> None:
+    import urllib3
+
+    from harness.drivers.sim import SimDriver
+
+    dead = _DeadAppium()
+    with pytest.raises(urllib3.exceptions.HTTPError):  # what selenium lets through
+        dead.quit()
+    driver = SimDriver.__new__(SimDriver)
+    driver.driver = dead  # type: ignore[assignment]
+    driver.quit()
