@@ -85,6 +85,7 @@ class SimSession:
     """Runs one scenario against one mini program on a sim device."""
 
     POLL_S = 0.25
+    device_kind = "sim"  # session.json's device kind; each device's session class says its own
 
     def __init__(
         self,
@@ -140,7 +141,7 @@ class SimSession:
             closing_reason = self._close()
             if outcome != "error" and closing_reason:
                 outcome, reason = "error", closing_reason
-            self.recorder.record(SessionEnd(source="harness", outcome=outcome, reason=reason, clock=ClockSync()))
+            self.recorder.record(SessionEnd(source="harness", outcome=outcome, reason=reason, clock=self._end_clock()))
             self.recorder.close()
         findings = write_analysis(self.dir, self.scenario.probes).findings  # + rules.json, probe-config.json
         self._write_session_json(outcome, reason, findings)
@@ -189,9 +190,13 @@ class SimSession:
                 why, overran = step[1], True
             if why:
                 self._abort_reason = why
-                if overran:  # a webdriver call may be stuck on the page: the browser's end frees it
-                    kill_pids(self._chromium_pids)
+                if overran:
+                    self._unblock()
                 return
+
+    def _unblock(self) -> None:
+        """The session overran: free a driver call that may be stuck (on the sim: end the browser)."""
+        kill_pids(self._chromium_pids)
 
     def _check_abort(self) -> None:
         if self._abort_reason:
@@ -241,6 +246,10 @@ class SimSession:
         self._chromium_pids = pids_with_arg(f"--user-data-dir={self.dir / '.chromium'}", without="--type=")
         if self.resources.ports.chromedriver:
             self._chromedriver_pids = pids_with_arg("chromedriver", f"--port={self.resources.ports.chromedriver}")
+
+    def _end_clock(self) -> ClockSync:
+        """The device-host clock offset at the end (read after ``_close``); the sim's is this host's clock."""
+        return ClockSync(offset_ns=0, error_ns=0)
 
     def _close(self) -> str | None:
         """Close everything in reverse order, each part on its own (a dead part must not keep the others
@@ -292,21 +301,26 @@ class SimSession:
         where = f"{self.scenario.file}:{step.line}" if self.scenario.file and step.line else step.label
         return time.monotonic() + budget, f"step {index + 1} ({where}) did not finish within {budget:g} s"
 
-    def _perform(self, step: StepSpec) -> tuple[str, str | None]:
+    def _launch(self, step: StepSpec) -> tuple[str, str | None]:
+        """Open (or reopen) the mini program: the one step each device kind does its own way."""
         assert self.driver is not None and self.host is not None
+        arg = step.arg or {}
+        query = f"?path={arg['path']}" if arg.get("path") else ""
+        if arg.get("query"):
+            query += ("&" if query else "?") + f"query={arg['query']}"
+        self.driver.open(self.host.url + query)
+        if not self.driver.wait_ready(step.timeout + 10):
+            raise StepFailed("the mini program did not render its first page")
+        errors = self.driver.runtime_errors()
+        if errors:
+            raise StepFailed("mini program error: " + "; ".join(errors[:3]))
+        return "ok", None
+
+    def _perform(self, step: StepSpec) -> tuple[str, str | None]:
+        assert self.driver is not None
         match step.action:
             case "launch" | "relaunch":
-                arg = step.arg or {}
-                query = f"?path={arg['path']}" if arg.get("path") else ""
-                if arg.get("query"):
-                    query += ("&" if query else "?") + f"query={arg['query']}"
-                self.driver.open(self.host.url + query)
-                if not self.driver.wait_ready(step.timeout + 10):
-                    raise StepFailed("the mini program did not render its first page")
-                errors = self.driver.runtime_errors()
-                if errors:
-                    raise StepFailed("mini program error: " + "; ".join(errors[:3]))
-                return "ok", None
+                return self._launch(step)
             case "wait":
                 self._watch(float(step.arg))
                 return "ok", None
@@ -460,13 +474,17 @@ class SimSession:
                       "host": self.host.port if self.host else None, "chromedriver": ports.chromedriver},
         }
 
+    def _subject(self) -> dict[str, Any]:
+        """What session.json says about the device and the app (a device kind adds its own facts)."""
+        return {"device": {"name": self.device.name, "kind": self.device_kind},
+                "app": {"appid": self.app["appid"], "name": self.app["name"], "path": str(self.app_dir),
+                        "lib_version": self.app["lib_version"]}}
+
     def _write_session_json(self, outcome: str, reason: str | None, findings: list[dict[str, Any]]) -> None:
         """session.json: written once the device is up (outcome "running") and again at the end."""
         summary = {
             "session": self.dir.name,
-            "device": {"name": self.device.name, "kind": "sim"},
-            "app": {"appid": self.app["appid"], "name": self.app["name"], "path": str(self.app_dir),
-                    "lib_version": self.app["lib_version"]},
+            **self._subject(),
             "scenario": {"name": self.scenario.name, "file": str(self.scenario.file) if self.scenario.file else None},
             "outcome": outcome,
             "reason": reason,
