@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.catalogue import AGREE_WORDS, REJECT_WORDS
+from harness.catalogue import AGREE_WORDS, RAW_SOCKET_APIS, REJECT_WORDS
 
 # Third-party analytics endpoints seen in mini program SDKs (shared/catalogue/WECHAT.md).
 TRACKER_HOSTS = (
@@ -132,7 +132,8 @@ class ProbeConfig(BaseModel):
         default=("http", "ws"), description="SEC-001: unencrypted schemes"
     )
     raw_socket_apis: tuple[str, ...] = Field(
-        default=("createTCPSocket", "createUDPSocket"), description="SEC-001: raw (unencrypted) socket APIs"
+        default=tuple(sorted(RAW_SOCKET_APIS)),
+        description="SEC-001: raw (unencrypted) socket APIs: creating, connecting and sending (harness.catalogue)",
     )
     device_info_pi_types: tuple[str, ...] = Field(
         default=("device_info", "device_id"), description="PIMatch.type values that carry device information"

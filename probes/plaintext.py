@@ -1,10 +1,11 @@
 """SEC-001: personal data sent without encryption.
 
 FAIL: a flow over http:// or ws:// carrying strong PI (one finding per scheme + host/path); a raw
-socket call (createTCPSocket/createUDPSocket) whose arguments carry PI matches.
+socket call (create*/connect/write/send: config.raw_socket_apis) whose arguments carry PI matches.
 WARN: plaintext flows without strong PI (one finding per scheme + host); TLS below 1.2 (per host and
 version); a raw socket call whose sent data was not scanned. Socket payloads are only judged from
-PI matches the recorder attached to the call (``args["pi"]``); see probes.evidence.api_call_pi.
+PI matches the recorder attached to the call (``args["pi"]``, harness.instrument.frida scans the
+data of TCPSocket.write / UDPSocket.send); see probes.evidence.api_call_pi.
 """
 
 from __future__ import annotations

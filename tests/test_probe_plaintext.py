@@ -106,3 +106,37 @@ def test_partial_session() -> None:
     tl = TimelineBuilder().flow(1.0, "http://api.shop.example/x", pi=[pi()]).build()
     [finding] = sec001(tl)
     assert finding.partial is True
+
+
+def test_raw_socket_sends_are_scanned_for_personal_data() -> None:
+    """TCPSocket.write / UDPSocket.send payloads (base64 of an ArrayBuffer as wx.js sends them) are
+    scanned where the bridge's calls become events; the probe judges connect/write/send too."""
+    import base64
+    import json
+
+    from harness.instrument.frida import BridgeEvents
+
+    def sent(api: str, cb: int, data: dict[str, object]) -> list[object]:
+        item = {"k": "call", "api": api, "cb": str(cb), "t": str(cb * 1000), "data": json.dumps(data),
+                "result": json.dumps({"errMsg": f"{api}:ok"})}
+        return BridgeEvents().feed({"type": "batch", "items": [item]})
+
+    payload = base64.b64encode(json.dumps({"mobile": "13912345678"}).encode()).decode()
+    [udp] = sent("UDPSocket.send", 1, {"socketId": 1, "address": "10.0.0.2", "port": 9000,
+                                        "data": payload, "encoding": "base64"})
+    [tcp] = sent("TCPSocket.write", 2, {"socketId": 2, "address": "10.0.0.2", "port": 9001, "data": "hello"})
+    [conn] = sent("TCPSocket.connect", 3, {"socketId": 2, "address": "10.0.0.2", "port": 9001})
+    assert [m["type"] for m in udp.args["pi"]] == ["phone"]  # type: ignore[union-attr]
+    assert "pi" not in tcp.args and "pi" not in conn.args  # type: ignore[operator]
+    tl = (
+        TimelineBuilder()
+        .api(1.0, "UDPSocket.send", args=udp.args)
+        .api(2.0, "TCPSocket.write", args=tcp.args)
+        .api(3.0, "TCPSocket.connect", args=conn.args)
+        .flow(4.0, "https://api.shop.example/x")
+        .end(10)
+        .build()
+    )
+    found = sec001(tl)
+    assert [(f.status, f.evidence) for f in found] == [("fail", [1]), ("warn", [2]), ("warn", [3])]
+    assert found[0].statement == "phone sent over a raw socket (UDPSocket.send) at 1.0 s"

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import orjson
 
-from harness.catalogue import STORAGE_WRITE_APIS, category_of
+from harness.catalogue import RAW_SOCKET_APIS, STORAGE_WRITE_APIS, category_of
 from harness.timeline import ApiCall, ClockSync, Event, Lifecycle, PIMatch, Recorder, StorageWrite
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def api_call_event(
         t=device_t + clock.offset_ns,
         device_t=device_t,
         api=api,
-        args=parse_json(call.get("data")),
+        args=_socket_pi(api, parse_json(call.get("data"))),
         callback_id=_ns(call.get("cb")),
         is_sync=bool(call.get("sync")),
         result=parsed,
@@ -144,6 +144,15 @@ def api_call_event(
         stack=_stack(call),
         category=category_of(api),
     )
+
+
+def _socket_pi(api: str, args: Any) -> Any:
+    """A raw socket send's arguments with the personal data its payload carries as ``args["pi"]``
+    (read by probes.evidence.api_call_pi): raw sockets bypass the proxy, so no flow is scanned."""
+    if api not in RAW_SOCKET_APIS or not isinstance(args, dict) or args.get("data") is None:
+        return args
+    matches = _find_pi(args["data"], f"socket:{api}")
+    return {**args, "pi": [m.model_dump(mode="json") for m in matches]} if matches else args
 
 
 def lifecycle_event(call: dict[str, Any], *, clock: ClockSync = NO_OFFSET) -> Lifecycle | None:
