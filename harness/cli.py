@@ -80,13 +80,16 @@ def list_probes() -> None:
 
 @app.command()
 def schema(out: Annotated[Path, typer.Option(help="Folder for the JSON Schemas.")] = REPO_ROOT / "schema") -> None:
-    """Export the JSON Schemas of events.jsonl lines and findings.json."""
+    """Export the JSON Schemas of events.jsonl lines, findings.json and the run's findings JSON."""
+    from harness.report.findings_json import run_findings_schema
     from harness.timeline import write_schema
     from probes import findings_schema
 
     out.mkdir(parents=True, exist_ok=True)
     write_schema(out / "events.schema.json")
     (out / "findings.schema.json").write_text(json.dumps(findings_schema(), indent=2, ensure_ascii=False) + "\n")
+    (out / "run-findings.schema.json").write_text(
+        json.dumps(run_findings_schema(), indent=2, ensure_ascii=False) + "\n")
     print(out)
 
 
