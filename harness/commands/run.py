@@ -22,7 +22,7 @@ WEBHOOK_FORMATS = ("json", "wecom", "dingtalk", "slack")
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)  # paths stay whole
     return typer.Exit(EXIT_ERROR)
 
 
@@ -116,7 +116,7 @@ def run(
     except (ConfigError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
     gating = _finish(result.run_dir, baseline=baseline, pdf=pdf, unmask=unmask, webhook=webhook,
-                     webhook_format=webhook_format, sign_key=sign_key, sessions=result.sessions)
+                     webhook_format=webhook_format, sign_key=sign_key)
     print(result.run_dir)
     if result.failed_to_run:
         raise typer.Exit(EXIT_ERROR)
@@ -124,15 +124,16 @@ def run(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _finish(run_dir: Path, *, sessions: list[Any], **report_options: Any) -> list[dict[str, Any]]:
-    """The run's reports (harness.report.finish_run); return the findings that count for --fail-on."""
-    try:
-        from harness.report import finish_run  # type: ignore[attr-defined]
-    except ImportError:  # TODO(runner): drop this fallback once harness.report.finish_run has landed
-        from harness.report.html import write_run_report
+def _finish(run_dir: Path, **report_options: Any) -> list[dict[str, Any]]:
+    """The run's reports (harness.report.finish_run); return the findings that count for --fail-on.
 
-        err.print(f"report: {write_run_report(run_dir)}")
-        return [f for s in sessions for f in s.findings]
-    outputs = finish_run(run_dir, **report_options)
+    A bad --baseline or --sign-key, or Chromium missing for --pdf, is an error (exit 2) with its
+    message; the sessions are already recorded in run_dir, so nothing is lost."""
+    from harness.report import finish_run
+
+    try:
+        outputs = finish_run(run_dir, **report_options)
+    except (ValueError, TypeError, RuntimeError, OSError) as exc:
+        raise _fail(f"{exc} (the sessions are recorded in {run_dir})") from None
     err.print(f"report: {outputs.report}")
     return list(outputs.gating)
