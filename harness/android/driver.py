@@ -14,6 +14,7 @@ import logging
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ from urllib.parse import quote
 from harness.android import adb, ocr
 from harness.catalogue import SCOPE_WORDING, button_role, scope_in_text
 from harness.config import AndroidApp, AndroidDevice
-from harness.drivers.sim import ScreenButton, ScreenDialog
+from harness.drivers.sim import PageState, ScreenButton, ScreenDialog
+from harness.timeline import UIElement
 
 MAX_HIERARCHY_BYTES = 8 * 1024 * 1024  # page source is untrusted: bounded before parsing
 MAX_BUTTON_CHARS = 12
@@ -147,6 +149,47 @@ def shows_webview(xml_text: str) -> bool:
     return any((e.get("class") or "") in WEBVIEW_CLASSES for e in parse_hierarchy(xml_text).iter())
 
 
+def _element_kind(element: ET.Element) -> str:
+    cls = element.get("class") or element.tag
+    if cls.endswith("EditText"):
+        return "input"
+    if cls.endswith(("Switch", "ToggleButton")):
+        return "switch"
+    if cls.endswith("RadioButton"):
+        return "radio"
+    if cls.endswith("CheckBox") or element.get("checkable") == "true":
+        return "checkbox"
+    if cls.endswith("Button") or _is_button(element):
+        return "button"
+    return "text"
+
+
+def page_state_from_hierarchy(xml_text: str) -> PageState:
+    """The page state of a UiAutomator2 page source, as the sim's driver gives it: visible texts (text,
+    else content-desc: WebView nodes often carry only that), controls with kinds, checked states and
+    bounds. An input's text is never recorded (it may be the personal data typed in); its hint is."""
+    texts: list[str] = []
+    elements: list[UIElement] = []
+    for element in parse_hierarchy(xml_text).iter():
+        if element.get("displayed") == "false":
+            continue
+        kind = _element_kind(element)
+        label = ((element.get("text") or "").strip() or (element.get("content-desc") or "").strip())[:300]
+        bounds = _bounds(element.get("bounds", ""))
+        if kind == "input":
+            input_type = "password" if element.get("password") == "true" else "text"
+            elements.append(UIElement(kind="input", text=(element.get("hint") or "").strip()[:300], bounds=bounds,
+                                      input_type=input_type))
+            continue
+        if kind == "text" and not label:
+            continue
+        if label:
+            texts.append(label)
+        checked = element.get("checked") == "true" if kind in ("checkbox", "radio", "switch") else None
+        elements.append(UIElement(kind=kind, text=label, bounds=bounds, checked=checked))  # type: ignore[arg-type]
+    return PageState(texts, elements, None)
+
+
 def dialog_from_ocr(png: bytes) -> ScreenDialog | None:
     """A dialog read from a screenshot: its button words, their controls' bounds, the texts of its panel."""
     lines = ocr.read_text(png)
@@ -199,15 +242,16 @@ def capabilities(device: AndroidDevice, *, chromedriver_port: int | None = None)
 class AndroidDriver:
     """An Appium UiAutomator2 session on WeChat plus adb for what Appium does not do (intents)."""
 
-    def __init__(self, device: AndroidDevice, runner: adb.Adb) -> None:
+    def __init__(self, device: AndroidDevice, runner: adb.Adb, *, appium_url: str | None = None,
+                 chromedriver_port: int | None = None) -> None:
         from appium import webdriver
         from appium.options.common import AppiumOptions
 
         self.device = device
         self.adb = runner
         options = AppiumOptions()
-        options.load_capabilities(capabilities(device))
-        self.driver = webdriver.Remote(device.appium_url, options=options)
+        options.load_capabilities(capabilities(device, chromedriver_port=chromedriver_port))
+        self.driver = webdriver.Remote(appium_url or device.appium_url, options=options)
 
     # ---- opening a mini program
 
@@ -301,17 +345,21 @@ class AndroidDriver:
         x, y, w, h = button.bounds
         self.driver.execute_script("mobile: clickGesture", {"x": x + w // 2, "y": y + h // 2})
 
-    def tap_text(self, text: str, timeout: float) -> int | None:
-        return self._tap(f'new UiSelector().text("{_ui_quote(text)}")', timeout)
+    def tap_text(self, text: str, timeout: float, *, before_click: Callable[[], object] | None = None) -> int | None:
+        """Tap the first element showing ``text``; ``before_click`` runs just before (the session
+        records a dialog this tap answers). Returns the tap's monotonic time, or None when not found."""
+        return self._tap(f'new UiSelector().text("{_ui_quote(text)}")', timeout, before_click)
 
     def tap_desc(self, desc: str, timeout: float) -> int | None:
         return self._tap(f'new UiSelector().description("{_ui_quote(desc)}")', timeout)
 
-    def _tap(self, selector: str, timeout: float) -> int | None:
+    def _tap(self, selector: str, timeout: float, before_click: Callable[[], object] | None = None) -> int | None:
         deadline = time.monotonic() + timeout
         while True:
             found = self.driver.find_elements("-android uiautomator", selector)
             if found:
+                if before_click is not None:
+                    before_click()
                 tapped_at = time.monotonic_ns()
                 found[0].click()
                 return tapped_at
@@ -347,6 +395,11 @@ class AndroidDriver:
 
     def dump_ui(self, path: Path) -> None:
         path.write_text(self.page_source(), encoding="utf-8")
+
+    def page_state(self, hierarchy: Path | None = None) -> PageState:
+        """The page state from the UI dump just written (no second page source over adb)."""
+        source = hierarchy.read_text(encoding="utf-8") if hierarchy is not None else self.page_source()
+        return page_state_from_hierarchy(source)
 
     def quit(self) -> None:
         try:

@@ -358,6 +358,35 @@ def ready(checks: list[Check]) -> bool:
     return all(c.status != "missing" for c in checks)
 
 
+def session_fixes(check: Check) -> bool:
+    """A missing item a session puts right itself before it starts (``restore`` then ``prepare``):
+    frida-server installed but not running, the CA not yet in the store, a crashed run's proxy."""
+    return check.name in ("ca", "proxy", "cleanup") or (
+        check.name == "frida-server" and check.detail.endswith("not running"))
+
+
+def blocking(checks: list[Check]) -> list[Check]:
+    """What stops a session on this device: missing items no session can put right by itself."""
+    return [c for c in checks if c.status == "missing" and not session_fixes(c)]
+
+
+def describe(checks: list[Check]) -> str:
+    """One line: each item with its fix (the runner's quarantine reason, a session's error)."""
+    return "; ".join(f"{c.name}: {c.detail}" + (f" (fix: {c.fix})" if c.fix else "") for c in checks)
+
+
+def check_device(device: AndroidDevice) -> list[Check]:
+    """``gather`` + ``evaluate`` with the CA as it is on this host: changes nothing, not even the CA
+    (not created when absent). What ``miniprobe devices check`` prints and the runner's health check."""
+    ca_pem = existing_ca()
+    ca_name = ca_file_name(ca_pem.read_bytes()) if ca_pem and device.ca == "system" else None
+    try:
+        facts = gather(device, ca_name=ca_name)
+    except adb.AdbError as exc:
+        return [Check("adb", "missing", str(exc), f"adb -s {shlex.quote(device.serial)} reconnect")]
+    return evaluate(device, facts, ca_name=ca_name)
+
+
 # ------------------------------------------------------------------------------- preparing (changes)
 
 def prepare(device: AndroidDevice, runner: adb.Adb, facts: DeviceFacts, *, ca_pem: Path | None = None) -> list[str]:

@@ -2,14 +2,15 @@
 with the phone's parts: adb preparation, the global proxy lease, mitmproxy, Frida in every appbrand
 process, and Appium UiAutomator2 on WeChat.
 
-``AndroidSession`` extends ``SimSession`` and replaces what touches the device: opening and closing
-the parts, launching (the URL scheme), and the session summary. Everything a step does with dialogs
-(recording prompts, answering them, consent events) is the sim session's own code.
+``AndroidSession`` extends ``SimSession`` and fills in its device hooks: opening and closing the
+parts, ``_launch`` (the URL scheme), ``_unblock`` (the watchdog's cut), ``_end_clock`` (the phone's
+clock at the end) and ``_subject`` (session.json). Everything a step does with dialogs (recording
+prompts, answering them, consent events), the step and session time limits, and the summary are
+the sim session's own code. ``health_check`` is the runner's check before each session.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -24,17 +25,26 @@ from harness.capture.proxy import Capture
 from harness.config import AndroidApp, AndroidDevice, Scenario, StepSpec
 from harness.instrument.android import AndroidInstrument
 from harness.session import RunResources, SimSession, StepFailed, _probe_versions
-from harness.timeline import ClockSync, SessionStart, UISnapshot
+from harness.timeline import ClockSync, SessionStart
 
 
 class DeviceNotReady(RuntimeError):
     """The phone lacks something a session needs; the message lists each item with its fix."""
 
 
+def health_check(device: AndroidDevice) -> str | None:
+    """None when a session can run on the phone; else one line naming each missing item and its fix.
+
+    The judgement of ``miniprobe devices check`` (``prep.check_device``), read-only, less what a
+    session puts right by itself (frida-server not running, the CA, a crashed run's proxy)."""
+    return prep.describe(prep.blocking(prep.check_device(device))) or None
+
+
 class AndroidSession(SimSession):
     """Runs one scenario against one mini program (by appid) in WeChat on an android device."""
 
     POLL_S = 0.5  # a page source over adb costs more than a script in Chromium
+    device_kind = "android"
 
     def __init__(
         self,
@@ -63,7 +73,8 @@ class AndroidSession(SimSession):
     def _open(self) -> None:
         assert self.recorder is not None
         self._facts = self._ready_device()
-        self.capture = Capture(self.dir, self.recorder, listen_port=self.device.proxy.port)
+        self.capture = Capture(self.dir, self.recorder, listen_host=self.device.proxy.listen,
+                               listen_port=self.resources.ports.proxy or self.device.proxy.port)
         port = self.capture.start()
         self._lease = prep.proxy_lease(self.device, self.adb, port)
         self._lease.__enter__()
@@ -71,13 +82,14 @@ class AndroidSession(SimSession):
         self.instrument = AndroidInstrument(self.recorder, self.device, wechat_version=wechat)
         self.instrument.start()
         self.recorder.record(SessionStart(
-            source="harness", session_id=self.dir.name, device=self.device.name, device_kind="android",
+            source="harness", session_id=self.dir.name, device=self.device.name, device_kind=self.device_kind,
             wechat_version=wechat, appid=self.android_app.appid, env_version=self.android_app.env_version,
             scenario=self.scenario.name, scenario_file=str(self.scenario.file) if self.scenario.file else None,
             tool_version=__version__, probe_versions=_probe_versions(),
             clock=self.instrument.clock_start or ClockSync(),
         ))
-        self.android_driver = AndroidDriver(self.device, self.adb)
+        self.android_driver = AndroidDriver(self.device, self.adb, appium_url=self.resources.appium_url,
+                                            chromedriver_port=self.resources.ports.chromedriver or None)
         self.driver = self.android_driver  # type: ignore[assignment] - same surface as SimDriver
         self._consent_reset = self.android_driver.remove_from_recent(self.android_app.label)
 
@@ -89,10 +101,9 @@ class AndroidSession(SimSession):
         if facts.online and facts.restore:  # a crashed run's proxy and reverse, undone first
             prep.restore(self.device, self.adb)
             facts.restore = None
-        blocking = [c for c in prep.evaluate(self.device, facts, ca_name=ca_name)
-                    if c.status == "missing" and c.name not in ("frida-server", "ca", "proxy")]
+        blocking = prep.blocking(prep.evaluate(self.device, facts, ca_name=ca_name))
         if blocking:
-            raise DeviceNotReady("; ".join(f"{c.name}: {c.detail} (fix: {c.fix})" for c in blocking))
+            raise DeviceNotReady(prep.describe(blocking))
         self.adb.root = facts.root
         prep.prepare(self.device, self.adb, facts, ca_pem=ca_pem)
         return facts
@@ -100,12 +111,18 @@ class AndroidSession(SimSession):
     def _dead_components(self) -> str | None:
         return self.capture.exit_reason() if self.capture else None
 
+    def _unblock(self) -> None:
+        """The session overran: end the Appium session, so that a UiAutomator2 call waiting on the
+        phone fails at once and the session ends with the watchdog's reason."""
+        if self.android_driver is not None:
+            self.android_driver.quit()
+
     def _close(self) -> str | None:
         died = self._dead_components()
         lease = self._lease
         steps: list[Callable[[], Any] | None] = [
             self.android_driver and self.android_driver.quit,
-            self.instrument and self.instrument.close,
+            self.instrument and self.instrument.close,  # measures the end clock first
             lease and (lambda: lease.__exit__(None, None, None)),  # the phone's proxy back as it was
             self.capture and self.capture.stop,
         ]
@@ -118,46 +135,30 @@ class AndroidSession(SimSession):
                         f.write(f"while closing: {type(exc).__name__}: {str(exc)[:500]}\n")
         return died
 
+    def _end_clock(self) -> ClockSync:
+        """The offset measured again as Frida detached (session.json says when it could not be)."""
+        return (self.instrument.clock_end if self.instrument else None) or ClockSync()
+
     # ------------------------------------------------------------------ steps
 
-    def _perform(self, step: StepSpec) -> tuple[str, str | None]:
+    def _launch(self, step: StepSpec) -> tuple[str, str | None]:
         driver = self.android_driver
-        assert driver is not None and self.instrument is not None and self.recorder is not None
-        match step.action:
-            case "launch" | "relaunch":
-                arg = step.arg or {}
-                if step.action == "relaunch":
-                    driver.tap_desc("关闭", timeout=2)  # the capsule's close button ends the mini program
-                self.instrument.appids.note_launch(self.android_app.appid, time.monotonic_ns())
-                try:
-                    how = driver.launch(self.android_app, path=arg.get("path"), query=arg.get("query"))
-                except RuntimeError as exc:
-                    raise StepFailed(str(exc)) from exc
-                return "ok", f"opened by {how}"
-            case "wait":
-                self._watch(float(step.arg))
-                return "ok", None
-            case "tap":
-                self._poll()  # a dialog about to be answered by this tap must be on record first
-                tapped_at = driver.tap_text(str(step.arg), step.timeout)
-                if tapped_at is None:
-                    if step.optional:
-                        return "skipped", f"no visible text {step.arg!r}"
-                    raise StepFailed(f"no visible text {step.arg!r} to tap within {step.timeout:.0f} s")
-                self._action_t = tapped_at
-                self._after_tap(str(step.arg))
-                return "ok", None
-            case "input":
-                if not driver.type_into(step.arg["into"], str(step.arg["text"]), step.timeout):
-                    raise StepFailed(f"no input with placeholder {step.arg['into']!r}")
-                return "ok", None
-            case "privacy_popup" | "scope_popup" | "dialog":
-                return self._answer_dialog(step)
-            case "screenshot":
-                shot, ui = self._capture_screen(f"snap-{step.arg or 'screen'}")
-                self.recorder.record(UISnapshot(source="driver", screenshot=shot, hierarchy=ui))
-                return "ok", None
-        raise AssertionError(f"unhandled action {step.action}")
+        assert driver is not None and self.instrument is not None
+        arg = step.arg or {}
+        if step.action == "relaunch":
+            driver.tap_desc("关闭", timeout=2)  # the capsule's close button ends the mini program
+        self.instrument.appids.note_launch(self.android_app.appid, time.monotonic_ns())
+        try:
+            how = driver.launch(self.android_app, path=arg.get("path"), query=arg.get("query"))
+        except RuntimeError as exc:
+            raise StepFailed(str(exc)) from exc
+        return "ok", f"opened by {how}"
+
+    def _perform(self, step: StepSpec) -> tuple[str, str | None]:
+        if step.action == "settings":
+            raise StepFailed("`settings` (the openSetting page) runs on the sim only: WeChat's settings page "
+                             "on a phone is not driven yet")
+        return super()._perform(step)
 
     # ------------------------------------------------------------------ the summary
 
@@ -169,26 +170,22 @@ class AndroidSession(SimSession):
             "ports": {"proxy": capture.port if capture else None},
         }
 
-    def _write_session_json(self, outcome: str, reason: str | None, findings: list[dict[str, Any]]) -> None:
-        super()._write_session_json(outcome, reason, findings)
-        path = self.dir / "session.json"
-        summary = json.loads(path.read_text(encoding="utf-8"))
+    def _subject(self) -> dict[str, Any]:
         inst = self.instrument
-        summary["device"] = {"name": self.device.name, "kind": "android", "serial": self.device.serial,
-                             "account": self.device.account}
-        summary["app"] = self.android_app.model_dump() | {"name": self.android_app.label}
-        summary["android"] = {
-            "wechat": self._facts.wechat.version_name if self._facts and self._facts.wechat else None,
-            "android": self._facts.props.get("ro.build.version.release") if self._facts else None,
-            "consent_reset": self._consent_reset,
-            "clock_start": inst.clock_start.model_dump() if inst and inst.clock_start else None,
-            "clock_end": inst.clock_end.model_dump() if inst and inst.clock_end else None,
-            "processes": {str(pid): {"name": i.process_label, "appid": inst.appids.appid_of(pid),
-                                     "appid_from": inst.appids.how(pid), "detached": i.detached_reason}
-                          for pid, i in inst.processes.items()} if inst else {},
-            "not_instrumented": list(inst.failures.values()) if inst else [],
-            "framework_hooks": {str(pid): r for pid, r in inst.framework.items()} if inst else {},
+        return {
+            "device": {"name": self.device.name, "kind": self.device_kind, "serial": self.device.serial,
+                       "account": self.device.account},
+            "app": self.android_app.model_dump() | {"name": self.android_app.label},
+            "android": {
+                "wechat": self._facts.wechat.version_name if self._facts and self._facts.wechat else None,
+                "android": self._facts.props.get("ro.build.version.release") if self._facts else None,
+                "consent_reset": self._consent_reset,
+                "clock_start": inst.clock_start.model_dump() if inst and inst.clock_start else None,
+                "clock_end": inst.clock_end.model_dump() if inst and inst.clock_end else None,
+                "processes": {str(pid): {"name": i.process_label, "appid": inst.appids.appid_of(pid),
+                                         "appid_from": inst.appids.how(pid), "detached": i.detached_reason}
+                              for pid, i in inst.processes.items()} if inst else {},
+                "not_instrumented": list(inst.failures.values()) if inst else [],
+                "framework_hooks": {str(pid): r for pid, r in inst.framework.items()} if inst else {},
+            },
         }
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-        tmp.replace(path)
