@@ -79,6 +79,7 @@ class Capture:
         canaries: Mapping[str, str] | None = None,
         confdir: Path = DEFAULT_CONFDIR,
         listen_port: int = 0,
+        listen_host: str = "127.0.0.1",  # 0.0.0.0 (or an address) for a phone on Wi-Fi to reach
         start_timeout: float = 30.0,
     ) -> None:
         self.session_dir = session_dir
@@ -88,6 +89,7 @@ class Capture:
         self.canaries = dict(canaries or {})
         self.confdir = confdir
         self.listen_port = listen_port
+        self.listen_host = listen_host
         self.start_timeout = start_timeout
         self.events_path = session_dir / EVENTS_FILE
         self.flows_path = session_dir / FLOWS_FILE
@@ -137,7 +139,7 @@ class Capture:
             "miniprobe_block_unrouted": "true" if self.block_unrouted else "false",
             "miniprobe_canaries": str(canaries_file) if canaries_file else "",
         }
-        argv = [*mitmdump_argv(), "--listen-host", "127.0.0.1", "--listen-port", str(self.listen_port),
+        argv = [*mitmdump_argv(), "--listen-host", self.listen_host, "--listen-port", str(self.listen_port),
                 "-s", str(ADDON_PATH)]
         for name, value in options.items():
             argv += ["--set", f"{name}={value}"]
@@ -172,7 +174,7 @@ class Capture:
             log = self.session_dir / LOG_FILE
             raise RuntimeError(f"mitmproxy (capture) failed to start; log: {log}\n{exc}") from exc
         self.port = int(seen["port"])
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5):
+        with socket.create_connection((_connect_host(self.listen_host), self.port), timeout=5):
             pass
         self._tail_thread = threading.Thread(target=self._tail, name="capture-events", daemon=True)
         self._tail_thread.start()
@@ -259,6 +261,12 @@ class Capture:
             self._partial = b""
 
     close = stop
+
+
+def _connect_host(listen_host: str) -> str:
+    """Where this host reaches a proxy listening on ``listen_host`` (a wildcard: the loopback)."""
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+    return wildcard.get(listen_host, listen_host.strip("[]"))
 
 
 def read_flows(path: Path, *, max_flows: int = 100_000) -> Iterator[mitmflow.Flow]:
