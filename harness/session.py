@@ -20,6 +20,7 @@ from typing import Any
 from harness import __version__
 from harness.analysis import write_analysis
 from harness.capture.proxy import Capture
+from harness.catalogue import button_role, mentions_privacy
 from harness.config import Scenario, SimDevice, StepSpec
 from harness.drivers.sim import ScreenButton, ScreenDialog, SimDriver, SimHost, app_config
 from harness.instrument.frida import FridaInstrument
@@ -393,12 +394,16 @@ class SimSession:
             )
 
     def _after_tap(self, text: str) -> None:
-        """A plain tap on a dialog's button answers that dialog: record it as such."""
+        """A plain tap on a dialog's button answers that dialog; a tap on the page's own agreement
+        statement (我已阅读并同意《…》 beside its checkbox) is the user's consent: record either."""
         for dialog, prompt_seq in list(self._on_screen.values()):
             button = next((b for b in dialog.buttons if b.text == text), None)
             if button is not None:
                 self._record_answer(dialog, button, prompt_seq)
                 break
+        else:
+            if page_agreement(text) and self.recorder:
+                self.recorder.record(Consent(source="driver", action="agree", subject="privacy", how=f"page:tap:{text}"))
         self._poll()
 
     # ------------------------------------------------------------------ watching the screen
@@ -518,6 +523,12 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
 
     canaries.update(profile_personal_data(profile))
     return canaries
+
+
+def page_agreement(text: str) -> bool:
+    """The text is an in-page agreement statement: agree wording and a notice it names (《…》, or
+    privacy/policy words), as "我已阅读并同意《隐私政策》" — not a bare "同意" or "确定"."""
+    return button_role(text) == "agree" and ("《" in text or mentions_privacy(text))
 
 
 def _consent_subject(dialog: ScreenDialog) -> str | None:

@@ -192,6 +192,18 @@ def test_the_corpus_labels_are_valid_and_cover_the_required_rules(repo: Path) ->
     assert sessions <= 45, f"{sessions} corpus sessions: keep `make test` well under 15 min"
 
 
+def test_a_tap_on_an_in_page_agreement_is_consent_a_bare_agree_word_is_not() -> None:
+    """clinic-booking-*: the patient ticks 我已阅读并同意《就诊人信息授权书》 before the form is sent;
+    the session records that tap as the user's consent (CON-001 must not fire on the submission)."""
+    from harness.session import page_agreement
+
+    assert page_agreement("我已阅读并同意《就诊人信息授权书》")
+    assert page_agreement("我已阅读并同意《会员服务协议》和《隐私政策》")
+    assert page_agreement("同意隐私政策")
+    assert not page_agreement("同意") and not page_agreement("确定") and not page_agreement("提交预约")
+    assert not page_agreement("不同意《隐私政策》")
+
+
 # ---------------------------------------------------------------- the CI gate
 
 
