@@ -50,7 +50,7 @@ def test_every_step_passed_and_the_page_logged_the_whole_tour(session: Path, tou
     last_ui = session / steps[-1].ui if steps[-1].ui else None
     assert last_ui and last_ui.is_file()
     page = last_ui.read_text(encoding="utf-8")
-    for line in ("privacy asked by getClipboardData", "clipboard ", "wifi CMCC-Home-5G", "storage v1,2",
+    for line in ("privacy asked by getClipboardData", "clipboard ", "wifi CMCC-Home-5G", "network wifi", "storage v1,2",
                  "address 林小夏", "openid o", "uploaded 200", "downloaded 200", "ws hello 13912345678",
                  "tcp lock 13912345678", "udp 3", "sheet 1", "subscribe accept", "setting true",
                  "location 31.23"):
@@ -81,6 +81,7 @@ def test_calls_crossed_the_bridge_with_their_results(tour: Timeline) -> None:
     assert connect.args["address"] == "lock.tour.example" and connect.args["port"] == 9100 and connect.ok
     write = results(tour, "TCPSocket.write")[0]
     assert write.args["data"] == "lock 13912345678" and write.args["port"] == 9100
+    assert [m["type"] for m in write.args["pi"]] == ["phone"]  # a raw socket's payload is scanned
     send = results(tour, "UDPSocket.send")[0]
     assert send.args["address"] == "iot.tour.example" and send.args["encoding"] == "base64"
 

@@ -9,7 +9,10 @@ import miniprobe.sim.bridge.ApiGroup;
 import miniprobe.sim.bridge.ApiRegistry;
 import miniprobe.sim.bridge.Results;
 
-/** Device and window facts from the profile (getSystemInfo*, getDeviceInfo, getWindowInfo, getAppBaseInfo). */
+/**
+ * Device and window facts from the profile (getSystemInfo*, getDeviceInfo, getWindowInfo, getAppBaseInfo) and
+ * the network type (getNetworkType: the profile's Wi-Fi, as a phone on it reports).
+ */
 public final class SystemInfo implements ApiGroup {
     /** The base library a project without libVersion runs on. */
     public static final String NEWEST_LIB_VERSION = "3.4.10";
@@ -31,6 +34,16 @@ public final class SystemInfo implements ApiGroup {
         registry.add("getDeviceInfo", call -> Results.ok(call.api, deviceInfo()));
         registry.add("getWindowInfo", call -> Results.ok(call.api, windowInfo()));
         registry.add("getAppBaseInfo", call -> Results.ok(call.api, appBaseInfo()));
+        registry.add("getNetworkType", call -> Results.ok(call.api, networkType()));
+    }
+
+    /** WeChat's getNetworkType result on Wi-Fi: the type, the Wi-Fi signal strength, no system proxy. */
+    private Map<String, Object> networkType() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("networkType", "wifi");
+        info.put("signalStrength", profile.section("wifi").getOrDefault("signalStrength", 0));
+        info.put("hasSystemProxy", false);
+        return info;
     }
 
     private Map<String, Object> systemInfo() {
