@@ -356,9 +356,7 @@ class SimSession:
                 self._poll()
                 return "ok", ", ".join(f"{scope} {'on' if on else 'off'}" for scope, on in step.arg.items())
             case "screenshot":
-                shot, ui = self._capture_screen(f"snap-{step.arg or 'screen'}")
-                assert self.recorder is not None
-                self.recorder.record(UISnapshot(source="driver", screenshot=shot, hierarchy=ui))
+                self._capture_screen(f"snap-{step.arg or 'screen'}")  # records the UISnapshot
                 return "ok", None
         raise AssertionError(f"unhandled action {step.action}")
 
@@ -461,7 +459,16 @@ class SimSession:
         ui = f"ui/{stem}.html"
         self.driver.screenshot(self.dir / shot)
         self.driver.dump_ui(self.dir / ui)
+        self._record_page(shot, ui)
         return shot, ui
+
+    def _record_page(self, shot: str, ui: str) -> None:
+        """The visible page state next to the screenshot, as a UISnapshot (texts, controls, route): the
+        probes of page wording and controls (CON-005, COL-002, POL-001, ...) read nothing else."""
+        assert self.driver is not None and self.recorder is not None
+        state = self.driver.page_state(self.dir / ui)
+        self.recorder.record(UISnapshot(source="driver", screenshot=shot, hierarchy=ui, texts=state.texts,
+                                        elements=state.elements, page=state.page))
 
     def _processes(self) -> dict[str, Any]:
         """The pids and ports of this session's processes (fault tools and parallel proofs read them)."""

@@ -98,11 +98,33 @@ class Step(_Event):
     ui: str | None = None
 
 
+UIElementKind = Literal["text", "button", "link", "checkbox", "radio", "switch", "input", "textarea"]
+
+
+class UIElement(_Model):
+    """One visible element of a page snapshot: a text or a control, as the screen shows it. Input values
+    are never recorded (they may hold the personal data typed in); placeholders are."""
+
+    kind: UIElementKind
+    text: str = ""  # the text, a control's label (a checkbox: the text beside it), an input's placeholder
+    bounds: tuple[int, int, int, int] | None = None  # x, y, width, height in screen pixels
+    checked: bool | None = None  # checkbox / radio / switch
+    input_type: str | None = None  # input: text, number, idcard, digit, password, ...
+    open_type: str | None = None  # button open-type: getPhoneNumber, agreePrivacyAuthorization, ...
+    native: bool = False  # drawn by the platform (WeChat's popups), not by the mini program
+
+
 class UISnapshot(_Event):
+    """What the screen showed: taken after every step and at every dialog (and by a screenshot step).
+    ``texts`` are the visible texts in document order; ``elements`` the texts and controls with their
+    kinds and bounds (empty in sessions recorded before page state was captured)."""
+
     kind: Literal["ui_snapshot"] = "ui_snapshot"
     screenshot: str | None = None
     hierarchy: str | None = None
     texts: list[str] = Field(default_factory=list)
+    page: str | None = None  # the route shown (pages/index/index), when the driver knows it
+    elements: list[UIElement] = Field(default_factory=list)
 
 
 PromptKind = Literal["privacy_popup", "scope", "system_permission", "developer_dialog"]

@@ -22,6 +22,7 @@ from selenium.common.exceptions import WebDriverException
 from harness.catalogue import SCOPE_WORDING, button_role, mentions_privacy, scope_in_text
 from harness.config import REPO_ROOT, SimProfile
 from harness.procs import ChildProcess, free_port
+from harness.timeline import UIElement
 
 HOST_CLASSES = REPO_ROOT / "sim" / "host" / "build"
 CONTAINER_DIR = REPO_ROOT / "sim" / "container"
@@ -213,6 +214,28 @@ class ScreenDialog:
         return next((b for b in self.buttons if b.role == role), None)
 
 
+@dataclass
+class PageState:
+    """What the screen shows, for a UISnapshot: visible texts, texts and controls with kinds, the route."""
+
+    texts: list[str] = field(default_factory=list)
+    elements: list[UIElement] = field(default_factory=list)
+    page: str | None = None
+
+
+def page_state_from(raw: dict[str, Any]) -> PageState:
+    """The page state script's answer as typed elements; an element the model rejects is left out
+    (the page is untrusted input), never the whole snapshot."""
+    elements: list[UIElement] = []
+    for item in raw.get("elements") or []:
+        try:
+            elements.append(UIElement.model_validate(item))
+        except ValueError:
+            continue
+    page = raw.get("page")
+    return PageState([str(t) for t in raw.get("texts") or []], elements, str(page) if page else None)
+
+
 # Runs in the page: every visible dialog, native (drawn by the container) or the developer's own
 # (a fixed-position layer inside the page that holds buttons).
 _DIALOGS_JS = r"""
@@ -258,6 +281,61 @@ for (const el of document.querySelectorAll('wx-native-popup button, wx-page *'))
   if (own === want || (el.tagName === 'BUTTON' && el.innerText.trim() === want)) { best = el; }
 }
 return best;
+"""
+
+# Runs in the page: the visible page state in one round trip — every visible text in document order, and
+# the texts and controls with their kinds and bounds (checkbox state, input placeholder/type, button
+# open-type). Input values are never read: they may hold the personal data typed in.
+_PAGE_STATE_JS = r"""
+const dpr = window.devicePixelRatio || 1, LIMIT = 800, MAXLEN = 300;
+const KINDS = {'WX-CHECKBOX': 'checkbox', 'WX-RADIO': 'radio', 'WX-SWITCH': 'switch', 'WX-INPUT': 'input',
+  'WX-TEXTAREA': 'textarea', 'WX-BUTTON': 'button', 'WX-NAVIGATOR': 'link', 'BUTTON': 'button'};
+const NATIVE = ['WX-NATIVE-POPUP', 'WX-NATIVE-TOAST', 'WX-NAV-BAR'];
+const shown = el => { const cs = getComputedStyle(el);
+  return cs.display !== 'none' && cs.visibility !== 'hidden' && cs.opacity !== '0'; };
+const sized = r => r.width > 0 && r.height > 0;
+const box = r => [Math.round(r.left*dpr), Math.round(r.top*dpr), Math.round(r.width*dpr), Math.round(r.height*dpr)];
+const clip = s => s.length > MAXLEN ? s.slice(0, MAXLEN) : s;
+const labelOf = el => { for (let n = el.parentElement, i = 0; n && i < 3; n = n.parentElement, i++) {
+  const t = (n.innerText || '').trim(); if (t) return t; } return ''; };
+const texts = [], elements = [];
+const walk = (el, native) => {
+  if (elements.length >= LIMIT || el.id === 'sim-errors' || ['SCRIPT', 'STYLE'].includes(el.tagName) || !shown(el)) return;
+  native = native || NATIVE.includes(el.tagName);
+  const kind = KINDS[el.tagName];
+  if (kind) {
+    const r = el.getBoundingClientRect();
+    if (sized(r)) {
+      const item = {kind, bounds: box(r), native, text: ''};
+      if (['checkbox', 'radio', 'switch'].includes(kind)) {
+        item.checked = el.hasAttribute('wx-checked');
+        item.text = clip((el.innerText || '').trim() || labelOf(el));
+      } else if (kind === 'input' || kind === 'textarea') {
+        const field = el.querySelector('input, textarea');
+        item.text = clip(field ? field.placeholder : '');
+        if (kind === 'input') item.input_type = el.hasAttribute('password') ? 'password' : (el.getAttribute('type') || 'text');
+      } else {
+        item.text = clip((el.innerText || '').trim());
+        if (el.getAttribute('open-type')) item.open_type = el.getAttribute('open-type');
+      }
+      elements.push(item);
+    }
+    if (kind === 'input' || kind === 'textarea') return;
+  }
+  for (const c of el.childNodes) {
+    if (c.nodeType === 1) { walk(c, native); continue; }
+    if (c.nodeType !== 3) continue;
+    const t = c.textContent.trim();
+    if (!t) continue;
+    const range = document.createRange(); range.selectNodeContents(c);
+    const r = range.getBoundingClientRect();
+    if (!sized(r)) continue;
+    texts.push(clip(t));
+    elements.push({kind: 'text', text: clip(t), bounds: box(r), native});
+  }
+};
+walk(document.getElementById('phone') || document.body, false);
+return {page: (window.__sim && window.__sim.route && window.__sim.route()) || null, texts, elements};
 """
 
 _BROWSER_VENDOR_HOSTS = ("*.google.com", "*.googleapis.com", "*.gvt1.com", "*.gstatic.com")
@@ -368,6 +446,12 @@ class SimDriver:
 
     def dialogs(self) -> list[ScreenDialog]:
         return [classify(raw) for raw in self.driver.execute_script(_DIALOGS_JS) or []]
+
+    def page_state(self, hierarchy: Path | None = None) -> PageState:
+        """The visible page state (texts, controls, route) in one script round trip; ``hierarchy`` (the
+        UI dump just written) is not needed here: the live page is read."""
+        raw = self.driver.execute_script(_PAGE_STATE_JS) or {}
+        return page_state_from(raw)
 
     def runtime_errors(self) -> list[str]:
         return [str(e) for e in self.driver.execute_script("return (window.__sim && window.__sim.errors) || []")]
