@@ -12,6 +12,7 @@
   window.__sim = {
     ready: false,
     errors: [], // "<file>:<line>: <Name>: <message>" strings
+    warnings: [], // what WeChat only logs (unhandled promise rejections)
     unsupported: [], // wx APIs the host or the container do not support, by name
     route: () => (C.runtime ? C.runtime.currentRoute() : null),
   };
@@ -85,10 +86,18 @@
     if (C.quietErrors) return; // runtime.js locating a syntax error on purpose
     report(event.error || new Error(event.message), { during: 'an uncaught exception' });
   });
+  // WeChat only logs a rejection nobody handled (a promisified wx call that failed, an async handler's
+  // error); the app goes on. So does the sim, except for its own "not supported" errors, which stay loud.
   window.addEventListener('unhandledrejection', (event) => {
     const reason = event.reason;
-    report(reason instanceof Error ? reason : new Error(`unhandled promise rejection: ${JSON.stringify(reason)}`),
-      { during: 'an unhandled promise rejection' });
+    if (reason instanceof AppError) {
+      report(reason, { during: 'an unhandled promise rejection' });
+      return;
+    }
+    const what = reason instanceof Error ? describe(reason) : JSON.stringify(reason);
+    const place = appFrame(reason && reason.stack);
+    window.__sim.warnings.push(`${place ? place + ': ' : ''}unhandled promise rejection: ${what}`);
+    console.warn('[sim] unhandled promise rejection:', reason);
   });
 
   C.errors = { AppError, report, guard, appFrame };
