@@ -47,7 +47,8 @@
   const truthy = (value) => Boolean(value);
 
   function resolveAppUrl(src, wxmlFile) {
-    if (!src || /^(https?:|data:|blob:|wxfile:|cloud:)/.test(src)) return src;
+    if (src && src.startsWith('wxfile://')) return '/wxfile/' + src.slice('wxfile://'.length); // the host serves temp files
+    if (!src || /^(https?:|data:|blob:|cloud:)/.test(src)) return src;
     if (src.startsWith('/')) return '/app' + src;
     const parts = wxmlFile.split('/').slice(0, -1);
     for (const piece of src.split('/')) {
