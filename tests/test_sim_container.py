@@ -43,6 +43,7 @@ APP_FILES: dict[str, str] = {
                 "pages/crash/crash",
                 "pages/events/events",
                 "pages/more/more",
+                "pages/query/query",
             ],
             "window": {
                 "navigationBarTitleText": "门店查找",
@@ -144,6 +145,30 @@ Page({
 """,
     "pages/more/more.wxml": """<button id="phone" open-type="getPhoneNumber" bindgetphonenumber="onPhone">手机号</button>
 <view class="phone">{{phone}}</view>
+""",
+    "pages/query/query.js": """Page({
+  data: { measured: '', after: '' },
+  measure() {
+    wx.fooBarBaz(); // promise style, nobody handles its rejection: WeChat only logs it
+    this.createSelectorQuery()
+      .select('#box').boundingClientRect()
+      .selectAll('.item').fields({ dataset: true, size: true })
+      .selectViewport().scrollOffset()
+      .exec(([box, items, viewport]) => this.setData({
+        measured: [box.id, Math.round(box.width), items.map((i) => i.dataset.n + ':' + Math.round(i.height)).join('|'),
+          typeof viewport.scrollTop].join(' '),
+      }));
+    wx.createSelectorQuery().select('#missing').boundingClientRect((rect) => this.setData({ after: String(rect) })).exec();
+  },
+});
+""",
+    "pages/query/query.wxml": """<view id="box" style="width: 200px; height: 50px">盒子</view>
+<view class="item" data-n="a" style="height: 20px">甲</view>
+<view class="item" data-n="b" style="height: 30px">乙</view>
+<image class="pic" src="wxfile://tmp_1.jpg" />
+<button bindtap="measure">测量</button>
+<view class="measured">{{measured}}</view>
+<view class="after">{{after}}</view>
 """,
     "pages/events/events.js": """Page({
   data: { log: [], n: 3, a: 1, b: 2, secret: true },
@@ -690,3 +715,17 @@ def test_exit_event_shows_the_exited_screen_and_reports_it(sim: Sim) -> None:
     wait_until(lambda: sim.text("#sim-exited") == "小程序已退出", 5, "exited screen")
     assert [c["data"]["event"] for c in sim.host.calls("__lifecycle")][-2:] == ["hide", "exit"]
     assert sim.route() is None
+
+
+def test_selector_query_measures_in_the_container_and_rejections_are_only_logged(sim: Sim) -> None:
+    """createSelectorQuery is the container's own (it never crosses the bridge); a promise rejection
+    nobody handles is logged as WeChat does, not an app error; wxfile:// images load from the host."""
+    sim.open("?path=pages/query/query")
+    assert sim.one("wx-image.pic img").get_attribute("src").endswith("/wxfile/tmp_1.jpg")
+    sim.button("测量").click()
+    sim.wait_text(".measured", "box 200 a:20|b:30 number")
+    sim.wait_text(".after", "null")
+    assert not sim.host.calls("createSelectorQuery")
+    wait_until(lambda: sim.driver.execute_script("return window.__sim.warnings.length"), 5, "the rejection logged")
+    assert "fooBarBaz:fail not supported" in sim.driver.execute_script("return window.__sim.warnings[0]")
+    assert sim.errors() == []

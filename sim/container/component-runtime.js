@@ -211,7 +211,8 @@
       pub.setData = (changes, callback) => this.setData(changes, callback);
       pub.selectComponent = (selector) => this.selectComponent(selector);
       pub.selectAllComponents = (selector) => this.selectAllComponents(selector);
-      pub.createSelectorQuery = () => C.wx.wx.createSelectorQuery();
+      pub.createSelectorQuery = () => C.wx.selectorQuery(this.host); // this page's or component's own nodes
+      Object.defineProperty(pub, '__simHost', { get: () => this.host }); // SelectorQuery.in(this)
       pub.createIntersectionObserver = (options) => C.wx.wx.createIntersectionObserver(options);
       pub.getPageId = () => `pageId:${this.page.id}`;
       pub.__wxExparserNodeId__ = `sim-${this.id}`;

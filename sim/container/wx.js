@@ -360,9 +360,85 @@
     closeSocket: (options) => lastSocketTask && lastSocketTask.close(options),
   };
 
+  // ---- wx.createSelectorQuery(): the page's layout, measured where it is drawn -----------------
+
+  /** The page on top: its <wx-page> root (the others are hidden). */
+  function visiblePage() {
+    return [...document.querySelectorAll('#pages > wx-page')].find((el) => el.style.display !== 'none') || null;
+  }
+
+  function rectOf(el) {
+    const r = el.getBoundingClientRect();
+    return { id: el.id || '', dataset: { ...el.dataset }, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+      width: r.width, height: r.height };
+  }
+
+  function fieldsOf(el, wanted) {
+    const out = {};
+    if (wanted.id) out.id = el.id || '';
+    if (wanted.dataset) out.dataset = { ...el.dataset };
+    if (wanted.rect || wanted.size) Object.assign(out, rectOf(el));
+    if (wanted.scrollOffset) Object.assign(out, { scrollLeft: el.scrollLeft, scrollTop: el.scrollTop });
+    for (const name of wanted.properties || []) out[name] = el[name];
+    for (const name of wanted.computedStyle || []) out[name] = getComputedStyle(el).getPropertyValue(name);
+    return out;
+  }
+
+  /**
+   * SelectorQuery as WeChat's: select/selectAll/selectViewport, .in(component) for a component's own
+   * nodes, boundingClientRect/scrollOffset/fields, exec(cb) with the results in request order. Nodes
+   * are looked up in the page's (or component's) drawn elements, where WXML ids and classes are kept.
+   */
+  function selectorQuery(scope = null) {
+    const requests = [];
+    const query = {
+      in(component) {
+        scope = component && component.__simHost ? component.__simHost : scope;
+        return query;
+      },
+      select: (selector) => nodesRef(selector, false),
+      selectAll: (selector) => nodesRef(selector, true),
+      selectViewport: () => nodesRef(null, false),
+      exec(callback) {
+        setTimeout(() => {
+          const results = requests.map((measure) => measure());
+          if (typeof callback === 'function') C.errors.guard({ during: 'SelectorQuery.exec callback' }, () => callback(results));
+        }, 0);
+        return query;
+      },
+    };
+
+    function nodes(selector, all) {
+      if (selector === null) return [document.getElementById('pages')];
+      const root = scope || visiblePage();
+      if (!root) return [];
+      return all ? [...root.querySelectorAll(selector)] : [root.querySelector(selector)].filter(Boolean);
+    }
+
+    function nodesRef(selector, all) {
+      const add = (callback, measure) => {
+        requests.push(() => {
+          const found = nodes(selector, all).map(measure);
+          const value = all ? found : found[0] || null;
+          if (typeof callback === 'function') C.errors.guard({ during: 'SelectorQuery callback' }, () => callback(value));
+          return value;
+        });
+        return query;
+      };
+      return {
+        boundingClientRect: (callback) => add(callback, rectOf),
+        scrollOffset: (callback) => add(callback, (el) => ({ id: el.id || '', dataset: { ...el.dataset },
+          scrollLeft: el.scrollLeft, scrollTop: el.scrollTop })),
+        fields: (wanted, callback) => add(callback, (el) => fieldsOf(el, wanted || {})),
+      };
+    }
+    return query;
+  }
+
   // ---- the wx object ---------------------------------------------------------------------------
 
   function apiFor(name) {
+    if (name === 'createSelectorQuery') return () => selectorQuery();
     if (CONTAINER_APIS[name]) return (options) => callContainerApi(name, options);
     if (SOCKET_APIS[name]) return SOCKET_APIS[name];
     if (/^on[A-Z]/.test(name)) return (listener) => register(name, listener);
@@ -425,5 +501,5 @@
 
   C.bridge.eventHandlers.listener = fireListener;
   C.bridge.eventHandlers.privacy_needed = privacyNeeded;
-  C.wx = { wx, listeners, openTypeTap };
+  C.wx = { wx, listeners, openTypeTap, selectorQuery };
 })();
