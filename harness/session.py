@@ -294,7 +294,22 @@ class SimSession:
                 outcome = "failed"
                 where = f"{self.scenario.file}:{step.line}" if self.scenario.file and step.line else step.label
                 reason = f"step {index + 1} ({where}): {detail}"
+        self._settle()
         return outcome, reason
+
+    def _settle(self) -> None:
+        """Let the requests the last steps started finish (up to SETTLE_S) before the teardown: a flow
+        slowed by a TLS handshake under load is evidence, not something to cut off at the last wait.
+        Quiet means none in flight for SETTLE_QUIET_S, so a chain (login code -> openid) is waited for."""
+        now = time.monotonic()
+        deadline, quiet_since = now + SETTLE_S, now
+        while self.frida is not None and now < deadline and not self._abort_reason:
+            if any(api in IN_FLIGHT_APIS for api in self.frida.pending_apis()):
+                quiet_since = now
+            elif now - quiet_since >= SETTLE_QUIET_S:
+                return
+            time.sleep(0.1)
+            now = time.monotonic()
 
     def _deadline_of(self, index: int, step: StepSpec) -> tuple[float, str]:
         """When the step counts as hung: its own timeout (or wait) plus the run's grace."""
@@ -530,6 +545,11 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
 
     canaries.update(profile_personal_data(profile))
     return canaries
+
+
+SETTLE_S = 8.0  # at most this long after the last step for requests still in flight
+SETTLE_QUIET_S = 0.5  # no request in flight for this long: the network has settled
+IN_FLIGHT_APIS = frozenset({"request", "uploadFile", "downloadFile"})  # a WebSocket may stay open: not these
 
 
 def page_agreement(text: str) -> bool:

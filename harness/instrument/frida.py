@@ -571,6 +571,12 @@ class FridaInstrument:
 
     # ---- recording
 
+    def pending_apis(self) -> list[str]:
+        """The APIs of the calls still waiting for their result (a request in flight), oldest first."""
+        with self._lock:
+            calls = sorted(self._bridge.pending.values(), key=lambda c: _ns(c.get("t")) or 0)
+            return [str(c.get("api", "")) for c in calls]
+
     def _record_unanswered(self) -> None:
         with self._lock:
             self._record(self._bridge.unanswered())
