@@ -177,6 +177,15 @@ def test_locked_and_unauthorised() -> None:
     assert {c.name for c in checks} <= {"adb", "appium", "cleanup"}  # nothing asked of an unreachable device
 
 
+def test_a_phone_on_wifi_needs_a_proxy_listening_off_loopback() -> None:
+    wifi = device(proxy={"port": 8082, "device_host": "192.168.1.10"})
+    check = by_name(prep.evaluate(wifi, ready_facts(), host_frida=(17, 2, 17)))["proxy-listen"]
+    assert check.status == "missing" and "listens on 127.0.0.1 only" in check.detail
+    assert prep.blocking([check]) == [check]  # a session cannot put it right
+    listening = device(proxy={"listen": "0.0.0.0", "port": 8082, "device_host": "192.168.1.10"})
+    assert prep.ready(prep.evaluate(listening, ready_facts(), host_frida=(17, 2, 17), ca_name="c8750f0d.0"))
+
+
 def test_serial_and_frida_validation(tmp_path: Path) -> None:
     from harness.config import ConfigError, load_devices
 

@@ -178,7 +178,7 @@ def evaluate(device: AndroidDevice, facts: DeviceFacts, *, host_frida: tuple[int
              ca_name: str | None = None) -> list[Check]:
     """Per item: ready, a warning, or missing with the command that would fix it. Pure."""
     connection = _connection_check(device, facts)
-    checks = [connection, _restore_check(device, facts), _appium_check(device, facts)]
+    checks = [connection, _restore_check(device, facts), _appium_check(device, facts), _proxy_listen_check(device)]
     if device.frida != "usb":
         checks.append(_frida_network_check(device, facts))
     if connection.status != "ok":
@@ -332,6 +332,15 @@ def _frida_check(device: AndroidDevice, facts: DeviceFacts, host: tuple[int, int
         return Check("frida-server", "warn", f"frida-server {text} runs; this host has frida {host_text} "
                      "(same major version works; the same version is safest)", push)
     return Check("frida-server", "ok", f"frida-server {text} runs")
+
+
+def _proxy_listen_check(device: AndroidDevice) -> Check | None:
+    """A phone told to send its traffic over Wi-Fi cannot reach a proxy listening on the loopback."""
+    if device.proxy.device_host is None or device.proxy.listen not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return Check("proxy-listen", "missing",
+                 f"the phone sends its traffic to {device.proxy.device_host} but mitmproxy listens on "
+                 f"{device.proxy.listen} only", "set `proxy: {listen: 0.0.0.0, ...}` for this device in devices.yaml")
 
 
 def _proxy_check(device: AndroidDevice, facts: DeviceFacts) -> Check:
