@@ -91,7 +91,8 @@ scenarios:
 """)
     proc = subprocess.run(
         [*miniprobe_cmd(), "run", str(tmp / "suite.yaml"), "--devices", str(tmp / "devices.yaml"), "--tags", "q",
-         "--out", str(tmp / "artifacts"), "--fail-on", "none"],
+         "--out", str(tmp / "artifacts"), "--fail-on", "none",
+         "--retries", "1", "--backoff", "0.5"],  # a Frida attach that times out under CI load is retried
         check=False, capture_output=True, text=True, timeout=300, cwd=repo,
         env={**os.environ, "ANDROID_ADB_SERVER_PORT": str(adb_port)},
     )
