@@ -80,15 +80,10 @@ def sim_checks(device: SimDevice) -> list[Any]:
 # ------------------------------------------------------------------------------- android
 
 def android_checks(device: AndroidDevice) -> list[Any]:
-    from harness.android import adb, prep
+    """The runner's health check and this command share one judgement: prep.check_device."""
+    from harness.android import prep
 
-    ca_pem = prep.existing_ca()  # read only: check never creates the CA
-    ca_name = prep.ca_file_name(ca_pem.read_bytes()) if ca_pem and device.ca == "system" else None
-    try:
-        facts = prep.gather(device, ca_name=ca_name)
-    except adb.AdbError as exc:
-        return [prep.Check("adb", "missing", str(exc), f"adb -s {device.serial} reconnect")]
-    return prep.evaluate(device, facts, ca_name=ca_name)
+    return prep.check_device(device)
 
 
 # ------------------------------------------------------------------------------- commands
