@@ -15,6 +15,7 @@ wx.login is informational: it is neither a privacy interface nor PI in a flow to
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from urllib.parse import urlsplit
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS
 from harness.timeline import ApiCall, Consent, Event, Flow, PIMatch, Prompt, StorageWrite, Timeline
@@ -36,6 +37,7 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 
 DEVICE_INFO = "设备信息"
+SENDING_APIS = frozenset({"request", "uploadFile", "downloadFile"})
 
 
 def _times(timeline: Timeline, moments: Sequence[int]) -> str:
@@ -60,6 +62,22 @@ def waited_for(call: ApiCall, agreed: Consent | None, timeline: Timeline) -> boo
         and prompt.prompt_kind == "privacy_popup"  # only WeChat's own popup holds a privacy call back
         and call.t - error <= prompt.t <= done_at(call) + error
     )
+
+
+def _where(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.netloc.lower().split("@")[-1].removesuffix(":80").removesuffix(":443"), parts.path or "/"
+
+
+def sent_at(flow: Flow, requests: Sequence[ApiCall], error: int) -> int:
+    """When the program sent the flow: its wx.request/uploadFile call (same host and path, the latest
+    before the proxy saw it), else when the proxy saw it. Under load the proxy sees a request the
+    program made before the consent tap only after the consent was recorded."""
+    where = _where(flow.url)
+    calls = [c for c in requests
+             if c.t <= flow.t + error and isinstance(c.args, dict) and isinstance(c.args.get("url"), str)
+             and _where(c.args["url"]) == where]
+    return min(flow.t, calls[-1].t) if calls else flow.t
 
 
 @probe(
@@ -103,8 +121,9 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     sent: dict[str, list[Flow]] = {}
     reads_for: dict[str, list[ApiCall]] = {}
     basis: dict[str, list[PIMatch]] = {}
+    requests = [c for c in timeline.of(ApiCall) if c.api in SENDING_APIS]
     for flow in own_flows(timeline):
-        if is_platform_host(flow.host, config) or not early(flow.t):
+        if is_platform_host(flow.host, config) or not early(sent_at(flow, requests, error)):
             continue
         device_pi = [
             m

@@ -282,3 +282,29 @@ def test_a_developer_dialog_agreed_during_the_call_does_not_excuse_it() -> None:
         .build()
     )
     assert [f.evidence for f in probes.analyse(tl) if f.rule == "CON-001"] == [[1]]
+
+
+def test_a_flow_is_timed_when_the_program_sent_it_not_when_the_proxy_saw_it() -> None:
+    """storefinder-violating: wx.request at launch, the agree tap, and only then (under load) the proxy
+    sees the request: it was still sent before consent. A request made after the consent passes."""
+    url = "http://api.freshfruit.example/api/collect"
+    before = (
+        TimelineBuilder()
+        .api(1.0, "request", args={"url": url, "method": "POST"})
+        .consent(1.4)
+        .flow(1.5, url, pi=[pi()])
+        .end(10)
+        .build()
+    )
+    [finding] = con001(before)
+    assert finding.statement.startswith("phone sent to api.freshfruit.example/api/collect")
+    after = (
+        TimelineBuilder()
+        .consent(1.4)
+        .api(1.45, "request", args={"url": url + "?x=1", "method": "POST"})
+        .flow(1.5, url + "?x=1", pi=[pi()])
+        .api(0.5, "request", args={"url": "http://other.example/api/collect"})
+        .end(10)
+        .build()
+    )
+    assert con001(after) == []
