@@ -12,6 +12,27 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+# si_code values of a child that is gone for good (as opposed to stopped, trapped or continued)
+_TERMINATED = frozenset({os.CLD_EXITED, os.CLD_KILLED, os.CLD_DUMPED})
+
+
+def has_terminated(pid: int) -> bool:
+    """Our child ``pid`` has ended (or was reaped already), checked without reaping it and without
+    consuming a stop.
+
+    Frida injects from inside this process: its ptrace tracer waits for the target's stops with
+    ``waitpid``. ``Popen.poll()`` on the same child from another thread can take such a stop first
+    (a tracer's process sees its tracees' stops whatever the wait flags) and then records
+    ``returncode = -WSTOPSIG``: the JVM host looked "killed by signal 11" (or 5) while it was only
+    stopped by the injector, and Frida timed out waiting for the stop it never saw.
+    ``waitid(WNOWAIT)`` only peeks: a stop stays for the tracer to collect.
+    """
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return info is not None and info.si_code in _TERMINATED
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -102,11 +123,27 @@ class ChildProcess:
 
     @property
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return self.proc is not None and self.poll() is None
+
+    def poll(self) -> int | None:
+        """``Popen.poll()`` that is safe while a debugger in this process (Frida) traces the child."""
+        assert self.proc is not None, f"{self.name} was not started"
+        if self.proc.returncode is None and not has_terminated(self.proc.pid):
+            return None
+        return self.proc.poll()  # reaps the ended child
+
+    def wait(self, timeout: float) -> int:
+        """``Popen.wait(timeout)`` without stealing a tracer's stops (see ``has_terminated``)."""
+        deadline = time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(self.argv, timeout)
+            time.sleep(0.02)
+        return code
 
     def exit_reason(self) -> str | None:
         """Why the process is gone (None while it runs or after a requested stop)."""
-        if self.proc is None or self.proc.poll() is None or self._stopping:
+        if self.proc is None or self.poll() is None or self._stopping:
             return None
         code = self.proc.returncode
         how = f"killed by signal {-code}" if code < 0 else f"exited with status {code}"
@@ -161,15 +198,15 @@ class ChildProcess:
         if self.proc is None:
             return
         self._stopping = True
-        if self.proc.poll() is None:
+        if self.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(grace)
+                self.wait(grace)
             except (ProcessLookupError, PermissionError):
                 pass
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(grace)
+                self.wait(grace)
         if self._log:
             self._log.close()
             self._log = None

@@ -10,13 +10,18 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
+from harness.config import REPO_ROOT, SimProfile
+from harness.drivers.sim import SimHost
 from harness.instrument.build import compile_agent
 from harness.instrument.frida import FridaInstrument, InstrumentError
+from harness.procs import ChildProcess
 from harness.timeline import ApiCall, ClockSync, Lifecycle, Recorder, StorageWrite, iter_events
 
 pytestmark = pytest.mark.e2e
@@ -237,3 +242,64 @@ def test_attach_to_a_missing_process_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(InstrumentError, match="no such process"):
         inst.attach(2**22 + 12345)
     inst.close()
+
+
+def _invoke(port: int, api: str, data: dict, callback_id: int) -> str:
+    """One synchronous bridge call to the sim host, as the container page makes it."""
+    body = orjson.dumps({"api": api, "data": orjson.dumps(data).decode(), "extra": "{}", "callbackId": callback_id,
+                         "isSync": True})
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/bridge/invoke", data=body, method="POST")
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return response.read().decode()
+
+
+def _watch(process: ChildProcess, until: threading.Event, deaths: list[str]) -> None:
+    """Poll the process until told to stop, as the session watchdog does; note its death."""
+    while not until.wait(0.002):
+        why = process.exit_reason()
+        if why:
+            deaths.append(why)
+            return
+
+
+def test_fresh_sim_hosts_survive_attach_while_a_watchdog_polls_them(tmp_path: Path) -> None:
+    """Fresh JVM hosts in a row, each attached, hooked and called while a thread polls it the way
+    SimSession's watchdog does (every 2 ms here, so that the poll meets Frida's injection every time).
+
+    Frida injects from inside this process with ptrace; a ``Popen.poll()`` (waitpid) from another thread
+    used to take the injector's stops, so Frida timed out and the host looked "killed by signal 11"
+    (or 5) with no JVM crash report: the flaky sessions of the corpus and demo runs.
+    """
+    subprocess.run([str(REPO_ROOT / "sim" / "host" / "build.sh")], check=True, timeout=300)
+    compile_agent()
+    app = REPO_ROOT / "sim" / "apps" / "storefinder-violating"
+    for index in range(4):
+        work = tmp_path / f"host{index}"
+        work.mkdir()
+        host = SimHost(app, SimProfile(), work)
+        deaths: list[str] = []
+        attached = threading.Event()
+        try:
+            host.start()
+            watcher = threading.Thread(target=_watch, args=(host.process, attached, deaths), daemon=True)
+            watcher.start()
+            recorder = Recorder(work / "events.jsonl")
+            inst = FridaInstrument(recorder, process_label=f"host{index}")
+            try:
+                inst.attach(host.pid)
+                attached.set()
+                watcher.join(5)
+                result = orjson.loads(_invoke(host.port, "getSystemInfoSync", {}, 1))
+                assert result["errMsg"] == "getSystemInfoSync:ok"
+                inst.flush()
+            finally:
+                attached.set()
+                inst.close()
+                recorder.close()
+            assert deaths == [], f"host {index}: the watchdog saw the host die during the attach: {deaths}"
+            assert host.process.alive, host.process.exit_reason()
+            calls = [e for e in iter_events(work / "events.jsonl") if isinstance(e, ApiCall)]
+            assert [(c.api, c.ok) for c in calls] == [("getSystemInfoSync", True)], f"host {index}"
+        finally:
+            host.stop()
+        assert not list(work.glob("hs_err_pid*.log")), f"host {index}: the JVM wrote a crash report"
