@@ -88,16 +88,18 @@ class Host:
         assert status == 200, result
         return result
 
-    def call_async(self, api: str, data: dict[str, Any] | None = None) -> int:
-        """Starts an async call; returns its callbackId (the result arrives as a callback event)."""
+    def call_async(self, api: str, data: dict[str, Any] | None = None, *, gesture: bool = False) -> int:
+        """Starts an async call (``gesture``: made during a tap); returns its callbackId (the result
+        arrives as a callback event)."""
         self._next_callback += 1
-        status, body = self.post("/bridge/invoke", self._invocation(api, data, self._next_callback, False))
+        status, body = self.post("/bridge/invoke", self._invocation(api, data, self._next_callback, False, gesture))
         assert (status, body) == (200, ""), body
         return self._next_callback
 
     @staticmethod
-    def _invocation(api: str, data: dict[str, Any] | None, callback_id: int, sync: bool) -> dict[str, Any]:
-        extra = {"stack": "at Page.onLoad (pages/index/index.js:3)", "page": "pages/index/index"}
+    def _invocation(api: str, data: dict[str, Any] | None, callback_id: int, sync: bool,
+                    gesture: bool = False) -> dict[str, Any]:
+        extra = {"stack": "at Page.onLoad (pages/index/index.js:3)", "page": "pages/index/index", "gesture": gesture}
         return {"api": api, "data": json.dumps(data or {}), "extra": json.dumps(extra),
                 "callbackId": callback_id, "isSync": sync}
 
@@ -759,7 +761,10 @@ def test_native_dialogs_wait_for_the_user(sim: Host) -> None:
     sim.answer(dialog["uiId"], "agree")
     assert sim.result(cb) == {"T1": "accept", "T2": "accept", "errMsg": "requestSubscribeMessage:ok"}
 
+    # WeChat 2.3.0+: no jump without a tap (an auto-jump in onLoad fails, no dialog); after a tap it asks
     cb = sim.call_async("navigateToMiniProgram", {"appId": "wx1111111111111111", "path": "pages/index"})
+    assert sim.result(cb) == {"errMsg": "navigateToMiniProgram:fail can only be invoked by user TAP gesture."}
+    cb = sim.call_async("navigateToMiniProgram", {"appId": "wx1111111111111111", "path": "pages/index"}, gesture=True)
     confirm = sim.ui("navigate_confirm")
     sim.answer(confirm["uiId"], "cancel")
     assert sim.result(cb) == {"errMsg": "navigateToMiniProgram:fail cancel"}

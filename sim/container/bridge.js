@@ -7,8 +7,13 @@
   let nextCallbackId = 1;
   const pendingCallbacks = new Map(); // callbackId -> function(resultJson)
 
+  // A call this soon after a tap on the page is the user's gesture (its handler, or the promise
+  // chain the handler started): WeChat lets navigateToMiniProgram and the like run only then.
+  const GESTURE_MS = 1000;
+
   function extraJson(page) {
-    return JSON.stringify({ stack: new Error().stack, page: page || '' });
+    const gesture = C.lastTapAt !== undefined && performance.now() - C.lastTapAt <= GESTURE_MS;
+    return JSON.stringify({ stack: new Error().stack, page: page || '', gesture });
   }
 
   function invokeBody(api, data, page, callbackId, isSync) {

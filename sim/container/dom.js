@@ -293,6 +293,7 @@
   function tapOn(el, event) {
     const button = el.closest('wx-button');
     if (button && button.__vnode && button.__vnode.attrs.disabled) return; // a disabled button gives no tap
+    C.lastTapAt = performance.now(); // what the bridge calls a user gesture (bridge.js)
     deliver(el, 'tap', { x: event.clientX, y: event.clientY }, event.timeStamp, touchesOf(event));
     for (const current of pathOf(el)) {
       const spec = !current.__instance && components[current.__vnode.tag];

@@ -89,6 +89,9 @@ public final class Ui implements ApiGroup {
         if (appId.isEmpty()) {
             return Results.fail(call.api, "parameter error: appId is required");
         }
+        if (!call.userGesture()) { // WeChat 2.3.0+: no jump to another mini program the user did not tap for
+            return Results.fail(call.api, "can only be invoked by user TAP gesture.");
+        }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("title", "");
         fields.put("content", "即将打开另一个小程序 " + appId);

@@ -2,6 +2,7 @@ package miniprobe.sim.bridge;
 
 import java.util.Map;
 import miniprobe.sim.json.Json;
+import miniprobe.sim.json.JsonException;
 
 /** One wx.* call as it crossed the bridge: the api name, its parsed data and the raw extra. */
 public final class ApiCall {
@@ -37,5 +38,14 @@ public final class ApiCall {
 
     public Map<String, Object> object(String key) {
         return Json.object(data, key);
+    }
+
+    /** The container made the call during a tap's handling (extra.gesture; sim/PROTOCOL.md). */
+    public boolean userGesture() {
+        try {
+            return Json.bool(Json.parseObject(extra), "gesture", false);
+        } catch (JsonException | RuntimeException e) {
+            return false;
+        }
     }
 }
