@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.catalogue import PRIVACY_INTERFACES, scope_of
+from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS, scope_of
 from harness.timeline import ApiCall, Event, Flow, PIMatch, StorageWrite, Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
@@ -22,6 +22,7 @@ from probes.evidence import (
     done_at,
     endpoint,
     is_before,
+    is_client_set,
     is_platform_host,
     own_flows,
     program_pi,
@@ -36,6 +37,7 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 from probes.repeated_prompts import subject_name
 
+DEVICE_INFO = "设备信息"
 # The personal-data types a scope's flows carry.
 SCOPE_PI_TYPES: dict[str, tuple[str, ...]] = {
     "scope.userLocation": ("location",),
@@ -44,8 +46,18 @@ SCOPE_PI_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _collects(event: Event, subject: str, config: ProbeConfig) -> list[PIMatch] | None:
-    """The matches ``event`` collects for ``subject`` ([] for an API call), or None when it collects none."""
+def _device_info_sent(flow: Flow, reads: list[int], config: ProbeConfig) -> list[PIMatch]:
+    """Device information leaving the device (as CON-001 counts it): the flow carries device-info PI
+    the program put there, after the program read the device's information (getSystemInfo*, ...)."""
+    if not any(t <= flow.t for t in reads):
+        return []
+    return [m for m in flow.pi
+            if m.type in config.device_info_pi_types and m.confidence != "low" and not is_client_set(m, config)]
+
+
+def _collects(event: Event, subject: str, config: ProbeConfig, reads: list[int]) -> list[PIMatch] | None:
+    """The matches ``event`` collects for ``subject`` ([] for an API call), or None when it collects none.
+    ``reads``: when the program read device information (a flow of it afterwards is collection)."""
     if isinstance(event, ApiCall):
         if event.ok is not True:
             return None
@@ -59,6 +71,8 @@ def _collects(event: Event, subject: str, config: ProbeConfig) -> list[PIMatch] 
         matches = program_pi(event.pi, config)
         if subject != PRIVACY:
             matches = [m for m in matches if m.type in SCOPE_PI_TYPES.get(subject, ())]
+        else:
+            matches += [m for m in _device_info_sent(event, reads, config) if m not in matches]
         return matches or None
     if isinstance(event, StorageWrite) and subject == PRIVACY:
         return strong_pi(event.pi) or None
@@ -84,6 +98,7 @@ def _what(event: Event) -> tuple[str, str]:
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     error = timeline.clock_error_ns
     own = {f.seq for f in own_flows(timeline)}
+    reads = [done_at(c) for c in timeline.of(ApiCall) if c.ok and WATCHED_APIS.get(c.api) == DEVICE_INFO]
     for subject, first, end in refusal_windows(timeline):
         found: dict[str, tuple[str, list[Event], list[PIMatch]]] = {}
         for event in timeline.events:
@@ -92,7 +107,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
             t = done_at(event) if isinstance(event, ApiCall) else event.t
             if not is_before(first.t, t, error) or (end is not None and not is_before(t, end, error)):
                 continue
-            matches = _collects(event, subject, config)
+            matches = _collects(event, subject, config, reads)
             if matches is None:
                 continue
             key, text = _what(event)

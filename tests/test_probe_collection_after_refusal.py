@@ -95,3 +95,19 @@ def test_no_refusal_is_not_tested_and_partial_sessions_are_marked() -> None:
     )
     tl = TimelineBuilder().consent(1.0, "refuse").api(2.0, "chooseImage").build()
     assert con002(tl)[0].partial
+
+
+def test_device_information_read_and_sent_after_a_refusal_fails() -> None:
+    """parking-violating: on 不同意 the app reads getSystemInfoSync and uploads brand/model/system, a
+    medium-confidence device_info match: device information leaving the device, as CON-001 counts it."""
+    device = pi("device_info", "fields: brand, model, system", confidence="medium", location="body.json:$")
+
+    def timeline(read: bool):  # type: ignore[no-untyped-def]
+        b = TimelineBuilder().prompt(1.0, "developer_dialog", ["隐私保护指引"], ["不同意", "同意"])
+        if read:
+            b = b.api(1.9, "getSystemInfoSync")
+        return b.consent(2.0, "refuse", prompt_seq=1).flow(3.0, "https://api.park.example/device", pi=[device]).end(10).build()
+
+    [finding] = con002(timeline(read=True))
+    assert finding.statement.startswith("device_info sent to api.park.example/device at 3.0 s")
+    assert con002(timeline(read=False)) == []  # a medium match alone is not collection
