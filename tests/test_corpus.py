@@ -210,7 +210,9 @@ def test_a_tap_on_an_in_page_agreement_is_consent_a_bare_agree_word_is_not() -> 
 @pytest.mark.e2e
 def test_corpus_scores_100_percent_on_sim_apps(repo: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [*miniprobe_cmd(), "corpus", str(repo / "sim" / "apps"), "--json", "--out", str(tmp_path)],
+        # on the three sim-pool replicas of devices.yaml: sessions mostly wait (steps, popups, the
+        # network), so three at once take about a third of the time even on 2 cores
+        [*miniprobe_cmd(), "corpus", str(repo / "sim" / "apps"), "--device", "sim-pool", "--json", "--out", str(tmp_path)],
         check=False, capture_output=True, text=True, timeout=1200, cwd=repo,
     )
     assert proc.stdout, f"no result (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
