@@ -250,6 +250,72 @@ class ProbeConfig(BaseModel):
         description="SEC-004: cloud access-key id patterns",
     )
 
+    # --- page wording and controls (UISnapshot texts/elements) ------------------------------------
+    implied_consent_wording: str = Field(
+        default=r"(登录|注册|继续|使用|进入).{0,6}即(视为|表示|代表)?.{0,3}同意",
+        description="CON-005: page text that claims consent from using the service (RULES.md)",
+    )
+    consent_label_words: tuple[str, ...] = Field(
+        default=("同意", "协议", "隐私", "政策", "条款", "个人信息", "agree", "privacy", "terms"),
+        description="CON-005/POL-001/COL-007: a checkbox whose label holds one of these is a consent checkbox",
+    )
+    policy_link_wording: str = Field(
+        default=r"《[^》]{0,30}(隐私|个人信息|用户协议|服务协议)[^》]{0,20}》|隐私政策|隐私保护指引|隐私协议|privacy policy",
+        description="POL-001: text that names or links the privacy policy",
+    )
+    phone_words: tuple[str, ...] = Field(
+        default=("手机号", "手机号码", "电话号码", "phone"),
+        description="COL-002: input placeholders and texts that ask for the phone number",
+    )
+    phone_open_types: tuple[str, ...] = Field(
+        default=("getPhoneNumber", "getRealtimePhoneNumber"),
+        description="COL-002: button open-types that request the phone number",
+    )
+    phone_gate_wording: str = Field(
+        default=r"(授权|绑定|验证|登录|填写|输入)?手机号?.{0,8}(后|才能|方可|即可).{0,6}(查看|浏览|使用|进入|继续|访问)"
+        r"|(查看|浏览|使用|访问).{0,8}(需|需要|请先|须)(先)?.{0,4}(授权|绑定|验证|登录).{0,4}手机号",
+        description="COL-002: page text that gates content behind the phone number",
+    )
+    login_words: tuple[str, ...] = Field(
+        default=("手机号", "登录", "授权", "注册", "绑定", "login", "sign in"),
+        description="COL-002: tap targets that ask to log in (not browse-only content)",
+    )
+    reward_wording: str = Field(
+        default=r"积分|奖励|红包|优惠券|抽奖|领取|返现",
+        description="COL-008: rewards wording on the screen that requests ID or face data",
+    )
+    purpose_wording: str = Field(
+        default=r"(用于|用来|以便|为了|仅用于|将用于|目的)",
+        description="COL-007: words that open a purpose statement",
+    )
+    sensitive_words: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: {
+            "id_card": ("身份证", "证件"),
+            "passport": ("护照", "证件"),
+            "bank_card": ("银行卡", "卡号"),
+            "face": ("人脸", "面部", "刷脸", "照片"),
+            "voice": ("声纹", "语音", "录音"),
+            "location": ("位置", "定位", "行踪", "轨迹"),
+        },
+        description="COL-007: words on a screen that name a sensitive PI type (a specific purpose names it)",
+    )
+    close_words: tuple[str, ...] = Field(
+        default=("关闭", "×", "✕", "✖", "╳", "跳过", "取消", "以后再说", "暂不", "不了", "不用", "我知道了", "知道了",
+                 "close", "skip", "cancel"),
+        description="USE-003: texts of a pop-up's close control",
+    )
+    marketing_wording: str = Field(
+        default=r"优惠|领取|红包|券|限时|福利|抽奖|特价|秒杀|折|会员|开通|活动",
+        description="USE-003: marketing pop-up wording",
+    )
+    marketing_window_s: float = Field(default=300.0, gt=0, description="USE-003: the marketing pop-up window")
+    marketing_warn_over: int = Field(default=2, ge=0, description="USE-003: WARN above this many per window")
+    subscribe_warn_over: int = Field(default=2, ge=0, description="USE-003: WARN above this many subscribe prompts")
+    navigation_service_types: tuple[str, ...] = Field(
+        default=("地图导航", "网络约车", "用车服务"),
+        description="COL-005: service types whose basic function is navigation (background location allowed)",
+    )
+
     @property
     def user_initiated_window_ns(self) -> int:
         return int(self.user_initiated_window_s * NS_PER_S)

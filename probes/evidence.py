@@ -33,6 +33,8 @@ from harness.timeline import (
     StorageWrite,
     Timeline,
     UIButton,
+    UIElement,
+    UISnapshot,
 )
 from probes.config import NS_PER_S, ProbeConfig
 
@@ -390,6 +392,8 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "refusal": lambda tl, cfg: bool(refusals(tl)),
     "hide": lambda tl, cfg: any(e.event == "hide" for e in tl.of(Lifecycle)),
     "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
+    "page_text": lambda tl, cfg: any(s.texts or s.elements for s in tl.of(UISnapshot)),
+    "page_elements": lambda tl, cfg: any(s.elements for s in tl.of(UISnapshot)),
 }
 
 # What a session lacks when an evidence kind is missing (rules.json "why" for "not_tested").
@@ -409,6 +413,8 @@ EVIDENCE_MISSING: dict[str, str] = {
     "refusal": "nothing was refused",
     "hide": "the mini program never went to the background (S6)",
     "declared_categories": "no `declared_categories` (the privacy guide's categories) in the probe configuration",
+    "page_text": "no page texts were recorded (sessions before page-state capture record screenshots only)",
+    "page_elements": "no page controls (checkbox states, inputs, buttons) were recorded",
 }
 
 # --- personal-data types (harness.capture.recognisers.PI_TYPES, with the contract's names as fallback) --
@@ -533,3 +539,26 @@ def when(timeline: Timeline, moments: Sequence[int]) -> str:
     if len(moments) == 1:
         return f"at {since_start(timeline, moments[0])}"
     return f"{len(moments)} times from {since_start(timeline, moments[0])}"
+
+
+# --- page snapshots (UISnapshot: the visible texts and controls after every step and at every dialog) --
+
+
+def snapshots(timeline: Timeline) -> list[UISnapshot]:
+    """The snapshots that hold page state, in time order (screenshot-only snapshots left out)."""
+    return [s for s in timeline.of(UISnapshot) if s.texts or s.elements]
+
+
+def screen_text(snapshot: UISnapshot) -> str:
+    """A snapshot's visible texts as one line (the page's own and the platform's)."""
+    return " ".join(t.strip() for t in snapshot.texts if t.strip())
+
+
+def screen_before(timeline: Timeline, t: int) -> UISnapshot | None:
+    """The screen shown just before ``t``: the latest snapshot taken before it."""
+    return next((s for s in reversed(snapshots(timeline)) if s.t < t), None)
+
+
+def page_elements(snapshot: UISnapshot, *kinds: str) -> list[UIElement]:
+    """A snapshot's elements of ``kinds`` (all when none given)."""
+    return [e for e in snapshot.elements if not kinds or e.kind in kinds]

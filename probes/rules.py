@@ -569,7 +569,6 @@ NOT_COVERED: dict[str, str] = {
     "CON-005": "no probe yet: needs page texts (使用即同意 wording) and checkbox states; the sessions record "
     "dialog texts only",
     "COL-001": "no probe yet: needs which basic function could not complete without a category (S2 vs S3)",
-    "COL-002": "no probe yet: needs page texts to tell gated browse-only content; dialog texts alone do not",
     "COL-005": "no probe yet: needs location callbacks and flows after onHide in an S6 background scenario",
     "COL-007": "no probe yet: needs the collecting screen's texts (purpose statement, separate control)",
     "COL-008": "no probe yet: needs the requesting screen's texts (积分/奖励/红包 ...)",

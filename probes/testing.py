@@ -31,6 +31,7 @@ from harness.timeline import (
     StorageWrite,
     Timeline,
     UIButton,
+    UIElement,
     UISnapshot,
 )
 
@@ -231,8 +232,29 @@ class TimelineBuilder:
     def lifecycle(self, seconds: float, event: str, page: str | None = None) -> TimelineBuilder:
         return self.add(Lifecycle, seconds, "frida", event=event, page=page)
 
-    def snapshot(self, seconds: float, screenshot: str, texts: Sequence[str] = ()) -> TimelineBuilder:
-        return self.add(UISnapshot, seconds, "driver", screenshot=screenshot, texts=list(texts))
+    def snapshot(
+        self,
+        seconds: float,
+        screenshot: str,
+        texts: Sequence[str] = (),
+        elements: Sequence[UIElement] = (),
+        page: str | None = None,
+    ) -> TimelineBuilder:
+        """A page snapshot; ``texts`` default to the texts of ``elements``."""
+        shown = list(texts) or [e.text for e in elements if e.kind == "text" and e.text]
+        return self.add(
+            UISnapshot, seconds, "driver", screenshot=screenshot, texts=shown, elements=list(elements), page=page
+        )
 
     def build(self) -> Timeline:
         return Timeline(self.events)
+
+
+def element(kind: str, text: str = "", **fields: Any) -> UIElement:
+    """A snapshot element: ``element("checkbox", "我已阅读并同意《隐私政策》", checked=False)``."""
+    return UIElement(kind=kind, text=text, **fields)  # type: ignore[arg-type]
+
+
+def texts(*words: str) -> list[UIElement]:
+    """Text elements for a snapshot."""
+    return [UIElement(kind="text", text=w) for w in words]
