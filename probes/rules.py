@@ -566,8 +566,6 @@ def rule(rule_id: str) -> Rule:
 # Why no probe decides these rules from one recorded session (`miniprobe explain`, rules.json "why").
 NOT_COVERED: dict[str, str] = {
     "POL-001": "no probe yet: needs the policy link of a dialog and required PI form fields recorded",
-    "CON-005": "no probe yet: needs page texts (使用即同意 wording) and checkbox states; the sessions record "
-    "dialog texts only",
     "COL-001": "no probe yet: needs which basic function could not complete without a category (S2 vs S3)",
     "COL-005": "no probe yet: needs location callbacks and flows after onHide in an S6 background scenario",
     "COL-007": "no probe yet: needs the collecting screen's texts (purpose statement, separate control)",
