@@ -570,7 +570,6 @@ NOT_COVERED: dict[str, str] = {
     "COL-005": "no probe yet: needs location callbacks and flows after onHide in an S6 background scenario",
     "COL-007": "no probe yet: needs the collecting screen's texts (purpose statement, separate control)",
     "COL-009": "no probe yet: needs a minor-profile canary (S10) and the guardian-consent step",
-    "USE-003": "no probe yet: needs pop-up close controls and marketing wording from page texts",
     "POL-002": "needs the in-app tap path to the policy screen (an S7 settings crawl); the timeline records "
     "the taps of a scenario, not the shortest path",
     "POL-003": "needs glyph sizes and contrast of the policy screen (screenshot + OCR measurements), not "
