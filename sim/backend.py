@@ -249,6 +249,28 @@ class _PlainServer(ThreadingHTTPServer):
         super().finish_request(request, client_address)
 
 
+UDP_TWIN_TRIES = 50
+
+
+def _plain_server_with_udp_twin(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, socket.socket]:
+    """The plain HTTP server on a port the OS picks, and a UDP socket bound to the same number.
+
+    The OS picks free TCP ports only: the number may be taken for UDP by some other process. Then
+    another TCP port is tried; both sockets are held while trying, so nothing can slip in between.
+    """
+    for _ in range(UDP_TWIN_TRIES):
+        plain = _PlainServer(("127.0.0.1", 0), handler)
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            udp.bind(("127.0.0.1", plain.server_address[1]))
+        except OSError:
+            udp.close()
+            plain.server_close()
+            continue
+        return plain, udp
+    raise RuntimeError(f"fixture back end: no TCP port whose UDP twin is free in {UDP_TWIN_TRIES} tries")
+
+
 class FixtureBackend:
     """One HTTP and one HTTPS server on 127.0.0.1 (ports chosen by the OS) for the given apps."""
 
@@ -295,7 +317,7 @@ class FixtureBackend:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
         context.set_alpn_protocols(["http/1.1"])
-        plain = _PlainServer(("127.0.0.1", 0), handler)
+        plain, udp = _plain_server_with_udp_twin(handler)
         secure = _TLSServer(("127.0.0.1", 0), handler)
         secure.context = context
         self._servers = [plain, secure]
@@ -303,18 +325,13 @@ class FixtureBackend:
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                              name=f"fixture-backend-{server.server_address[1]}", daemon=True).start()
         self.ports = (int(plain.server_address[1]), int(secure.server_address[1]))
-        self._start_udp_echo(self.ports[0])
+        self._start_udp_echo(udp)
         return self.ports
 
-    def _start_udp_echo(self, port: int) -> None:
-        """UDP echo on the plain HTTP port's number (UDP ports are a namespace of their own)."""
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            udp.bind(("127.0.0.1", port))
-        except OSError as exc:  # taken by some other UDP socket: raw UDP sends of the apps go unanswered
-            udp.close()
-            raise RuntimeError(f"fixture back end: UDP port {port} is taken ({exc}); start it again") from exc
+    def _start_udp_echo(self, udp: socket.socket) -> None:
+        """Echo the datagrams of ``udp`` (bound to the plain HTTP port's number) to their senders."""
         self._udp = udp
+        port = udp.getsockname()[1]
 
         def echo() -> None:
             while True:
