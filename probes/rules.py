@@ -565,11 +565,15 @@ def rule(rule_id: str) -> Rule:
 
 # Why no probe decides these rules from one recorded session (`miniprobe explain`, rules.json "why").
 NOT_COVERED: dict[str, str] = {
-    "POL-001": "no probe yet: needs the policy link of a dialog and required PI form fields recorded",
-    "COL-001": "no probe yet: needs which basic function could not complete without a category (S2 vs S3)",
+    "POL-001": "no probe yet: page texts and controls are now recorded (UISnapshot), but telling which PI "
+    "categories WeChat's official popup covers for each flow and which form fields are required is not done",
+    "COL-001": "compares two sessions (S2 refusing a category vs S3 granting it) to know which basic function "
+    "could not complete without it; a probe sees one session",
     "COL-005": "no probe yet: needs location callbacks and flows after onHide in an S6 background scenario",
-    "COL-007": "no probe yet: needs the collecting screen's texts (purpose statement, separate control)",
-    "COL-009": "no probe yet: needs a minor-profile canary (S10) and the guardian-consent step",
+    "COL-007": "no probe yet: the collecting screen's texts and controls are now recorded (UISnapshot); the "
+    "purpose-statement and separate-control judgement is not written",
+    "COL-009": "needs a minor-profile resident-id canary (S10): flows hold masked ids only, so the holder's "
+    "age (resident_id(value).age < 14) cannot be read from the timeline, and profiles seed no id canary yet",
     "POL-002": "needs the in-app tap path to the policy screen (an S7 settings crawl); the timeline records "
     "the taps of a scenario, not the shortest path",
     "POL-003": "needs glyph sizes and contrast of the policy screen (screenshot + OCR measurements), not "
