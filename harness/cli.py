@@ -8,19 +8,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from harness.config import REPO_ROOT
+from harness.console import err, warning
+from harness.console import fail as _fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Run-time privacy compliance tests for WeChat mini programs.")
-err = Console(stderr=True)
 
 EXIT_ERROR = 2
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(EXIT_ERROR)
 
 
 @app.command()
@@ -55,10 +52,9 @@ def _warn_if_altered(session: Path) -> None:
 
     result = verify_folder(session)
     if not result.ok:
-        err.print("[bold yellow]warning:[/] this session does not match its manifest; findings may not be the recorded ones:",
-                  highlight=False)
+        warning("this session does not match its manifest; findings may not be the recorded ones:")
         for line in result.lines():
-            err.print(f"  {line}", highlight=False, markup=False)
+            err.print(f"  {line}", markup=False)
 
 
 @app.command("probes")

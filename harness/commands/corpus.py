@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from harness.config import REPO_ROOT, ConfigError, SimDevice, load_devices
+from harness.console import err, error
 
-err = Console(stderr=True)
 EXIT_PASS, EXIT_BELOW, EXIT_ERROR = 0, 1, 2
 
 
@@ -47,7 +46,7 @@ def corpus(
         result = run_corpus(apps, sims, corpus_dir=corpus_dir, scenarios_dir=scenarios_dir, out_root=out,
                             session_timeout=session_timeout, retries=retries, progress=lambda m: err.print(m, highlight=False))
     except (ConfigError, RuntimeError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        error(f"{exc}")
         raise typer.Exit(EXIT_ERROR) from None
     if as_json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from harness.console import error
 
 
 def register(app: typer.Typer) -> None:
@@ -27,12 +26,12 @@ def diff(
 
     for run in (baseline, current):
         if not (run / "run.json").is_file():
-            err.print(f"[bold red]error:[/] {run}: not a run folder (no run.json)", highlight=False)
+            error(f"{run}: not a run folder (no run.json)")
             raise typer.Exit(2)
     try:
         result = diff_runs(baseline, current)
     except ValueError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        error(f"{exc}")
         raise typer.Exit(2) from None
     print(json.dumps(result, indent=2, ensure_ascii=False) if as_json else diff_text(result))
     if result["counts"]["new"]:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
-EXIT_ERROR = 2
+from harness.console import fail
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +45,4 @@ def explain(
     try:
         print(explanation(rule_id))
     except KeyError:
-        err.print(
-            f"[bold red]error:[/] unknown rule id {rule_id!r}; known ids: {', '.join(RULES)}", highlight=False
-        )
-        raise typer.Exit(EXIT_ERROR) from None
+        raise fail(f"unknown rule id {rule_id!r}; known ids: {', '.join(RULES)}") from None

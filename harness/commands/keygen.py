@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from harness.console import error
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +21,7 @@ def keygen(key: Annotated[Path, typer.Argument(help="Where to write the private 
     try:
         private, public = generate_key(key)
     except (FileExistsError, OSError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        error(f"{exc}")
         raise typer.Exit(2) from None
     print(f"private key: {private} (owner-only; keep it off the artifacts share)")
     print(f"public key:  {public}")

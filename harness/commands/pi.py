@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from harness.config import REPO_ROOT
+from harness.console import fail as _fail
 
-err = Console(stderr=True)
 EXIT_OK, EXIT_BELOW, EXIT_ERROR = 0, 1, 2
 DEFAULT_CORPUS = REPO_ROOT / "tests" / "pi_corpus"
 
@@ -28,9 +27,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(pi_app, name="pi")
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(EXIT_ERROR)
 
 
 def _canaries(pairs: list[str]) -> dict[str, str]:

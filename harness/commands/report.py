@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from harness.console import error
 
 
 def register(app: typer.Typer) -> None:
@@ -29,12 +28,12 @@ def report(
     from harness.report import finish_run
 
     if not (run / "run.json").is_file():
-        err.print(f"[bold red]error:[/] {run}: not a run folder (no run.json)", highlight=False)
+        error(f"{run}: not a run folder (no run.json)")
         raise typer.Exit(2)
     try:
         outputs = finish_run(run, baseline=baseline, pdf=pdf, unmask=unmask, webhook=webhook,
                              webhook_format=webhook_format, sign_key=sign_key)
     except (ValueError, TypeError, RuntimeError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        error(f"{exc}")
         raise typer.Exit(2) from None
     print(outputs.report)

@@ -11,19 +11,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from harness.config import REPO_ROOT, AndroidDevice, ConfigError, SimDevice, load_devices, load_suite
+from harness.console import err
+from harness.console import fail as _fail
 
-err = Console(stderr=True)
 SEVERITIES = {"low": 1, "medium": 2, "high": 3}
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 WEBHOOK_FORMATS = ("json", "wecom", "dingtalk", "slack")
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)  # paths stay whole
-    return typer.Exit(EXIT_ERROR)
 
 
 def _named(device: SimDevice | AndroidDevice, name: str) -> bool:

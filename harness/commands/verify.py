@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from harness.console import error
 
 
 def register(app: typer.Typer) -> None:
@@ -26,12 +25,12 @@ def verify(
     from harness.evidence.manifest import is_session_folder, verify_tree
 
     if not folder.is_dir() or not (is_session_folder(folder) or (folder / "run.json").is_file()):
-        err.print(f"[bold red]error:[/] {folder}: not a session folder or a run folder", highlight=False)
+        error(f"{folder}: not a session folder or a run folder")
         raise typer.Exit(2)
     try:
         results = verify_tree(folder, pubkey=pubkey)
     except (ValueError, TypeError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        error(f"{exc}")
         raise typer.Exit(2) from None
     for result in results:
         for line in result.lines():

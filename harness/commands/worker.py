@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from harness.config import REPO_ROOT, ConfigError, load_devices
-
-err = Console(stderr=True)
+from harness.console import err, error
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +35,7 @@ def worker(
         inventory = load_devices(devices_file).devices
         chosen = select_devices(inventory, device or [], tags or [], devices_file) if (device or tags) else inventory
     except ConfigError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        error(f"{exc}")
         raise typer.Exit(2) from None
     err.print(f"worker {name}: serving {', '.join(d.name for d in chosen)} on {broker}", highlight=False)
     serve(chosen, broker, name, work_dir or REPO_ROOT / ".cache" / f"worker-{name}")
