@@ -191,8 +191,8 @@ class WorkQueue:
 
 
 class SimSlot:
-    """A sim device: its own Appium server, and for each session its own ports for proxy, host and
-    chromedriver (fresh per session: a port just closed may linger in TIME_WAIT and refuse a bind)."""
+    """A sim device: its own Appium server, and for each session a fresh chromedriver port (a port just
+    closed may linger in TIME_WAIT and refuse a bind); the proxy and the host bind port 0 themselves."""
 
     kind = "sim"
 
@@ -226,7 +226,9 @@ class SimSlot:
     def run_session(self, session_dir: Path, item: WorkItem, on_step: Any) -> SessionResult:
         from harness.session import SimSession
 
-        ports = DevicePorts(appium=self.ports.appium, proxy=PORTS.take(), host=PORTS.take(), chromedriver=PORTS.take())
+        # mitmdump and the JVM host bind port 0 and report the port they got (no probe-then-bind race with
+        # other processes); only chromedriver's port must be chosen up front (Appium's capability)
+        ports = DevicePorts(appium=self.ports.appium, chromedriver=PORTS.take())
         resources = RunResources(
             appium_url=self.appium.url, backend_ports=self.backend_ports, ports=ports,
             appium_pid=self.appium.pid, session_timeout=self.options.session_timeout,
@@ -236,7 +238,7 @@ class SimSlot:
             return SimSession(session_dir, item.scenario, self.device, Path(item.app), resources,
                               on_step=on_step).run()
         finally:
-            PORTS.release(ports.proxy, ports.host, ports.chromedriver)
+            PORTS.release(ports.chromedriver)
 
     def facts(self) -> dict[str, Any]:
         return {"kind": "sim", "tags": self.device.tags, "ports": vars(self.ports)}
