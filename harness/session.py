@@ -171,7 +171,7 @@ class SimSession:
             dead.append(f"Appium server (pid {appium}) died")
         if self._chromium_pids and not pid_alive(self._chromium_pids[0]):
             dead.append(f"Chromium (pid {self._chromium_pids[0]}) died")
-        for component in (self.host and self.host.process, self.capture):
+        for component in (self.host, self.capture):
             why = component.exit_reason() if component else None
             if why:
                 dead.append(why)

@@ -303,3 +303,23 @@ def test_fresh_sim_hosts_survive_attach_while_a_watchdog_polls_them(tmp_path: Pa
         finally:
             host.stop()
         assert not list(work.glob("hs_err_pid*.log")), f"host {index}: the JVM wrote a crash report"
+
+
+def test_a_host_that_really_crashes_names_its_crash_report(tmp_path: Path) -> None:
+    """A real JVM crash (a SIGSEGV the JVM cannot attribute to Java) writes hs_err_pid<N>.log into the
+    session folder, and the reason the session records names it."""
+    subprocess.run([str(REPO_ROOT / "sim" / "host" / "build.sh")], check=True, timeout=300)
+    host = SimHost(REPO_ROOT / "sim" / "apps" / "storefinder-violating", SimProfile(), tmp_path)
+    try:
+        host.start()
+        assert host.exit_reason() is None
+        os.kill(host.pid, signal.SIGSEGV)
+        deadline = time.monotonic() + 30
+        while host.exit_reason() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        why = host.exit_reason()
+        assert why is not None and "killed by signal" in why, why
+        assert why.endswith(f"[JVM crash report: hs_err_pid{host.pid}.log]"), why
+        assert (tmp_path / f"hs_err_pid{host.pid}.log").is_file()
+    finally:
+        host.stop()

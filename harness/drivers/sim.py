@@ -158,6 +158,7 @@ class SimHost:
         for scope, granted in (grants or {}).items():
             argv += ["--grant", f"{scope}={'allow' if granted else 'deny'}"]
         self.process = ChildProcess("sim host (JVM)", argv, log_path=work_dir / "sim-host.log")
+        self.work_dir = work_dir
         self.port = 0
 
     def start(self, timeout: float = 30.0) -> int:
@@ -171,6 +172,14 @@ class SimHost:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    def exit_reason(self) -> str | None:
+        """Why the host is gone (None while it runs), naming the JVM's crash report if it wrote one."""
+        why = self.process.exit_reason()
+        if why is None:
+            return None
+        report = self.work_dir / f"hs_err_pid{self.process.pid}.log"
+        return f"{why} [JVM crash report: {report.name}]" if report.is_file() else why
 
     @property
     def url(self) -> str:

@@ -414,7 +414,7 @@ class FridaInstrument:
             raise InstrumentError(f"cannot attach to pid {pid}: no such process") from exc
         except frida.PermissionDeniedError as exc:
             raise InstrumentError(f"cannot attach to pid {pid}: permission denied (ptrace): {exc}") from exc
-        except frida.TransportError as exc:
+        except (frida.TransportError, frida.TimedOutError, frida.ProcessNotRespondingError) as exc:
             raise InstrumentError(f"cannot attach to pid {pid}: {exc}") from exc
         session.on("detached", self._on_detached)
         self._session = session
