@@ -22,7 +22,7 @@ from harness.analysis import write_analysis
 from harness.capture.proxy import Capture
 from harness.catalogue import button_role, mentions_privacy
 from harness.config import Scenario, SimDevice, StepSpec
-from harness.drivers.sim import ScreenButton, ScreenDialog, SimDriver, SimHost, app_config
+from harness.drivers.sim import ScreenButton, ScreenDialog, SimDriver, SimHost, TapBlocked, app_config
 from harness.instrument.frida import FridaInstrument
 from harness.procs import kill_pids, pid_alive, pids_with_arg
 from harness.timeline import (
@@ -342,7 +342,10 @@ class SimSession:
                 return "ok", None
             case "tap":
                 self._poll()  # a dialog about to be answered by this tap must be on record first
-                tapped_at = self.driver.tap_text(str(step.arg), step.timeout, before_click=self._poll)
+                try:
+                    tapped_at = self.driver.tap_text(str(step.arg), step.timeout, before_click=self._poll)
+                except TapBlocked as exc:
+                    raise StepFailed(str(exc)) from None
                 if tapped_at is None:
                     if step.optional:
                         return "skipped", f"no visible text {step.arg!r}"

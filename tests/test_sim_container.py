@@ -729,3 +729,21 @@ def test_selector_query_measures_in_the_container_and_rejections_are_only_logged
     wait_until(lambda: sim.driver.execute_script("return window.__sim.warnings.length"), 5, "the rejection logged")
     assert "fooBarBaz:fail not supported" in sim.driver.execute_script("return window.__sim.warnings[0]")
     assert sim.errors() == []
+
+
+def test_a_tap_on_text_under_an_overlay_is_a_failed_step_not_a_driver_fault(sim: Sim) -> None:
+    """A dialog's mask covers the page: tapping the page's text must say what covers it (the
+    session records a failed step and goes on) instead of raising the driver's exception."""
+    from harness.drivers.sim import SimDriver, TapBlocked
+
+    sim.open()
+    sim.host.push({"type": "ui", "uiId": 9, "ui": "modal", "title": "提示", "content": "请先同意",
+                   "showCancel": False, "confirmText": "知道了"})
+    wait_until(lambda: sim.all('wx-native-popup[data-ui-id="9"]'), 5, "modal")
+    driver = object.__new__(SimDriver)  # tap_text only needs the WebDriver session this test already has
+    driver.driver = sim.driver
+    with pytest.raises(TapBlocked, match="二号店.*is covered"):
+        driver.tap_text("1: 二号店", timeout=2)
+    sim.host.push({"type": "ui_close", "uiId": 9})
+    wait_until(lambda: not sim.all('wx-native-popup[data-ui-id="9"]'), 5, "ui_close")
+    assert driver.tap_text("1: 二号店", timeout=2) is not None

@@ -17,7 +17,7 @@ from typing import Any
 import urllib3
 from appium import webdriver
 from appium.options.common import AppiumOptions
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import ElementClickInterceptedException, WebDriverException
 
 from harness.catalogue import SCOPE_WORDING, button_role, mentions_privacy, scope_in_text
 from harness.config import REPO_ROOT, SimProfile
@@ -115,6 +115,11 @@ def _read_json(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
     return data if isinstance(data, dict) else {}
+
+
+class TapBlocked(RuntimeError):
+    """The text is on screen but something drawn over it takes the tap: what the app shows, not a
+    driver fault, so the step fails and the session goes on."""
 
 
 class SimHost:
@@ -501,7 +506,10 @@ class SimDriver:
                 if before_click:
                     before_click()
                 tapped_at = time.monotonic_ns()
-                element.click()
+                try:
+                    element.click()
+                except ElementClickInterceptedException as exc:  # an overlay the user could not tap through
+                    raise TapBlocked(f"{text!r} is covered: {(exc.msg or '').splitlines()[0]}") from None
                 return tapped_at
             if time.monotonic() > deadline:
                 return None
