@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from harness.timeline import Event, Flow, Timeline
+from harness.timeline import Event, Flow, Timeline, gc_paused
 from probes.config import ProbeConfig
 from probes.evidence import EVIDENCE_MISSING, event_pi, is_strong
 from probes.finding import (
@@ -25,8 +25,11 @@ def analyse(
 ) -> list[Finding]:
     """Run every registered probe; merge findings with one fingerprint; order them by severity, rule,
     first evidence time. Pure: the same timeline and config give byte-identical findings JSON."""
-    config = config or ProbeConfig()
-    registry = registry if registry is not None else load_probes()
+    with gc_paused():
+        return _analyse(timeline, config or ProbeConfig(), registry if registry is not None else load_probes())
+
+
+def _analyse(timeline: Timeline, config: ProbeConfig, registry: Registry) -> list[Finding]:
     findings = [
         materialise(entry, draft, timeline)
         for entry in registry

@@ -12,6 +12,7 @@ Relaunches do not close a window: a refusal holds across the session.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS, scope_of
@@ -79,6 +80,10 @@ def _collects(event: Event, subject: str, config: ProbeConfig, reads: list[int])
     return None
 
 
+def _at(event: Event) -> int:
+    return done_at(event) if isinstance(event, ApiCall) else event.t
+
+
 def _what(event: Event) -> tuple[str, str]:
     """(fingerprint key, statement text) of a collecting event."""
     if isinstance(event, ApiCall):
@@ -99,9 +104,14 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     error = timeline.clock_error_ns
     own = {f.seq for f in own_flows(timeline)}
     reads = [done_at(c) for c in timeline.of(ApiCall) if c.ok and WATCHED_APIS.get(c.api) == DEVICE_INFO]
+    # the events that can collect, by the time that counts (a call's result): each window bisects
+    candidates = sorted((e for e in timeline.events if isinstance(e, (ApiCall, Flow, StorageWrite))), key=_at)
+    times = [_at(e) for e in candidates]
     for subject, first, end in refusal_windows(timeline):
         found: dict[str, tuple[str, list[Event], list[PIMatch]]] = {}
-        for event in timeline.events:
+        lo = bisect_right(times, first.t + error)
+        hi = len(times) if end is None else bisect_left(times, end - error)
+        for event in sorted(candidates[lo:hi], key=lambda e: (e.t, e.seq)):  # timeline order
             if isinstance(event, Flow) and event.seq not in own:
                 continue
             t = done_at(event) if isinstance(event, ApiCall) else event.t

@@ -23,12 +23,15 @@ MINUTE_NS = 60 * NS_PER_S
 
 def busiest_minute(calls: list[ApiCall]) -> list[ApiCall]:
     """The most calls that fit within one minute."""
-    best: list[ApiCall] = []
-    for index, first in enumerate(calls):
-        window = [c for c in calls[index:] if c.t - first.t < MINUTE_NS]
-        if len(window) > len(best):
-            best = window
-    return best
+    best = (0, 0)  # [start, stop) of the largest window; calls are in time order: two pointers, O(n)
+    stop = 0
+    for start, first in enumerate(calls):
+        stop = max(stop, start)
+        while stop < len(calls) and calls[stop].t - first.t < MINUTE_NS:
+            stop += 1
+        if stop - start > best[1] - best[0]:
+            best = (start, stop)
+    return calls[best[0] : best[1]]
 
 
 def is_periodic(calls: list[ApiCall], config: ProbeConfig) -> bool:

@@ -14,6 +14,7 @@ wx.login is informational: it is neither a privacy interface nor PI in a flow to
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
@@ -69,15 +70,23 @@ def _where(url: str) -> tuple[str, str]:
     return parts.netloc.lower().split("@")[-1].removesuffix(":80").removesuffix(":443"), parts.path or "/"
 
 
-def sent_at(flow: Flow, requests: Sequence[ApiCall], error: int) -> int:
+def send_times(requests: Sequence[ApiCall]) -> dict[tuple[str, str], list[int]]:
+    """The times of the wx.request/uploadFile calls (in time order) by host and path: built once, so
+    that finding each flow's call is a bisection, not a scan of every call."""
+    index: dict[tuple[str, str], list[int]] = {}
+    for call in requests:
+        if isinstance(call.args, dict) and isinstance(call.args.get("url"), str):
+            index.setdefault(_where(call.args["url"]), []).append(call.t)
+    return index
+
+
+def sent_at(flow: Flow, sends: dict[tuple[str, str], list[int]], error: int) -> int:
     """When the program sent the flow: its wx.request/uploadFile call (same host and path, the latest
     before the proxy saw it), else when the proxy saw it. Under load the proxy sees a request the
     program made before the consent tap only after the consent was recorded."""
-    where = _where(flow.url)
-    calls = [c for c in requests
-             if c.t <= flow.t + error and isinstance(c.args, dict) and isinstance(c.args.get("url"), str)
-             and _where(c.args["url"]) == where]
-    return min(flow.t, calls[-1].t) if calls else flow.t
+    times = sends.get(_where(flow.url), [])
+    last = bisect_right(times, flow.t + error) - 1
+    return min(flow.t, times[last]) if last >= 0 else flow.t
 
 
 @probe(
@@ -121,7 +130,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     sent: dict[str, list[Flow]] = {}
     reads_for: dict[str, list[ApiCall]] = {}
     basis: dict[str, list[PIMatch]] = {}
-    requests = [c for c in timeline.of(ApiCall) if c.api in SENDING_APIS]
+    requests = send_times([c for c in timeline.of(ApiCall) if c.api in SENDING_APIS])
     for flow in own_flows(timeline):
         if is_platform_host(flow.host, config) or not early(sent_at(flow, requests, error)):
             continue

@@ -11,10 +11,13 @@ event "before" a reference time when it is before it by more than that bound (``
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel
 
@@ -23,6 +26,7 @@ from harness.timeline import (
     ApiCall,
     Consent,
     Event,
+    EventT,
     Flow,
     Lifecycle,
     NativeCall,
@@ -37,6 +41,29 @@ from harness.timeline import (
     UISnapshot,
 )
 from probes.config import NS_PER_S, ProbeConfig
+
+_INDEXES: WeakKeyDictionary[Timeline, dict[object, tuple[list, list[int]]]] = WeakKeyDictionary()
+
+
+def _time_index(timeline: Timeline, name: str, select: Callable[[Timeline], list]) -> tuple[list, list[int]]:
+    """``select(timeline)`` (time-ordered events) and their times, computed once per timeline: probes ask
+    "which taps/steps/prompts around t" once per call or flow, and a scan each time is O(n^2)."""
+    cache = _INDEXES.setdefault(timeline, {})
+    if name not in cache:
+        events = select(timeline)
+        cache[name] = (events, [e.t for e in events])
+    return cache[name]
+
+
+def events_between(timeline: Timeline, kind: type[EventT], lo: int, hi: int) -> list[EventT]:
+    """The events of ``kind`` with ``lo <= t <= hi`` in time order, by bisection of a per-timeline index."""
+    return _between(timeline, kind.__name__, lambda tl: tl.of(kind), lo, hi)
+
+
+def _between(timeline: Timeline, name: str, select: Callable[[Timeline], list], lo: int, hi: int) -> list:
+    """The selected events with ``lo <= t <= hi``, in time order."""
+    events, times = _time_index(timeline, name, select)
+    return events[bisect_left(times, lo) : bisect_right(times, hi)]
 
 PRIVACY = "privacy"  # the subject of the privacy agreement (Consent.subject, refusals)
 CONSENT_DIALOG_KINDS = ("privacy_popup", "scope", "developer_dialog")
@@ -114,6 +141,11 @@ def _refused_subject(call: ApiCall) -> str | None:
 def refusals(timeline: Timeline, subject: str | None = None) -> list[Refusal]:
     """Refusals in time order: a Consent refuse, an "auth deny" failure of a scope's API, or a privacy
     refusal (errno 103/104, "privacy permission is not authorized"). ``subject`` filters."""
+    found = _time_index(timeline, "refusals", _all_refusals)[0]
+    return [r for r in found if subject is None or r.subject == subject]
+
+
+def _all_refusals(timeline: Timeline) -> list[Refusal]:
     found: list[Refusal] = []
     for event in timeline.events:
         if isinstance(event, Consent) and event.action == "refuse":
@@ -123,7 +155,7 @@ def refusals(timeline: Timeline, subject: str | None = None) -> list[Refusal]:
             if refused is not None:
                 found.append(Refusal(refused, done_at(event), event))
     found.sort(key=lambda r: (r.t, r.event.seq))
-    return [r for r in found if subject is None or r.subject == subject]
+    return found
 
 
 def agreements(timeline: Timeline, subject: str) -> list[Consent]:
@@ -233,17 +265,18 @@ def _normalise(text: str) -> str:
 
 def lexicon_match(text: str, words: Iterable[str]) -> bool:
     """True when ``text`` contains one of ``words`` (whole words for Latin words, substrings for CJK)."""
+    latin, cjk = _lexicon(tuple(words))
     norm = _normalise(text)
-    for word in words:
-        w = _normalise(word)
-        if not w:
-            continue
-        if w.isascii():
-            if re.search(rf"(?<![a-z0-9]){re.escape(w)}", norm):
-                return True
-        elif w in norm:
-            return True
-    return False
+    return any(w in norm for w in cjk) or (latin is not None and latin.search(norm) is not None)
+
+
+@lru_cache(maxsize=256)
+def _lexicon(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """A word list prepared once: one pattern for the Latin words (a word must start at a word
+    boundary), the CJK words as substrings; probes match the same lists against every event."""
+    normalised = [w for w in (_normalise(word) for word in words) if w]
+    latin = [rf"(?<![a-z0-9]){re.escape(w)}" for w in normalised if w.isascii()]
+    return (re.compile("|".join(latin)) if latin else None), tuple(w for w in normalised if not w.isascii())
 
 
 ButtonRole = Literal["agree", "reject", "other"]
@@ -331,8 +364,8 @@ def user_triggers(timeline: Timeline, t: int, subject: str, config: ProbeConfig)
     earliest = t - config.user_initiated_window_ns - error
     return [
         step
-        for step in reversed(timeline.of(Step))
-        if earliest <= step.t <= t + error and is_tap(step) and subject in tap_subjects(step, config)
+        for step in reversed(_between(timeline, "taps", _taps, earliest, t + error))
+        if subject in tap_subjects(step, config)
     ]
 
 
@@ -356,14 +389,17 @@ def is_user_initiated_chain(timeline: Timeline, t: int, subject: str, config: Pr
     if is_user_initiated(timeline, t, subject, config):
         return True
     error = timeline.clock_error_ns
-    earlier = [s for s in timeline.of(Step) if s.t <= t + error]
-    last_tap = next((s for s in reversed(earlier) if is_tap(s)), None)
+    tapped, tap_times = _time_index(timeline, "taps", _taps)
+    last = bisect_right(tap_times, t + error) - 1
+    last_tap = tapped[last] if last >= 0 else None
     if last_tap is None or subject not in tap_subjects(last_tap, config):
         return False
-    between = [s for s in earlier if s.t > last_tap.t]
+    between = _between(timeline, "steps", lambda tl: tl.of(Step), last_tap.t + 1, t + error)
     if any(s.action not in DIALOG_ACTIONS for s in between):
         return False
-    first_dialog = next((p for p in timeline.of(Prompt) if p.t >= last_tap.t - error), None)
+    prompts, times = _time_index(timeline, "prompts", lambda tl: tl.of(Prompt))
+    after = bisect_left(times, last_tap.t - error)
+    first_dialog = prompts[after] if after < len(prompts) else None
     return first_dialog is not None and first_dialog.t - last_tap.t <= config.user_initiated_window_ns + error
 
 
@@ -503,6 +539,10 @@ def host_in(host: str, suffixes: Iterable[str]) -> bool:
 
 def taps(timeline: Timeline) -> list[Step]:
     """The scenario's taps that happened, in time order."""
+    return list(_time_index(timeline, "taps", _taps)[0])
+
+
+def _taps(timeline: Timeline) -> list[Step]:
     return [s for s in timeline.of(Step) if is_tap(s)]
 
 
@@ -510,7 +550,7 @@ def taps_within(timeline: Timeline, t: int, config: ProbeConfig) -> list[Step]:
     """Taps at most ``user_initiated_window_s`` before ``t`` (± the clock error), newest first."""
     error = timeline.clock_error_ns
     earliest = t - config.user_initiated_window_ns - error
-    return [s for s in reversed(taps(timeline)) if earliest <= s.t <= t + error]
+    return _between(timeline, "taps", _taps, earliest, t + error)[::-1]
 
 
 def before_first_tap(timeline: Timeline, t: int) -> bool:

@@ -34,19 +34,25 @@ def is_precise(match: PIMatch) -> bool:
     return match.type == "location" and "precise" in match.masked.lower()
 
 
-def city_level_reason(timeline: Timeline, t: int, config: ProbeConfig) -> list[Event]:
-    """The tap or location popup before ``t`` that shows the feature needs only a city ([] if none)."""
+def city_level_reason(
+    timeline: Timeline, t: int, config: ProbeConfig, popups: list[Prompt] | None = None
+) -> list[Event]:
+    """The tap or location popup before ``t`` that shows the feature needs only a city ([] if none).
+    ``popups``: city_level_popups(timeline, config), when the caller asks for many ``t``."""
     reasons: list[Event] = [
         s for s in taps_within(timeline, t, config) if lexicon_match(step_text(s), config.city_level_words)
     ]
-    reasons += [
+    reasons += [p for p in (popups if popups is not None else city_level_popups(timeline, config)) if p.t <= t]
+    return reasons
+
+
+def city_level_popups(timeline: Timeline, config: ProbeConfig) -> list[Prompt]:
+    """Location popups whose wording says a city is enough."""
+    return [
         p
         for p in timeline.of(Prompt)
-        if p.scope == "scope.userLocation"
-        and p.t <= t
-        and lexicon_match(prompt_text(p), config.city_level_words)
+        if p.scope == "scope.userLocation" and lexicon_match(prompt_text(p), config.city_level_words)
     ]
-    return reasons
 
 
 @probe(
@@ -57,8 +63,9 @@ def city_level_reason(timeline: Timeline, t: int, config: ProbeConfig) -> list[E
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     flows = own_flows(timeline)
+    popups = city_level_popups(timeline, config)
     for read in successful_calls(timeline, PRECISE_READS):
-        reasons = city_level_reason(timeline, read.t, config)
+        reasons = city_level_reason(timeline, read.t, config, popups)
         if not reasons:
             continue
         sent: list[Flow] = [

@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import ApiCall, Event, Lifecycle, Prompt, Timeline
+from harness.timeline import ApiCall, Event, Lifecycle, Prompt, Step, Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     PRIVACY,
     Refusal,
     button_role,
+    events_between,
+    is_tap,
     prompt_subjects,
     prompt_text,
     refusal_windows,
@@ -28,11 +30,12 @@ from probes.evidence import (
     shorten,
     since_start,
     tap_subjects,
-    taps,
 )
 from probes.finding import FindingDraft
 from probes.registry import probe
 from probes.repeated_prompts import subject_name
+
+_FOREVER = 1 << 62  # no agreement closed the refusal: its window runs to the end of the session
 
 SCOPE_CATEGORY = {iface.scope: iface.category for iface in PRIVACY_INTERFACES.values() if iface.scope}
 
@@ -50,22 +53,19 @@ def _in_window(timeline: Timeline, refusal: Refusal, t: int, config: ProbeConfig
 
 def exits_after(timeline: Timeline, refusal: Refusal, config: ProbeConfig) -> list[Event]:
     """Exit calls and exit lifecycle events within the follow-up window of the refusal."""
-    found: list[Event] = [
-        c
-        for c in timeline.of(ApiCall)
-        if c.api in config.exit_apis and _in_window(timeline, refusal, c.t, config)
-    ]
-    found += [
-        e for e in timeline.of(Lifecycle) if e.event == "exit" and _in_window(timeline, refusal, e.t, config)
-    ]
+    error = timeline.clock_error_ns
+    lo, hi = refusal.t - error, refusal.t + config.follow_up_window_ns + error  # the window, as _in_window
+    found: list[Event] = [c for c in events_between(timeline, ApiCall, lo, hi) if c.api in config.exit_apis]
+    found += [e for e in events_between(timeline, Lifecycle, lo, hi) if e.event == "exit"]
     return found
 
 
 def walls_after(timeline: Timeline, refusal: Refusal, config: ProbeConfig) -> list[Prompt]:
     """Dialogs after the refusal that say nothing works without agreeing and cannot be declined."""
+    error = timeline.clock_error_ns
     return [
         p
-        for p in timeline.of(Prompt)
+        for p in events_between(timeline, Prompt, refusal.t + 1, refusal.t + config.follow_up_window_ns + error)
         if p.t > refusal.t
         and _in_window(timeline, refusal, p.t, config)
         and regex_search(config.blocked_wording, prompt_text(p))
@@ -80,10 +80,11 @@ def reprompted_taps(
     tap (and within the follow-up window): the taps and the prompts, or [] when no such pair exists."""
     later = [
         s
-        for s in taps(timeline)
-        if s.t > refusal.t and (end is None or s.t < end) and subject not in tap_subjects(s, config)
+        for s in events_between(timeline, Step, refusal.t + 1, end if end is not None else refusal.t + _FOREVER)
+        if is_tap(s) and s.t > refusal.t and (end is None or s.t < end) and subject not in tap_subjects(s, config)
     ]  # a tap on the refused feature itself may be asked again (PERM-002 judges that)
-    prompts = [p for p in timeline.of(Prompt) if subject in prompt_subjects(p, config)]
+    last = later[-1].t + config.follow_up_window_ns if later else refusal.t
+    prompts = [p for p in events_between(timeline, Prompt, refusal.t, last) if subject in prompt_subjects(p, config)]
     run: list[Event] = []
     for index, tap in enumerate(later):
         limit = later[index + 1].t if index + 1 < len(later) else tap.t + config.follow_up_window_ns
