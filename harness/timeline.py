@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, Union
@@ -244,7 +245,32 @@ def event_schema() -> dict[str, Any]:
 
 
 def utc_now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """Now as UTC ISO-8601 with microseconds, ``2026-11-24T17:10:09.764141Z`` (the recorder stamps
+    every event: the date and time of the second are formatted once per second)."""
+    now = time.time()
+    second = int(now)
+    return f"{_iso_second(second)}.{int((now - second) * 1_000_000):06d}Z"
+
+
+@lru_cache(maxsize=4)
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _stamped(event: EventT, seq: int) -> EventT:
+    """A copy of ``event`` with seq, and t/wall when unset: what model_copy(update=...) makes, without
+    its generic machinery (the recorder's hot path; the models are frozen, extra-forbidding, no privates)."""
+    update: dict[str, Any] = {"seq": seq}
+    if event.t == 0:
+        update["t"] = time.monotonic_ns()
+    if not event.wall:
+        update["wall"] = utc_now_iso()
+    stored = type(event).__new__(type(event))
+    object.__setattr__(stored, "__dict__", {**event.__dict__, **update})
+    object.__setattr__(stored, "__pydantic_fields_set__", event.__pydantic_fields_set__ | update.keys())
+    object.__setattr__(stored, "__pydantic_extra__", None)
+    object.__setattr__(stored, "__pydantic_private__", None)
+    return stored
 
 
 class Recorder:
@@ -267,13 +293,8 @@ class Recorder:
         with self._lock:
             if self.closed:
                 raise RuntimeError(f"recorder for {self.path} is closed")
-            update: dict[str, Any] = {"seq": self._seq}
-            if event.t == 0:
-                update["t"] = time.monotonic_ns()
-            if not event.wall:
-                update["wall"] = utc_now_iso()
-            stored = event.model_copy(update=update)
-            self._file.write(orjson.dumps(stored.model_dump(mode="json", exclude_none=True)) + b"\n")
+            stored = _stamped(event, self._seq)
+            self._file.write(stored.__pydantic_serializer__.to_json(stored, exclude_none=True) + b"\n")
             self._file.flush()
             self._seq += 1
             return stored

@@ -1,0 +1,85 @@
+"""The Recorder's sustained append rate against raw buffered line writes of the same bytes.
+
+Events are the synthetic session of bench/analysis.py (wx.* calls with stacks, flows with PI matches,
+steps, prompts...), validated into timeline models first (not timed). Measured side by side:
+  recorder: Recorder.record(event) for each — seq/t/wall stamped, serialised, written, flushed;
+  raw:      the very bytes the recorder wrote, one buffered write + flush per line (the same flush
+            policy: every event reaches the OS at once, so it survives a crash of the harness process);
+  raw, no flush: the same bytes through the 64 KiB buffer alone (for reference: loses up to 64 KiB).
+Target: recorder >= 50% of raw.
+
+    .venv/bin/python bench/recorder.py [--events 100000]
+
+Not part of `make test` (timings are not assertions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.analysis import Generator  # noqa: E402
+from harness.timeline import EVENT_ADAPTER, Recorder  # noqa: E402
+
+
+def events(n: int) -> list:
+    """``n`` models as the harness hands them to the recorder: seq, t and wall left for it to fill."""
+    made = []
+    for raw in Generator(seed=2).events(n):
+        raw = {k: v for k, v in raw.items() if k not in ("seq", "t", "wall")}
+        made.append(EVENT_ADAPTER.validate_python(raw))
+    return made
+
+
+def time_recorder(models: list, path: Path) -> float:
+    recorder = Recorder(path)
+    start = time.perf_counter()
+    for event in models:
+        recorder.record(event)
+    recorder.close()
+    return time.perf_counter() - start
+
+
+def time_raw(lines: list[bytes], path: Path, flush: bool) -> float:
+    with open(path, "ab", buffering=1 << 16) as f:
+        start = time.perf_counter()
+        for line in lines:
+            f.write(line)
+            if flush:
+                f.flush()
+        f.flush()
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3, help="best of this many rounds each")
+    args = parser.parse_args()
+    models = events(args.events)
+    gc.collect()
+    with tempfile.TemporaryDirectory(prefix="bench-recorder-") as tmp:
+        rec, raw, raw_nf = [], [], []
+        for round_ in range(args.rounds):  # interleaved, so that machine load hits both alike
+            path = Path(tmp) / f"rec-{round_}.jsonl"
+            rec.append(time_recorder(models, path))
+            lines = path.read_bytes().splitlines(keepends=True)
+            raw.append(time_raw(lines, Path(tmp) / f"raw-{round_}.jsonl", flush=True))
+            raw_nf.append(time_raw(lines, Path(tmp) / f"nf-{round_}.jsonl", flush=False))
+        size = path.stat().st_size
+    n = args.events
+    print(f"{n} events, {size / 1e6:.1f} MB, best of {args.rounds}")
+    for name, secs in (("recorder", min(rec)), ("raw + flush per line", min(raw)), ("raw, no flush", min(raw_nf))):
+        print(f"{name:>22}: {n / secs:>10,.0f} events/s  {size / secs / 1e6:>7.1f} MB/s")
+    print(f"recorder / raw (same flush policy): {min(raw) / min(rec):.2f}  (target >= 0.50)")
+
+
+if __name__ == "__main__":
+    main()
