@@ -565,8 +565,6 @@ def rule(rule_id: str) -> Rule:
 
 # Why no probe decides these rules from one recorded session (`miniprobe explain`, rules.json "why").
 NOT_COVERED: dict[str, str] = {
-    "POL-001": "no probe yet: page texts and controls are now recorded (UISnapshot), but telling which PI "
-    "categories WeChat's official popup covers for each flow and which form fields are required is not done",
     "COL-001": "compares two sessions (S2 refusing a category vs S3 granting it) to know which basic function "
     "could not complete without it; a probe sees one session",
     "COL-005": "no probe yet: needs location callbacks and flows after onHide in an S6 background scenario",

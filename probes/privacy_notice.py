@@ -1,0 +1,169 @@
+"""POL-001: no prominent privacy notice before the first collection (认定方法 一.2, WX-PA).
+
+A notice is a dialog or a page showing privacy wording (``privacy_words``), a policy link
+(``policy_link_wording``: 《…隐私…》) and both an agree control (an agree-lexicon button, or a consent
+checkbox) and a reject control. WeChat's official privacy popup is a notice too, but only for the
+privacy-interface categories it guards (harness.catalogue.PRIVACY_INTERFACES): it appears while such a
+call is pending and says nothing about data the program sends or stores by itself.
+
+PI events, in time order:
+- a privacy-interface call attempt (whatever its result), covered by any notice up to its result;
+- a flow carrying the program's personal data (not to WeChat platform hosts), a storage write holding
+  personal data, a form input asking for personal data (an idcard input, or a placeholder naming
+  phone/ID/bank card): covered only by a developer notice shown before it.
+
+FAIL (high) when the earliest PI event not covered comes before (beyond the clock error bound) any
+covering notice. Reads page snapshots: a session without them is not tested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from harness.catalogue import PRIVACY_INTERFACES
+from harness.timeline import ApiCall, Event, PIMatch, Prompt, StorageWrite, Timeline, UISnapshot
+from probes.config import ProbeConfig
+from probes.evidence import (
+    button_role,
+    done_at,
+    is_before,
+    is_platform_host,
+    lexicon_match,
+    own_flows,
+    page_elements,
+    pi_kind,
+    program_pi,
+    prompt_text,
+    screen_text,
+    shorten,
+    since_start,
+    snapshots,
+)
+from probes.finding import FindingDraft
+from probes.registry import probe
+
+ID_FIELD_WORDS = ("身份证", "证件号", "银行卡", "卡号", "真实姓名")
+
+
+@dataclass(frozen=True)
+class PIEvent:
+    """Something that collects personal data: the event, when it counts, and what it is, for statements."""
+
+    event: Event
+    t: int
+    what: str
+    interface: bool  # a privacy-interface call, which WeChat's own popup covers
+
+
+def _words_and_link(text: str, config: ProbeConfig) -> bool:
+    return lexicon_match(text, config.privacy_words) and re.search(config.policy_link_wording, text) is not None
+
+
+def is_notice_dialog(prompt: Prompt, config: ProbeConfig) -> bool:
+    """A developer dialog with privacy wording, a policy link, an agree and a reject button."""
+    if prompt.prompt_kind != "developer_dialog" or not _words_and_link(prompt_text(prompt), config):
+        return False
+    roles = {button_role(b, config) for b in prompt.buttons}
+    return {"agree", "reject"} <= roles
+
+
+def is_notice_page(snapshot: UISnapshot, config: ProbeConfig) -> bool:
+    """A screen with privacy wording, a policy link, an agree control (button or consent checkbox) and a
+    reject control."""
+    if not _words_and_link(screen_text(snapshot), config):
+        return False
+    roles = {button_role_of(e.text, config) for e in page_elements(snapshot, "button", "link")}
+    boxes = [e for e in page_elements(snapshot, "checkbox") if lexicon_match(e.text, config.consent_label_words)]
+    return "reject" in roles and ("agree" in roles or bool(boxes))
+
+
+def button_role_of(text: str, config: ProbeConfig) -> str:
+    if lexicon_match(text, config.reject_words):
+        return "reject"
+    if lexicon_match(text, config.agree_words):
+        return "agree"
+    return "other"
+
+
+def developer_notice(timeline: Timeline, config: ProbeConfig) -> Event | None:
+    """The first developer notice: a notice dialog or a notice page, whichever was seen first."""
+    found: list[Event] = [p for p in timeline.of(Prompt) if is_notice_dialog(p, config)]
+    found += [s for s in snapshots(timeline) if is_notice_page(s, config)]
+    return min(found, key=lambda e: (e.t, e.seq), default=None)
+
+
+def official_popup(timeline: Timeline) -> Prompt | None:
+    return next((p for p in timeline.of(Prompt) if p.prompt_kind == "privacy_popup"), None)
+
+
+def personal(event_pi: list[PIMatch], config: ProbeConfig) -> list[PIMatch]:
+    return [m for m in program_pi(event_pi, config) if not pi_kind(m.type).secret]
+
+
+def pi_field(snapshot: UISnapshot, config: ProbeConfig) -> str | None:
+    """The first input on the screen asking for personal data (its placeholder, or its input type)."""
+    for field in page_elements(snapshot, "input", "textarea"):
+        if field.input_type == "idcard" or lexicon_match(field.text, (*config.phone_words, *ID_FIELD_WORDS)):
+            return field.text or field.input_type
+    return None
+
+
+def pi_events(timeline: Timeline, config: ProbeConfig) -> list[PIEvent]:
+    found = [
+        PIEvent(c, c.t, f"{c.api} called", True) for c in timeline.of(ApiCall) if c.api in PRIVACY_INTERFACES
+    ]
+    for flow in own_flows(timeline):
+        data = personal(flow.pi, config)
+        if data and not is_platform_host(flow.host, config):
+            types = ", ".join(dict.fromkeys(m.type for m in data))
+            found.append(PIEvent(flow, flow.t, f"{types} sent to {flow.host}", False))
+    for write in timeline.of(StorageWrite):
+        data = personal(write.pi, config)
+        if data:
+            types = ", ".join(dict.fromkeys(m.type for m in data))
+            found.append(PIEvent(write, write.t, f"{types} written to storage key “{shorten(write.key)}”", False))
+    for snapshot in snapshots(timeline):
+        field = pi_field(snapshot, config)
+        if field is not None:
+            found.append(PIEvent(snapshot, snapshot.t, f"a form asked for “{shorten(field)}”", False))
+            break
+    return sorted(found, key=lambda e: (e.t, e.event.seq))
+
+
+def covered(item: PIEvent, dev: Event | None, official: Prompt | None, timeline: Timeline) -> bool:
+    """A notice that covers ``item`` was shown before it (ties within the clock error count as before)."""
+    error = timeline.clock_error_ns
+    notices = [n for n in (dev, official if item.interface else None) if n is not None]
+    until = done_at(item.event) if isinstance(item.event, ApiCall) else item.t
+    return any(not is_before(until, n.t, error) for n in notices)
+
+
+@probe(
+    id="privacy_notice",
+    title="No privacy notice before the first collection",
+    rules=("POL-001",),
+    needs=("page_text",),
+)
+def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
+    dev = developer_notice(timeline, config)
+    official = official_popup(timeline)
+    first = next((e for e in pi_events(timeline, config) if not covered(e, dev, official, timeline)), None)
+    if first is None:
+        return
+    if dev is None:
+        shown = "no privacy notice with a policy link and agree/reject controls was shown"
+    else:
+        shown = f"the privacy notice came only at {since_start(timeline, dev.t)}"
+    if not first.interface and official is not None:
+        shown += f" (WeChat's popup at {since_start(timeline, official.t)} covers privacy-interface calls only)"
+    events: list[Event] = [first.event] + ([dev] if dev is not None else [])
+    yield FindingDraft(
+        rule="POL-001",
+        status="fail",
+        statement=f"{first.what} at {since_start(timeline, first.t)}; {shown}",
+        events=events,
+        key=("first_pi",),
+        data=personal(getattr(first.event, "pi", []), config),
+    )
