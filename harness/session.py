@@ -22,7 +22,15 @@ from harness.analysis import write_analysis
 from harness.capture.proxy import Capture
 from harness.catalogue import button_role, mentions_privacy
 from harness.config import Scenario, SimDevice, StepSpec
-from harness.drivers.sim import ScreenButton, ScreenDialog, SimDriver, SimHost, TapBlocked, app_config
+from harness.drivers.sim import (
+    PageState,
+    ScreenButton,
+    ScreenDialog,
+    SimDriver,
+    SimHost,
+    TapBlocked,
+    app_config,
+)
 from harness.instrument.frida import FridaInstrument
 from harness.procs import kill_pids, pid_alive, pids_with_arg
 from harness.timeline import (
@@ -111,6 +119,7 @@ class SimSession:
         self.frida: FridaInstrument | None = None
         self.driver: SimDriver | None = None
         self._on_screen: dict[str, tuple[ScreenDialog, int]] = {}  # dialog key -> (dialog, prompt seq)
+        self._snapshot_dialogs: list[ScreenDialog] | None = None  # what the last screen capture saw
         self._shot = 0
         self._action_t = 0
         self._started_wall = ""
@@ -283,8 +292,8 @@ class SimSession:
             except StepFailed as failed:
                 result, detail = "failed", str(failed)
             self._step_deadline = None
-            self._poll()
             shot, ui = self._capture_screen(f"step-{index:02d}")
+            self._poll(self._snapshot_dialogs)  # the dialogs the capture saw: no extra round trip
             assert self.recorder is not None
             self.recorder.record(
                 Step(source="scenario", t=self._action_t, index=index, action=step.action, target=_target(step),
@@ -341,8 +350,7 @@ class SimSession:
                 self._watch(float(step.arg))
                 return "ok", None
             case "tap":
-                self._poll()  # a dialog about to be answered by this tap must be on record first
-                try:
+                try:  # before_click: a dialog about to be answered by this tap must be on record first
                     tapped_at = self.driver.tap_text(str(step.arg), step.timeout, before_click=self._poll)
                 except TapBlocked as exc:
                     raise StepFailed(str(exc)) from None
@@ -420,7 +428,7 @@ class SimSession:
         else:
             if page_agreement(text) and self.recorder:
                 self.recorder.record(Consent(source="driver", action="agree", subject="privacy", how=f"page:tap:{text}"))
-        self._poll()
+        # no poll here: the step's screen capture right after reads the dialogs in the same round trip
 
     # ------------------------------------------------------------------ watching the screen
 
@@ -440,11 +448,12 @@ class SimSession:
                 return None
             time.sleep(self.POLL_S)
 
-    def _poll(self) -> list[ScreenDialog]:
-        """Record every dialog that newly appeared on screen as a prompt event; return what is visible."""
+    def _poll(self, visible: list[ScreenDialog] | None = None) -> list[ScreenDialog]:
+        """Record every dialog that newly appeared on screen as a prompt event; return what is visible.
+        ``visible``: the dialogs a screen capture just read (else they are asked for)."""
         assert self.driver is not None and self.recorder is not None
         self._check_abort()
-        visible = self.driver.dialogs()
+        visible = self.driver.dialogs() if visible is None else visible
         keys = {d.key for d in visible}
         for gone in [k for k in self._on_screen if k not in keys]:
             del self._on_screen[gone]
@@ -476,15 +485,21 @@ class SimSession:
         shot = f"screens/{stem}.png"
         ui = f"ui/{stem}.html"
         self.driver.screenshot(self.dir / shot)
-        self.driver.dump_ui(self.dir / ui)
-        self._record_page(shot, ui)
+        snapshot = getattr(self.driver, "snapshot", None)
+        if snapshot is not None:  # the sim: UI dump, page state and dialogs in one round trip
+            state, self._snapshot_dialogs = snapshot(self.dir / ui)
+        else:
+            self.driver.dump_ui(self.dir / ui)
+            state, self._snapshot_dialogs = self.driver.page_state(self.dir / ui), None
+        self._record_page(shot, ui, state)
         return shot, ui
 
-    def _record_page(self, shot: str, ui: str) -> None:
+    def _record_page(self, shot: str, ui: str, state: PageState | None = None) -> None:
         """The visible page state next to the screenshot, as a UISnapshot (texts, controls, route): the
         probes of page wording and controls (CON-005, COL-002, POL-001, ...) read nothing else."""
         assert self.driver is not None and self.recorder is not None
-        state = self.driver.page_state(self.dir / ui)
+        if state is None:
+            state = self.driver.page_state(self.dir / ui)
         self.recorder.record(UISnapshot(source="driver", screenshot=shot, hierarchy=ui, texts=state.texts,
                                         elements=state.elements, page=state.page))
 

@@ -237,6 +237,12 @@ class PageState:
     page: str | None = None
 
 
+def _snapshot_js() -> str:
+    """One script that answers what the page source, _PAGE_STATE_JS and _DIALOGS_JS answer."""
+    return ("return {html: document.documentElement.outerHTML, "
+            f"state: (() => {{{_PAGE_STATE_JS}}})(), dialogs: (() => {{{_DIALOGS_JS}}})()}};")
+
+
 def page_state_from(raw: dict[str, Any]) -> PageState:
     """The page state script's answer as typed elements; an element the model rejects is left out
     (the page is untrusted input), never the whole snapshot."""
@@ -357,6 +363,9 @@ _BROWSER_VENDOR_HOSTS = ("*.google.com", "*.googleapis.com", "*.gvt1.com", "*.gs
 _SCOPE_BY_WORDING = {wording: scope for scope, wording in SCOPE_WORDING.items()}
 
 
+_SNAPSHOT_JS = _snapshot_js()
+
+
 def classify(raw: dict[str, Any]) -> ScreenDialog:
     texts = [str(t) for t in raw.get("texts", [])]
     buttons = [
@@ -466,6 +475,13 @@ class SimDriver:
         UI dump just written) is not needed here: the live page is read."""
         raw = self.driver.execute_script(_PAGE_STATE_JS) or {}
         return page_state_from(raw)
+
+    def snapshot(self, html: Path) -> tuple[PageState, list[ScreenDialog]]:
+        """The UI dump (written to ``html``), the page state and the visible dialogs in one script round
+        trip: what dump_ui + page_state + dialogs read in three (the session takes one per step)."""
+        raw = self.driver.execute_script(_SNAPSHOT_JS) or {}
+        html.write_text(raw.get("html") or "", encoding="utf-8")
+        return page_state_from(raw.get("state") or {}), [classify(d) for d in raw.get("dialogs") or []]
 
     def runtime_errors(self) -> list[str]:
         return [str(e) for e in self.driver.execute_script("return (window.__sim && window.__sim.errors) || []")]
