@@ -567,7 +567,6 @@ def rule(rule_id: str) -> Rule:
 NOT_COVERED: dict[str, str] = {
     "COL-001": "compares two sessions (S2 refusing a category vs S3 granting it) to know which basic function "
     "could not complete without it; a probe sees one session",
-    "COL-005": "no probe yet: needs location callbacks and flows after onHide in an S6 background scenario",
     "COL-009": "needs a minor-profile resident-id canary (S10): flows hold masked ids only, so the holder's "
     "age (resident_id(value).age < 14) cannot be read from the timeline, and profiles seed no id canary yet",
     "POL-002": "needs the in-app tap path to the policy screen (an S7 settings crawl); the timeline records "
