@@ -5,7 +5,8 @@ bank card, face, voice, a location track) and the collecting screen — the snap
 before the flow, back to the step that reached it, and the developer dialogs shown on it — lacks
 - a specific purpose statement: a text with ``purpose_wording`` (用于/以便/为了 ...) that names the data
   (``sensitive_words`` of its type), or
-- a separate affirmative control for that data: a checkbox or switch whose label names it, or an
+- a separate affirmative control for that data: a checkbox or switch whose label names it or is a
+  consent of its own (同意《就诊人信息授权书》, not the privacy policy's ``policy_link_wording``), or an
   agree-lexicon button on the page or in a dialog that names it (a generic 提交 or the privacy-policy
   checkbox is not separate consent).
 
@@ -51,13 +52,18 @@ def purpose_statement(screens: Sequence[UISnapshot], dialogs: Sequence[Prompt], 
     return next((t for t in candidates if pattern.search(t) and names_data(t, words)), None)
 
 
+def dedicated_consent(label: str, config: ProbeConfig) -> bool:
+    """A consent checkbox for this collection (同意《就诊人信息授权书》), not the general privacy policy's."""
+    return lexicon_match(label, config.consent_label_words) and re.search(config.policy_link_wording, label) is None
+
+
 def separate_control(screens: Sequence[UISnapshot], dialogs: Sequence[Prompt], words: Sequence[str],
                      config: ProbeConfig) -> str | None:
     """A control that consents to this data alone: a checkbox/switch naming it, an agree button naming
     it, or an agree button of a dialog that names it."""
     for screen in screens:
         for element in page_elements(screen, "checkbox", "switch"):
-            if names_data(element.text, words):
+            if names_data(element.text, words) or dedicated_consent(element.text, config):
                 return element.text
         for element in page_elements(screen, "button", "link"):
             if names_data(element.text, words) and lexicon_match(element.text, config.consent_button_words):

@@ -77,3 +77,11 @@ def test_clock_skew_partial_and_consent() -> None:
 def test_not_tested_without_page_texts() -> None:
     old = TimelineBuilder().flow(1.0, URL, pi=[ID]).end(3).build()
     assert probes.rule_status(old)["COL-007"] == "not_tested"
+
+
+def test_dedicated_authorisation_counts_but_the_privacy_policy_checkbox_does_not() -> None:
+    purpose = "身份证号仅用于医保结算"
+    for label, found in (("我已阅读并同意《就诊人信息授权书》", 0), ("我已阅读并同意《隐私政策》", 1)):
+        page = [*texts(purpose), element("checkbox", label), element("button", "提交")]
+        tl = TimelineBuilder().snapshot(0.5, "s.png", elements=page).flow(1.2, URL, pi=[ID])
+        assert len(col007(tl.end(3).build())) == found
