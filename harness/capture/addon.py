@@ -13,13 +13,17 @@ other non-loopback host with a 502 instead of trying the internet.
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import json
 import logging
+import multiprocessing
 import os
 import re
+import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -41,6 +45,10 @@ BLOCKED_MESSAGE = "blocked by miniprobe sim: no network"
 MAX_CANARY_FILE = 1024 * 1024
 MAX_WS_MESSAGES = 200
 MAX_ERROR_CHARS = 300
+# A flow with more content than this is scanned in a worker process, off the proxy's event loop (the
+# recognisers take ~0.4 ms per KB); at most MAX_PENDING_SCANS wait there, beyond that they scan inline.
+OFFLOAD_BYTES = 16 * 1024
+MAX_PENDING_SCANS = 64
 
 _REFERER_RE = re.compile(r"^https?://servicewechat\.com/([A-Za-z0-9_-]{1,64})/[^/?#]{1,64}/page-frame\.html")
 
@@ -141,25 +149,54 @@ def _content(message: http.Message) -> bytes:
         return message.raw_content or b""
 
 
-def personal_data(flow: http.HTTPFlow, canaries: Mapping[str, str]) -> list[PIMatch]:
-    """Recogniser matches over the request (URL, headers, body), response and WebSocket messages."""
+class ScanInput(NamedTuple):
+    """What the recognisers read of a flow, as plain (picklable) data: scanned here or in a worker."""
+
+    url: str
+    request: tuple[dict[str, str], bytes, str | None]  # headers, content, content type
+    response: tuple[dict[str, str], bytes, str | None] | None
+    messages: list[tuple[str, str]]  # WebSocket: (where, text)
+
+    @property
+    def size(self) -> int:
+        return len(self.request[1]) + (len(self.response[1]) if self.response else 0) + sum(
+            len(text) for _, text in self.messages)
+
+
+def scan_input(flow: http.HTTPFlow) -> ScanInput:
     request = flow.request
-    matches = find_pi_in_http(request.url, _headers(request), _content(request),
-                              request.headers.get("content-type"), "request", canaries)
+    response = None
     if flow.response is not None and not flow.metadata.get(BLOCKED):
-        response = flow.response
-        matches += find_pi_in_http("", _headers(response), _content(response),
-                                   response.headers.get("content-type"), "response", canaries)
+        response = (_headers(flow.response), _content(flow.response), flow.response.headers.get("content-type"))
+    messages = []
     if flow.websocket is not None:
         for index, message in enumerate(flow.websocket.messages[:MAX_WS_MESSAGES]):
             where = f"ws.{'send' if message.from_client else 'recv'}[{index}]"
-            text = message.content.decode("utf-8", "replace")
-            matches += find_pi(text, where, canaries)
+            messages.append((where, message.content.decode("utf-8", "replace")))
+    return ScanInput(request.url, (_headers(request), _content(request), request.headers.get("content-type")),
+                     response, messages)
+
+
+def scan(found: ScanInput, canaries: Mapping[str, str]) -> list[PIMatch]:
+    """Recogniser matches over the request (URL, headers, body), response and WebSocket messages."""
+    matches = find_pi_in_http(found.url, *found.request[:2], found.request[2], "request", canaries)
+    if found.response is not None:
+        matches += find_pi_in_http("", *found.response[:2], found.response[2], "response", canaries)
+    for where, text in found.messages:
+        matches += find_pi(text, where, canaries)
     return dedupe(matches)
 
 
-def flow_event(flow: http.HTTPFlow, canaries: Mapping[str, str] | None = None) -> Flow:
-    """The timeline event of one finished flow (personal data masked, URL redacted)."""
+def personal_data(flow: http.HTTPFlow, canaries: Mapping[str, str]) -> list[PIMatch]:
+    """Recogniser matches over the request (URL, headers, body), response and WebSocket messages."""
+    return scan(scan_input(flow), canaries)
+
+
+def flow_event(
+    flow: http.HTTPFlow, canaries: Mapping[str, str] | None = None, *, pi: list[PIMatch] | None = None
+) -> Flow:
+    """The timeline event of one finished flow (personal data masked, URL redacted); ``pi``: matches
+    already found (a worker scans large flows), else the flow is scanned here."""
     canaries = canaries or {}
     request = flow.request
     websocket = flow.websocket is not None
@@ -198,7 +235,7 @@ def flow_event(flow: http.HTTPFlow, canaries: Mapping[str, str] | None = None) -
         tls_version=_tls_version(flow),
         websocket=websocket,
         appid=appid_from_referer(request.headers.get("referer")),
-        pi=[] if connect else personal_data(flow, canaries),
+        pi=[] if connect else (pi if pi is not None else personal_data(flow, canaries)),
         error=redact_text(error, canaries)[:MAX_ERROR_CHARS] if error else None,
     )
 
@@ -225,6 +262,9 @@ class MiniprobeCapture:
         self.canaries: dict[str, str] = {}
         self._events_fd: int | None = None
         self._rerouted: dict[str, tuple[str, int]] = {}  # server connection id -> address the app asked for
+        self._scanner: ProcessPoolExecutor | None = None  # started at the first large flow
+        self._pending = 0  # flows being scanned by the worker, not yet written
+        self._written = threading.Condition()  # guards the events file and _pending
 
     def load(self, loader: Any) -> None:
         loader.add_option(
@@ -349,33 +389,85 @@ class MiniprobeCapture:
 
     def done(self) -> None:
         self._close_events()
+        if self._scanner is not None:
+            self._scanner.shutdown(wait=True)
+            self._scanner = None
 
     def _emit(self, flow: http.HTTPFlow) -> None:
         if flow.metadata.get(EMITTED) or self._events_fd is None:
             return
         flow.metadata[EMITTED] = True
+        found = None
+        if flow.request.method != "CONNECT":
+            try:
+                found = scan_input(flow)
+            except Exception:  # described below as any malformed flow is
+                log.exception(f"miniprobe: cannot read flow {flow.id} for scanning")
+        if found is not None and found.size > OFFLOAD_BYTES and self._pending < MAX_PENDING_SCANS:
+            event = self._describe(flow, pi=[])
+            with self._written:
+                self._pending += 1
+            future = self._worker().submit(_importable_scan(), found, dict(self.canaries))
+            future.add_done_callback(lambda done: self._scanned(event, found, done))
+            return
+        self._write(self._describe(flow, pi=None if found is None else scan(found, self.canaries)))
+
+    def _describe(self, flow: http.HTTPFlow, pi: list[PIMatch] | None) -> Flow:
         try:
-            event = flow_event(flow, self.canaries)
+            return flow_event(flow, self.canaries, pi=pi)
         except Exception:  # a malformed flow must not cost the others: record what is certain
             log.exception(f"miniprobe: cannot describe flow {flow.id}")
-            event = Flow(source="proxy", t=_request_t(flow), wall=_wall(None), flow_id=flow.id,
-                         url="[unavailable]", scheme=flow.request.scheme, host=flow.request.host,
-                         port=flow.request.port, method=flow.request.method,
-                         error="miniprobe: flow could not be analysed")
-        line = orjson.dumps(event.model_dump(mode="json", exclude_none=True)) + b"\n"
+            return Flow(source="proxy", t=_request_t(flow), wall=_wall(None), flow_id=flow.id,
+                        url="[unavailable]", scheme=flow.request.scheme, host=flow.request.host,
+                        port=flow.request.port, method=flow.request.method,
+                        error="miniprobe: flow could not be analysed")
+
+    def _worker(self) -> ProcessPoolExecutor:
+        if self._scanner is None:  # spawn: never fork the proxy's event loop
+            self._scanner = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self._scanner
+
+    def _scanned(self, event: Flow, found: ScanInput, done: Future[list[PIMatch]]) -> None:
+        """The worker's matches go into the event (in the executor's thread); a failed worker means a
+        scan here instead: a flow is never recorded without its personal-data check."""
         try:
-            view = memoryview(line)
-            while view:
-                view = view[os.write(self._events_fd, view):]
-        except OSError as exc:
-            # evidence is never silently dropped: stop the proxy, the harness reports why
-            log.error(f"miniprobe: cannot write {ctx.options.miniprobe_events}: {exc}; shutting down")
-            ctx.master.shutdown()
+            matches = done.result()
+        except Exception:
+            log.exception("miniprobe: the scan worker failed; scanning in the proxy")
+            matches = scan(found, self.canaries)
+        try:
+            self._write(event.model_copy(update={"pi": matches}))
+        finally:
+            with self._written:
+                self._pending -= 1
+                self._written.notify_all()
+
+    def _write(self, event: Flow) -> None:
+        line = orjson.dumps(event.model_dump(mode="json", exclude_none=True)) + b"\n"
+        with self._written:
+            if self._events_fd is None:
+                log.error(f"miniprobe: flow {event.flow_id} finished after the events file was closed")
+                return
+            try:
+                view = memoryview(line)
+                while view:
+                    view = view[os.write(self._events_fd, view):]
+            except OSError as exc:
+                # evidence is never silently dropped: stop the proxy, the harness reports why
+                log.error(f"miniprobe: cannot write {ctx.options.miniprobe_events}: {exc}; shutting down")
+                ctx.master.shutdown()
 
     def _close_events(self) -> None:
-        if self._events_fd is not None:
-            os.close(self._events_fd)
-            self._events_fd = None
+        with self._written:
+            self._written.wait_for(lambda: self._pending == 0, timeout=60)  # flows still in the worker
+            if self._events_fd is not None:
+                os.close(self._events_fd)
+                self._events_fd = None
+
+
+def _importable_scan() -> Any:
+    """``scan`` by its package name: mitmproxy loads this file as a script, which a worker cannot import."""
+    return importlib.import_module("harness.capture.addon").scan
 
 
 addons = [MiniprobeCapture()]

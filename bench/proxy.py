@@ -1,0 +1,155 @@
+"""Requests per second through mitmproxy with the miniprobe addon (recognisers on) against plain mitmproxy.
+
+One local back end (a threaded HTTP server answering JSON of the chosen size), two mitmdump
+processes started alike (same confdir, flow file and log detail), one of them with the addon writing
+flow events with personal-data matches (a canaries file is given, as in a session). A client posts a
+small JSON body with a phone number and a position (what the recognisers look for) over keep-alive
+connections from a few threads for a fixed time, through each proxy in turn, for 1 KB and 100 KB
+response bodies. Ratio = addon req/s / plain req/s; target >= 0.8.
+
+    .venv/bin/python bench/proxy.py [--seconds 8] [--threads 4]
+
+Not part of `make test` (timings are not assertions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import urllib3
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from harness.capture.proxy import ADDON_PATH, ensure_ca, mitmdump_argv
+
+REQUEST_BODY = json.dumps({"phone": "13812345678", "lat": 31.228474, "lng": 121.478224, "page": "stores"}).encode()
+
+
+def body_of(size: int) -> bytes:
+    """A JSON answer of about ``size`` bytes: a list of stores with names and addresses."""
+    item = {"name": "鲜果坊 人民广场店", "address": "上海市黄浦区南京东路 100 号", "distance": 420}
+    items, text = [], b"[]"
+    while len(text) < size:
+        items.append(item)
+        text = json.dumps({"stores": items}, ensure_ascii=False).encode()
+    return text
+
+
+def start_backend(sizes: dict[str, bytes]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            body = sizes[self.path.rsplit("/", 1)[-1]]
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_mitmdump(work: Path, name: str, addon: bool) -> tuple[subprocess.Popen, int]:
+    """mitmdump as the harness starts it (harness.capture.proxy.Capture.argv), with or without the addon."""
+    port = free_port()
+    confdir = work / "conf"
+    ensure_ca(confdir)
+    argv = [*mitmdump_argv(), "--listen-host", "127.0.0.1", "--listen-port", str(port),
+            "--set", f"confdir={confdir}", "--set", f"save_stream_file={work / name}.mitm",
+            "--set", "flow_detail=0", "--set", "connection_strategy=lazy"]
+    if addon:
+        canaries = work / "canaries.json"
+        canaries.write_text(json.dumps({"phone": "13812345678"}))
+        argv += ["-s", str(ADDON_PATH), "--set", f"miniprobe_events={work / name}.jsonl",
+                 "--set", f"miniprobe_canaries={canaries}"]
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    sys.exit(f"mitmdump ({name}) did not listen within 30 s")
+
+
+def rate(proxy_port: int, url: str, seconds: float, threads: int) -> float:
+    """Requests per second from ``threads`` keep-alive clients for ``seconds``."""
+    counts = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        pool = urllib3.ProxyManager(f"http://127.0.0.1:{proxy_port}", maxsize=1)
+        while time.monotonic() < stop:
+            response = pool.request("POST", url, body=REQUEST_BODY, headers={"content-type": "application/json"})
+            if response.status != 200:
+                raise RuntimeError(f"HTTP {response.status} through the proxy")
+            counts[index] += 1
+
+    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
+    start = time.monotonic()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return sum(counts) / (time.monotonic() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    sizes = {"1k": body_of(1024), "100k": body_of(100 * 1024)}
+    backend = start_backend(sizes)
+    with tempfile.TemporaryDirectory(prefix="bench-proxy-") as tmp:
+        work = Path(tmp)
+        plain, plain_port = start_mitmdump(work, "plain", addon=False)
+        probe, probe_port = start_mitmdump(work, "addon", addon=True)
+        try:
+            print(f"{'body':>6} {'plain req/s':>12} {'addon req/s':>12} {'ratio':>6}")
+            for name in sizes:
+                url = f"http://127.0.0.1:{backend.server_port}/api/{name}"
+                rate(plain_port, url, 1, args.threads), rate(probe_port, url, 1, args.threads)  # warm up
+                half = args.seconds / 2  # alternate halves, so that machine load hits both alike
+                p = (rate(plain_port, url, half, args.threads) + rate(plain_port, url, half, args.threads)) / 2
+                a = (rate(probe_port, url, half, args.threads) + rate(probe_port, url, half, args.threads)) / 2
+                print(f"{name:>6} {p:>12.0f} {a:>12.0f} {a / p:>6.2f}")
+        finally:
+            for proc in (plain, probe):
+                proc.terminate()
+                proc.wait(10)
+        events = (work / "addon.jsonl").read_text().splitlines()
+        with_pi = sum(1 for line in events if '"pi":[{' in line)
+        print(f"addon recorded {len(events)} flow events, {with_pi} with personal-data matches")
+    backend.shutdown()
+    print("target: ratio >= 0.80")
+
+
+if __name__ == "__main__":
+    main()
