@@ -143,7 +143,7 @@ def main() -> None:
         finally:
             for proc in (plain, probe):
                 proc.terminate()
-                proc.wait(10)
+                proc.wait(120)  # the addon finishes the scans still queued
         events = (work / "addon.jsonl").read_text().splitlines()
         with_pi = sum(1 for line in events if '"pi":[{' in line)
         print(f"addon recorded {len(events)} flow events, {with_pi} with personal-data matches")

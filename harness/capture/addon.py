@@ -46,9 +46,10 @@ MAX_CANARY_FILE = 1024 * 1024
 MAX_WS_MESSAGES = 200
 MAX_ERROR_CHARS = 300
 # A flow with more content than this is scanned in a worker process, off the proxy's event loop (the
-# recognisers take ~0.4 ms per KB); at most MAX_PENDING_SCANS wait there, beyond that they scan inline.
+# recognisers take ~0.4 ms per KB); at most MAX_PENDING_SCANS wait there (bounding the wait at the end of a
+# session), beyond that they scan inline.
 OFFLOAD_BYTES = 16 * 1024
-MAX_PENDING_SCANS = 64
+MAX_PENDING_SCANS = 16
 
 _REFERER_RE = re.compile(r"^https?://servicewechat\.com/([A-Za-z0-9_-]{1,64})/[^/?#]{1,64}/page-frame\.html")
 
