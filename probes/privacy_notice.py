@@ -7,7 +7,8 @@ privacy-interface categories it guards (harness.catalogue.PRIVACY_INTERFACES): i
 call is pending and says nothing about data the program sends or stores by itself.
 
 PI events, in time order:
-- a privacy-interface call attempt (whatever its result), covered by any notice up to its result;
+- a privacy-interface call attempt (whatever its result), covered by any notice up to its result (or
+  while it is still pending);
 - a flow carrying the program's personal data (not to WeChat platform hosts), a storage write holding
   personal data, a form input asking for personal data (an idcard input, or a placeholder naming
   phone/ID/bank card): covered only by a developer notice shown before it.
@@ -44,6 +45,7 @@ from probes.evidence import (
 from probes.finding import FindingDraft
 from probes.registry import probe
 
+NEVER = 2**63
 ID_FIELD_WORDS = ("身份证", "证件号", "银行卡", "卡号", "真实姓名")
 
 
@@ -70,12 +72,14 @@ def is_notice_dialog(prompt: Prompt, config: ProbeConfig) -> bool:
 
 
 def is_notice_page(snapshot: UISnapshot, config: ProbeConfig) -> bool:
-    """A screen with privacy wording, a policy link, an agree control (button or consent checkbox) and a
-    reject control."""
-    if not _words_and_link(screen_text(snapshot), config):
+    """A screen of the program's own with privacy wording, a policy link, an agree control (button or consent
+    checkbox) and a reject control."""
+    own = [e for e in snapshot.elements if not e.native]  # WeChat's popup drawn over the page is not the page's
+    text = " ".join(e.text for e in own if e.kind == "text") if snapshot.elements else screen_text(snapshot)
+    if not _words_and_link(text, config):
         return False
-    roles = {button_role_of(e.text, config) for e in page_elements(snapshot, "button", "link")}
-    boxes = [e for e in page_elements(snapshot, "checkbox") if lexicon_match(e.text, config.consent_label_words)]
+    roles = {button_role_of(e.text, config) for e in own if e.kind in ("button", "link")}
+    boxes = [e for e in own if e.kind == "checkbox" and lexicon_match(e.text, config.consent_label_words)]
     return "reject" in roles and ("agree" in roles or bool(boxes))
 
 
@@ -136,7 +140,9 @@ def covered(item: PIEvent, dev: Event | None, official: Prompt | None, timeline:
     """A notice that covers ``item`` was shown before it (ties within the clock error count as before)."""
     error = timeline.clock_error_ns
     notices = [n for n in (dev, official if item.interface else None) if n is not None]
-    until = done_at(item.event) if isinstance(item.event, ApiCall) else item.t
+    until = item.t
+    if isinstance(item.event, ApiCall):  # a popup shown while the call was pending (no result yet) covers it
+        until = NEVER if item.event.t_result is None else done_at(item.event)
     return any(not is_before(until, n.t, error) for n in notices)
 
 

@@ -114,3 +114,21 @@ def test_partial_session_no_consent_and_consent_twice() -> None:
 def test_not_tested_without_page_texts() -> None:
     old = TimelineBuilder().flow(1.0, "https://a.example/x", pi=[PHONE]).end(3).build()
     assert probes.rule_status(old)["POL-001"] == "not_tested"
+
+
+def test_pending_interface_call_is_covered_by_the_popup_it_raised() -> None:
+    popup = [*texts("首页"), element("text", "用户隐私保护提示", native=True),
+             element("text", "请阅读《小程序隐私保护指引》", native=True),
+             element("button", "拒绝", native=True), element("button", "同意", native=True)]
+    tl = (
+        TimelineBuilder()
+        .snapshot(0.1, "s.png", elements=HOME)
+        .api(0.5, "getPhoneNumber", ok=None, result_after=None)
+        .snapshot(0.7, "p.png", elements=popup)
+        .prompt(0.8, "privacy_popup", ["用户隐私保护提示"], ["拒绝", "同意"])
+        .flow(1.0, "https://api.news.example/stat", pi=[PHONE])
+        .end(3)
+        .build()
+    )
+    [finding] = pol001(tl)  # the native popup in the snapshot is not the program's notice: the flow fails
+    assert "phone sent" in finding.statement and "covers privacy-interface calls only" in finding.statement
