@@ -179,8 +179,7 @@ def write_session(session: Path, n: int) -> int:
     session.mkdir(parents=True, exist_ok=True)
     path = session / "events.jsonl"
     with open(path, "wb", buffering=1 << 20) as f:
-        for event in Generator().events(n):
-            f.write(orjson.dumps(event) + b"\n")
+        f.writelines(orjson.dumps(event) + b"\n" for event in Generator().events(n))
     return path.stat().st_size
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.analysis import Generator  # noqa: E402
-from harness.timeline import EVENT_ADAPTER, Recorder  # noqa: E402
+from bench.analysis import Generator
+from harness.timeline import EVENT_ADAPTER, Recorder
 
 
 def events(n: int) -> list:
