@@ -15,3 +15,8 @@ lint:
 
 schema: setup
 	.venv/bin/miniprobe schema --out schema
+
+# The performance measurements (bench/README.md); minutes each, not part of `make test`.
+.PHONY: bench
+bench: setup
+	for b in analysis recorder proxy hooks harness_overhead demo; do .venv/bin/python bench/$$b.py || exit 1; done
