@@ -5,6 +5,10 @@ Pure parts, tested on recorded data: ``weixin_url`` (the URL scheme that opens a
 developers' dialogs from UiAutomator2's page source) and ``dialog_from_ocr`` (the same from a
 screenshot, for dialogs drawn inside a WebView or Skyline). They give the ``ScreenDialog`` /
 ``ScreenButton`` shapes the sim's driver gives, so the session logic is the same on both.
+
+Where WeChat lists the mini program's XWeb WebView as an Appium context, ``read_dom`` reads its DOM
+with the sim driver's own scripts (WeChat's renderer uses the same ``wx-*`` elements) and maps the
+bounds onto the screen; the hierarchy and OCR remain the path whenever it cannot.
 """
 
 from __future__ import annotations
@@ -23,7 +27,15 @@ from urllib.parse import quote
 from harness.android import adb, ocr
 from harness.catalogue import SCOPE_WORDING, button_role, scope_in_text
 from harness.config import AndroidApp, AndroidDevice
-from harness.drivers.sim import PageState, ScreenButton, ScreenDialog
+from harness.drivers.sim import (
+    DIALOGS_JS,
+    PAGE_STATE_JS,
+    PageState,
+    ScreenButton,
+    ScreenDialog,
+    classify,
+    page_state_from,
+)
 from harness.timeline import UIElement
 
 MAX_HIERARCHY_BYTES = 8 * 1024 * 1024  # page source is untrusted: bounded before parsing
@@ -211,6 +223,118 @@ def dialog_from_ocr(png: bytes) -> ScreenDialog | None:
     return classify_dialog(texts, buttons, source="ocr")
 
 
+# ------------------------------------------------------------------------------- the XWeb DOM
+
+NATIVE_CONTEXT = "NATIVE_APP"
+# XWeb's DevTools sockets (xweb_devtools_remote_<pid>, webview_devtools_remote_<pid>) become contexts
+# named after the process (WEBVIEW_com.tencent.mm:appbrand0) or, unresolved, after the socket.
+_XWEB_CONTEXT_MARKS = ("appbrand", "xweb", "devtools_remote")
+# The sim's scripts in one round trip, plus the viewport that maps their bounds onto the screen.
+DOM_JS = ("return {viewport: [window.innerWidth, window.devicePixelRatio || 1], "
+          f"state: (() => {{{PAGE_STATE_JS}}})(), dialogs: (() => {{{DIALOGS_JS}}})()}};")
+Box = tuple[int, int, int, int]
+
+
+@dataclass
+class DomView:
+    """What the mini program's WebView DOM shows, in screen pixels."""
+
+    context: str
+    dialogs: list[ScreenDialog]
+    state: PageState
+
+
+def xweb_context(contexts: list[str]) -> str | None:
+    """The mini program's WebView context among Appium's, or None: WeChat's other WebViews (articles,
+    pay pages) are not the mini program, so any other WEBVIEW_ is not taken."""
+    return next((c for c in contexts if c.startswith("WEBVIEW_")
+                 and any(m in c.lower() for m in _XWEB_CONTEXT_MARKS)), None)
+
+
+def webview_frame(xml_text: str) -> Box | None:
+    """The on-screen frame of the WebView the mini program's page is drawn in: the largest displayed
+    WebView of the hierarchy (pages lower in the stack are hidden or smaller)."""
+    frames = [b for e in parse_hierarchy(xml_text).iter()
+              if (e.get("class") or "") in WEBVIEW_CLASSES and e.get("displayed") != "false"
+              and (b := _bounds(e.get("bounds", ""))) is not None and b[2] > 0 and b[3] > 0]
+    return max(frames, key=lambda b: b[2] * b[3], default=None)
+
+
+def to_screen(box: Box, frame: Box | None, viewport: tuple[float, float]) -> Box:
+    """A box of the scripts (CSS pixels × devicePixelRatio, from the viewport's corner) in screen pixels:
+    shifted by the WebView's origin and scaled by the frame's width over the viewport's device width
+    (1 when XWeb's devicePixelRatio is the screen's; it corrects a WebView that zooms its content)."""
+    if frame is None:
+        return box
+    css_width, dpr = viewport
+    device_width = css_width * dpr
+    scale = frame[2] / device_width if device_width > 0 else 1.0
+    x, y, w, h = box
+    return (frame[0] + round(x * scale), frame[1] + round(y * scale), round(w * scale), round(h * scale))
+
+
+def dom_view(raw: dict[str, Any], context: str, frame: Box | None) -> DomView:
+    """DOM_JS's answer as dialogs and page state with screen bounds (the page is untrusted: a malformed
+    viewport counts as 1:1)."""
+    try:
+        width, dpr = (float(v) for v in raw.get("viewport") or ())
+    except (TypeError, ValueError):
+        width, dpr = 0.0, 1.0
+    viewport = (width, dpr)
+    dialogs = [classify(d) for d in raw.get("dialogs") or []]
+    for dialog in dialogs:
+        for button in dialog.buttons:
+            button.bounds = to_screen(button.bounds, frame, viewport) if button.bounds else None
+    state = page_state_from(raw.get("state") or {})
+    state.elements = [e.model_copy(update={"bounds": to_screen(e.bounds, frame, viewport)}) if e.bounds else e
+                      for e in state.elements]
+    return DomView(context, dialogs, state)
+
+
+def read_dom(driver: Any, frame: Box | None, *, broken: set[str]) -> DomView | None:
+    """The mini program's DOM through its XWeb context, back in NATIVE_APP after; None when there is no
+    such context or it cannot be entered (no chromedriver for that XWeb, a WebView gone, ...), and the
+    caller uses the hierarchy and OCR. A context that failed once is in ``broken`` and not tried again
+    (each attempt can cost Appium's whole chromedriver start-up)."""
+    try:
+        context = xweb_context([str(c) for c in driver.contexts])
+    except Exception as exc:  # noqa: BLE001 - listing contexts is optional; the native path stands
+        log.info("appium contexts: %s", exc)
+        return None
+    if context is None or context in broken:
+        return None
+    try:
+        driver.switch_to.context(context)
+        raw = driver.execute_script(DOM_JS) or {}
+    except Exception as exc:  # noqa: BLE001 - any failure to read the DOM means the native path
+        log.info("XWeb context %s unusable, hierarchy/OCR instead: %s", context, exc)
+        broken.add(context)
+        raw = None
+    finally:
+        driver.switch_to.context(NATIVE_CONTEXT)  # raises when the session itself is gone: a real failure
+    return dom_view(raw, context, frame) if isinstance(raw, dict) else None
+
+
+def _same_dialog(a: ScreenDialog, b: ScreenDialog) -> bool:
+    """One dialog seen twice (the hierarchy can expose a WebView's nodes too): the same button words and,
+    when both show texts, some text in common."""
+    if sorted(x.text for x in a.buttons) != sorted(x.text for x in b.buttons):
+        return False
+    return not a.texts or not b.texts or bool(set(a.texts) & set(b.texts))
+
+
+def merge_dialogs(native: list[ScreenDialog], dom: list[ScreenDialog]) -> list[ScreenDialog]:
+    """The hierarchy's dialogs, then the DOM's that are not already among them."""
+    return native + [d for d in dom if not any(_same_dialog(d, n) for n in native)]
+
+
+def merge_states(native: PageState, dom: PageState) -> PageState:
+    """The hierarchy's page state with the DOM's texts and controls added (texts once each)."""
+    seen = set(native.texts)
+    texts = native.texts + [t for t in dom.texts if t not in seen]
+    return PageState(texts, native.elements + dom.elements, native.page or dom.page)
+
+
 # ------------------------------------------------------------------------------- the Appium driver
 
 WECHAT_ACTIVITY = ".ui.LauncherUI"
@@ -252,6 +376,7 @@ class AndroidDriver:
         options = AppiumOptions()
         options.load_capabilities(capabilities(device, chromedriver_port=chromedriver_port))
         self.driver = webdriver.Remote(appium_url or device.appium_url, options=options)
+        self.broken_contexts: set[str] = set()  # XWeb contexts that could not be entered this session
 
     # ---- opening a mini program
 
@@ -328,10 +453,20 @@ class AndroidDriver:
     def page_source(self) -> str:
         return str(self.driver.page_source)
 
+    def dom(self, source: str) -> DomView | None:
+        """The XWeb DOM, when the screen (``source``, the page source) holds a WebView and its context works."""
+        if not shows_webview(source):
+            return None
+        return read_dom(self.driver, webview_frame(source), broken=self.broken_contexts)
+
     def dialogs(self, *, use_ocr: bool = True) -> list[ScreenDialog]:
-        """Native dialogs from the hierarchy; when there is none but a WebView, OCR of a screenshot."""
+        """Native dialogs from the hierarchy plus the WebView's from its DOM; without a usable XWeb
+        context and with no native dialog but a WebView, OCR of a screenshot."""
         source = self.page_source()
         found = dialogs_from_hierarchy(source)
+        view = self.dom(source)
+        if view is not None:
+            return merge_dialogs(found, view.dialogs)
         if not found and use_ocr and shows_webview(source):
             dialog = dialog_from_ocr(self.driver.get_screenshot_as_png())
             found = [dialog] if dialog else []
@@ -384,12 +519,6 @@ class AndroidDriver:
                 return list(found)
             time.sleep(0.3)
 
-    def webview_context(self) -> str | None:
-        """The mini program's XWeb WebView context, when WeChat exposes one (debuggable XWeb)."""
-        contexts = [str(c) for c in self.driver.contexts]
-        return next((c for c in contexts if c.startswith("WEBVIEW_") and ("xweb" in c or "appbrand" in c)),
-                    next((c for c in contexts if c.startswith("WEBVIEW_")), None))
-
     def screenshot(self, path: Path) -> None:
         path.write_bytes(self.driver.get_screenshot_as_png())
 
@@ -397,9 +526,12 @@ class AndroidDriver:
         path.write_text(self.page_source(), encoding="utf-8")
 
     def page_state(self, hierarchy: Path | None = None) -> PageState:
-        """The page state from the UI dump just written (no second page source over adb)."""
+        """The page state from the UI dump just written (no second page source over adb), with the
+        WebView's texts and controls from its DOM where the XWeb context works."""
         source = hierarchy.read_text(encoding="utf-8") if hierarchy is not None else self.page_source()
-        return page_state_from_hierarchy(source)
+        state = page_state_from_hierarchy(source)
+        view = self.dom(source)
+        return merge_states(state, view.state) if view is not None else state
 
     def quit(self) -> None:
         try:

@@ -278,7 +278,8 @@ for (const el of document.querySelectorAll('wx-native-popup')) {
       choice: b.dataset.choice || null, bounds: box(b), clickable: !b.disabled}))});
 }
 const taken = [];
-for (const el of document.querySelectorAll('wx-page *')) {
+// WeChat's WebView renderer (XWeb) draws a page straight into <body>; the sim's container into <wx-page>
+for (const el of document.querySelectorAll(document.querySelector('wx-page') ? 'wx-page *' : 'body *')) {
   if (taken.some(t => t.contains(el)) || !visible(el)) continue;
   const pos = getComputedStyle(el).position;
   if (pos !== 'fixed' || !el.querySelector('wx-button')) continue;
@@ -357,6 +358,9 @@ const walk = (el, native) => {
 walk(document.getElementById('phone') || document.body, false);
 return {page: (window.__sim && window.__sim.route && window.__sim.route()) || null, texts, elements};
 """
+# The page-reading scripts, public: the Android driver runs the same ones in WeChat's XWeb WebView.
+DIALOGS_JS = _DIALOGS_JS
+PAGE_STATE_JS = _PAGE_STATE_JS
 
 _BROWSER_VENDOR_HOSTS = ("*.google.com", "*.googleapis.com", "*.gvt1.com", "*.gstatic.com")
 
