@@ -1,8 +1,12 @@
 # The README's two commands: `make demo` and `make test`. Both install what they need first.
-.PHONY: setup demo test lint schema
+.PHONY: setup setup-android demo test lint schema
 
 setup:
 	@scripts/setup
+
+# Opt-in: Appium's UiAutomator2 driver for real phones (docs/device-farm.md); test and demo never need it.
+setup-android:
+	@scripts/setup --android
 
 demo: setup
 	.venv/bin/miniprobe run scenarios/demo/suite.yaml --fail-on none
