@@ -162,6 +162,12 @@ def agreements(timeline: Timeline, subject: str) -> list[Consent]:
     return [c for c in timeline.of(Consent) if c.action == "agree" and c.subject == subject]
 
 
+def first_agreement_t(timeline: Timeline, subject: str) -> int | None:
+    """When ``subject`` was first agreed to (None: never), computed once per timeline and subject."""
+    found = _time_index(timeline, f"agreements:{subject}", lambda tl: agreements(tl, subject))[1]
+    return found[0] if found else None  # in time order
+
+
 def refusal_windows(timeline: Timeline) -> list[tuple[str, Refusal, int | None]]:
     """(subject, opening refusal, closing agreement time or None) for every span in which a subject
     stood refused: from a refusal to the next agreement for the same subject."""
@@ -555,7 +561,8 @@ def taps_within(timeline: Timeline, t: int, config: ProbeConfig) -> list[Step]:
 
 def before_first_tap(timeline: Timeline, t: int) -> bool:
     """Nothing the user did can explain ``t``: it is before the first tap beyond the clock error."""
-    first = next(iter(taps(timeline)), None)
+    tapped = _time_index(timeline, "taps", _taps)[0]
+    first = tapped[0] if tapped else None
     return first is None or is_before(t, first.t, timeline.clock_error_ns)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from harness.catalogue import scope_of
 from harness.timeline import ApiCall, Event, Prompt, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import agreements, before_first_tap, is_user_initiated_chain, since_start
+from probes.evidence import before_first_tap, first_agreement_t, is_user_initiated_chain, since_start
 from probes.finding import FindingDraft
 from probes.registry import probe
 from probes.repeated_prompts import subject_name
@@ -43,8 +43,8 @@ def asks(timeline: Timeline, event: Event, scope: str) -> bool:
     """A prompt always asks; a call asks only while the scope is not granted yet."""
     if isinstance(event, Prompt):
         return True
-    granted = [c.t for c in agreements(timeline, scope)]
-    return not any(t < event.t for t in granted)
+    granted = first_agreement_t(timeline, scope)
+    return granted is None or granted >= event.t
 
 
 @probe(
