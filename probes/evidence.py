@@ -178,7 +178,8 @@ def refusal_windows(timeline: Timeline) -> list[tuple[str, Refusal, int | None]]
         for refusal in refusals(timeline, subject):
             if closed_at is None or refusal.t <= closed_at:
                 continue  # still inside the open window
-            closed_at = min((t for t in agreed_at if t > refusal.t), default=None)
+            later = bisect_right(agreed_at, refusal.t)  # agreements are in time order
+            closed_at = agreed_at[later] if later < len(agreed_at) else None
             windows.append((subject, refusal, closed_at))
     return windows
 
