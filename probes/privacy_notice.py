@@ -10,8 +10,10 @@ PI events, in time order:
 - a privacy-interface call attempt (whatever its result), covered by any notice up to its result (or
   while it is still pending);
 - a flow carrying the program's personal data (not to WeChat platform hosts), a storage write holding
-  personal data, a form input asking for personal data (an idcard input, or a placeholder naming
-  phone/ID/bank card): covered only by a developer notice shown before it.
+  personal data: covered by a developer notice shown before it, or by WeChat's popup when all the data
+  is of privacy-interface categories (location, phone number ...: the popup announced them);
+- a form input asking for personal data (an idcard input, or a placeholder naming phone/ID/bank card):
+  covered only by a developer notice.
 
 FAIL (high) when the earliest PI event not covered comes before (beyond the clock error bound) any
 covering notice. Reads page snapshots: a session without them is not tested.
@@ -46,6 +48,7 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 
 NEVER = 2**63
+INTERFACE_CATEGORIES = frozenset(i.category for i in PRIVACY_INTERFACES.values())
 ID_FIELD_WORDS = ("身份证", "证件号", "银行卡", "卡号", "真实姓名")
 
 
@@ -56,7 +59,7 @@ class PIEvent:
     event: Event
     t: int
     what: str
-    interface: bool  # a privacy-interface call, which WeChat's own popup covers
+    interface: bool  # a privacy-interface call or its categories of data, which WeChat's own popup covers
 
 
 def _words_and_link(text: str, config: ProbeConfig) -> bool:
@@ -114,6 +117,12 @@ def pi_field(snapshot: UISnapshot, config: ProbeConfig) -> str | None:
     return None
 
 
+def interface_data(data: list[PIMatch]) -> bool:
+    """All of ``data`` is of categories WeChat's privacy interfaces hand out (location, phone number ...),
+    which its own popup announces; an email, an ID or device data is not."""
+    return all(pi_kind(m.type).category in INTERFACE_CATEGORIES for m in data)
+
+
 def pi_events(timeline: Timeline, config: ProbeConfig) -> list[PIEvent]:
     found = [
         PIEvent(c, c.t, f"{c.api} called", True) for c in timeline.of(ApiCall) if c.api in PRIVACY_INTERFACES
@@ -122,12 +131,13 @@ def pi_events(timeline: Timeline, config: ProbeConfig) -> list[PIEvent]:
         data = personal(flow.pi, config)
         if data and not is_platform_host(flow.host, config):
             types = ", ".join(dict.fromkeys(m.type for m in data))
-            found.append(PIEvent(flow, flow.t, f"{types} sent to {flow.host}", False))
+            found.append(PIEvent(flow, flow.t, f"{types} sent to {flow.host}", interface_data(data)))
     for write in timeline.of(StorageWrite):
         data = personal(write.pi, config)
         if data:
             types = ", ".join(dict.fromkeys(m.type for m in data))
-            found.append(PIEvent(write, write.t, f"{types} written to storage key “{shorten(write.key)}”", False))
+            what = f"{types} written to storage key “{shorten(write.key)}”"
+            found.append(PIEvent(write, write.t, what, interface_data(data)))
     for snapshot in snapshots(timeline):
         field = pi_field(snapshot, config)
         if field is not None:

@@ -6,6 +6,8 @@ import probes
 from probes.testing import TimelineBuilder, element, pi, texts
 
 PHONE = pi("phone", "138****5678")
+EMAIL = pi("email", "z***@example.com", location="body.json:$.email")
+LOC = pi("location", "31.23**,121.47**", location="body.json:$.lat")
 NOTICE_TEXT = ["个人信息保护提示", "请阅读《快讯隐私政策》，了解我们如何收集你的个人信息"]
 NOTICE_PAGE = [*texts(*NOTICE_TEXT), element("button", "不同意"), element("button", "同意")]
 HOME = texts("首页", "今日头条")
@@ -67,11 +69,14 @@ def test_official_popup_covers_interface_calls_only() -> None:
         .snapshot(0.1, "s.png", elements=HOME)
         .prompt(0.3, "privacy_popup", ["用户隐私保护提示"], ["拒绝", "同意"])
         .consent(0.4)
-        .flow(1.0, "https://api.news.example/stat", pi=[PHONE])
+        .flow(1.0, "https://api.news.example/stat", pi=[EMAIL])
         .end(3)
     )
     [finding] = pol001(flow.build())
     assert "covers privacy-interface calls only" in finding.statement
+    located = TimelineBuilder().snapshot(0.1, "s.png", elements=HOME).api(0.2, "getLocation", result_after=0.5)
+    located.prompt(0.3, "privacy_popup", ["用户隐私保护提示"], ["拒绝", "同意"]).consent(0.4)
+    assert pol001(located.flow(1.0, "https://api.news.example/near", pi=[LOC]).end(3).build()) == []
 
 
 def test_pi_form_field_before_notice_fails() -> None:
@@ -126,9 +131,9 @@ def test_pending_interface_call_is_covered_by_the_popup_it_raised() -> None:
         .api(0.5, "getPhoneNumber", ok=None, result_after=None)
         .snapshot(0.7, "p.png", elements=popup)
         .prompt(0.8, "privacy_popup", ["用户隐私保护提示"], ["拒绝", "同意"])
-        .flow(1.0, "https://api.news.example/stat", pi=[PHONE])
+        .flow(1.0, "https://api.news.example/stat", pi=[EMAIL])
         .end(3)
         .build()
     )
     [finding] = pol001(tl)  # the native popup in the snapshot is not the program's notice: the flow fails
-    assert "phone sent" in finding.statement and "covers privacy-interface calls only" in finding.statement
+    assert "email sent" in finding.statement and "covers privacy-interface calls only" in finding.statement
