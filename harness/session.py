@@ -120,6 +120,7 @@ class SimSession:
         self.driver: SimDriver | None = None
         self._on_screen: dict[str, tuple[ScreenDialog, int]] = {}  # dialog key -> (dialog, prompt seq)
         self._snapshot_dialogs: list[ScreenDialog] | None = None  # what the last screen capture saw
+        self._snap: tuple[str | None, str | None] | None = None  # a screenshot step's capture
         self._shot = 0
         self._action_t = 0
         self._started_wall = ""
@@ -287,13 +288,15 @@ class SimSession:
             self.on_step(f"step {index + 1}/{len(self.scenario.steps)}: {step.label}")
             self._action_t = time.monotonic_ns()
             self._step_deadline = self._deadline_of(index, step)
+            self._snap = None
             try:
                 result, detail = self._perform(step)
             except StepFailed as failed:
                 result, detail = "failed", str(failed)
             self._step_deadline = None
-            shot, ui = self._capture_screen(f"step-{index:02d}")
-            self._poll(self._snapshot_dialogs)  # the dialogs the capture saw: no extra round trip
+            shot, ui = self._snap or self._capture_screen(f"step-{index:02d}")  # a screenshot step's own
+            # the dialogs the capture saw, with its screenshot: no extra round trip, no second copy
+            self._poll(self._snapshot_dialogs, (shot, ui))
             assert self.recorder is not None
             self.recorder.record(
                 Step(source="scenario", t=self._action_t, index=index, action=step.action, target=_target(step),
@@ -382,7 +385,7 @@ class SimSession:
                 self._poll()
                 return "ok", ", ".join(f"{scope} {'on' if on else 'off'}" for scope, on in step.arg.items())
             case "screenshot":
-                self._capture_screen(f"snap-{step.arg or 'screen'}")  # records the UISnapshot
+                self._snap = self._capture_screen(f"snap-{step.arg or 'screen'}")  # records the UISnapshot
                 return "ok", None
         raise AssertionError(f"unhandled action {step.action}")
 
@@ -448,9 +451,12 @@ class SimSession:
                 return None
             time.sleep(self.POLL_S)
 
-    def _poll(self, visible: list[ScreenDialog] | None = None) -> list[ScreenDialog]:
+    def _poll(
+        self, visible: list[ScreenDialog] | None = None, capture: tuple[str | None, str | None] | None = None
+    ) -> list[ScreenDialog]:
         """Record every dialog that newly appeared on screen as a prompt event; return what is visible.
-        ``visible``: the dialogs a screen capture just read (else they are asked for)."""
+        ``visible``: the dialogs a screen capture just read, ``capture`` its (screenshot, UI dump) that
+        shows them (else they are asked for and the screen is captured for the prompt)."""
         assert self.driver is not None and self.recorder is not None
         self._check_abort()
         visible = self.driver.dialogs() if visible is None else visible
@@ -460,7 +466,7 @@ class SimSession:
         for dialog in visible:
             if dialog.key in self._on_screen:
                 continue
-            shot, ui = self._capture_screen("prompt")
+            shot, ui = capture if capture is not None else self._capture_screen("prompt")
             event = self.recorder.record(
                 Prompt(
                     source="driver",
