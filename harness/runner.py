@@ -157,32 +157,55 @@ def backoff_delay(attempt: int, options: RunOptions) -> float:
 
 
 class WorkQueue:
-    """The sessions not yet started; a device takes the first one meant for it (or for any device)."""
+    """The sessions not yet started; a device takes the first one meant for it (or for any device).
+
+    A taken item is in flight until it is done or put back. A device finding nothing to take waits
+    while an item it could run is in flight elsewhere: that device may yet be quarantined and hand
+    the item back, and the work must not be left behind by devices that already went home."""
 
     def __init__(self, items: Sequence[WorkItem]) -> None:
         self._items = list(items)
-        self._lock = threading.Lock()
+        self._in_flight: list[WorkItem] = []
+        self._cond = threading.Condition()
+
+    @staticmethod
+    def _fits(item: WorkItem, device: str, kind: str) -> bool:
+        return item.device in (None, device) and item.kind == kind
 
     def take(self, device: str, kind: str) -> WorkItem | None:
-        with self._lock:
-            for i, item in enumerate(self._items):
-                if item.device in (None, device) and item.kind == kind:
-                    return self._items.pop(i)
-        return None
+        with self._cond:
+            while True:
+                for i, item in enumerate(self._items):
+                    if self._fits(item, device, kind):
+                        self._in_flight.append(item)
+                        return self._items.pop(i)
+                if not any(self._fits(item, device, kind) for item in self._in_flight):
+                    return None
+                self._cond.wait()
 
-    def put_back(self, item: WorkItem) -> None:
-        with self._lock:
-            self._items.insert(0, item)
+    def done(self, taken: WorkItem) -> None:
+        with self._cond:
+            self._release(taken)
+
+    def put_back(self, taken: WorkItem, again: WorkItem | None = None) -> None:
+        """Return a taken item (or its next attempt, ``again``) to the front of the queue."""
+        with self._cond:
+            self._items.insert(0, again or taken)
+            self._release(taken)
+
+    def _release(self, taken: WorkItem) -> None:
+        self._in_flight = [i for i in self._in_flight if i is not taken]
+        self._cond.notify_all()
 
     def drop_for(self, device: str) -> list[WorkItem]:
         """Remove and return the items only this device could run."""
-        with self._lock:
+        with self._cond:
             mine = [i for i in self._items if i.device == device]
             self._items = [i for i in self._items if i.device != device]
         return mine
 
     def rest(self) -> list[WorkItem]:
-        with self._lock:
+        with self._cond:
             rest, self._items = self._items, []
         return rest
 
@@ -314,12 +337,16 @@ class Pool:
     def _serve(self, slot: DeviceSlot) -> None:
         try:
             while (item := self.queue.take(slot.name, slot.kind)) is not None:
-                self.progress.update(slot.name, "checking", session=item.name, detail="health check")
-                why = _safe(slot.health)
-                if why or (why := self._run(slot, item)):
-                    self.queue.put_back(item)
-                    self._quarantine(slot, why)
-                    return
+                try:
+                    self.progress.update(slot.name, "checking", session=item.name, detail="health check")
+                    why = _safe(slot.health)
+                    if why or (why := self._run(slot, item)):
+                        self.queue.put_back(item)
+                        self._quarantine(slot, why)
+                        return
+                except BaseException:
+                    self.queue.done(item)  # never leave other devices waiting for an item nobody holds
+                    raise
             self.progress.update(slot.name, "done", session="", detail="")
         finally:
             _safe(slot.close)
@@ -344,10 +371,11 @@ class Pool:
             self.progress.update(slot.name, "retrying", session=item.name,
                                  detail=f"attempt {item.attempt} {summary}; kept as {kept}; retry in {delay:g} s")
             time.sleep(delay)
-            self.queue.put_back(replace(item, attempt=item.attempt + 1))
+            self.queue.put_back(item, replace(item, attempt=item.attempt + 1))
             return None
         with self._lock:
             self._finals[item.name] = result
+        self.queue.done(item)
         self.progress.session_done(slot.name, item.name, summary)
         return None
 

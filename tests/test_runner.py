@@ -59,11 +59,32 @@ def test_work_queue_gives_a_device_its_own_items_or_shared_ones() -> None:
     scenario = _suite("a").scenarios[0]
     queue = WorkQueue([WorkItem("1", None, scenario, "d1"), WorkItem("0", None, scenario, None, kind="android"),
                        WorkItem("2", None, scenario, None), WorkItem("3", None, scenario, "d2")])
-    assert queue.take("d2", "sim").name == "2"  # type: ignore[union-attr]
+    taken = queue.take("d2", "sim")
+    assert taken is not None and taken.name == "2"
+    queue.done(taken)
     assert [i.name for i in queue.drop_for("d1")] == ["1"]
     assert queue.take("d1", "sim") is None
     assert queue.take("d2", "sim").name == "3"  # type: ignore[union-attr]
     assert queue.take("p1", "android").name == "0"  # type: ignore[union-attr]
+
+
+def test_a_device_with_nothing_to_take_waits_for_work_another_device_may_hand_back() -> None:
+    import threading
+
+    scenario = _suite("a").scenarios[0]
+    queue = WorkQueue([WorkItem("1", None, scenario, None)])
+    held = queue.take("bad", "sim")
+    assert held is not None
+    got: list[WorkItem | None] = []
+    waiter = threading.Thread(target=lambda: got.append(queue.take("good", "sim")))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and not got  # not "no work left": the item is only in flight
+    queue.put_back(held)  # the bad device was quarantined
+    waiter.join(5)
+    assert [i.name for i in got if i] == ["1"]
+    queue.done(got[0])  # type: ignore[arg-type]
+    assert queue.take("good", "sim") is None  # nothing queued, nothing in flight: go home
 
 
 DEVICES = """\
