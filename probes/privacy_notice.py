@@ -75,15 +75,18 @@ def is_notice_dialog(prompt: Prompt, config: ProbeConfig) -> bool:
 
 
 def is_notice_page(snapshot: UISnapshot, config: ProbeConfig) -> bool:
-    """A screen of the program's own with privacy wording, a policy link, an agree control (button or consent
-    checkbox) and a reject control."""
+    """A screen of the program's own with privacy wording, a policy link, and agree and reject buttons or
+    an unticked consent checkbox."""
     own = [e for e in snapshot.elements if not e.native]  # WeChat's popup drawn over the page is not the page's
     text = " ".join(e.text for e in own if e.kind == "text") if snapshot.elements else screen_text(snapshot)
     if not _words_and_link(text, config):
         return False
     roles = {button_role_of(e.text, config) for e in own if e.kind in ("button", "link")}
-    boxes = [e for e in own if e.kind == "checkbox" and lexicon_match(e.text, config.consent_label_words)]
-    return "reject" in roles and ("agree" in roles or bool(boxes))
+    # An unticked consent checkbox is an agree and a reject control at once: leaving it unticked refuses
+    # (a ticked one is CON-005's business, not a notice).
+    boxes = [e for e in own if e.kind == "checkbox" and not e.checked
+             and lexicon_match(e.text, config.consent_label_words)]
+    return bool(boxes) or {"agree", "reject"} <= roles
 
 
 def button_role_of(text: str, config: ProbeConfig) -> str:

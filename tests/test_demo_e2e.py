@@ -3,7 +3,8 @@
 The CLI starts a real Appium server (Chromium driver) driving headless Chromium, the sim's JVM
 host under a real Frida agent, a real mitmproxy, and the fixture back end. The violating store
 locator must yield exactly CON-001, CON-004, SEC-001 and PERM-002 (plus PERM-001: it asks for the
-location in onLaunch, before any tap); its compliant twin none.
+location in onLaunch, before any tap; and POL-001: it reports the location before showing any notice
+with a policy link and a reject control); its compliant twin none.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tests.conftest import miniprobe_cmd
 
 pytestmark = pytest.mark.e2e
 HEADLINE = {"CON-001", "CON-004", "SEC-001", "PERM-002"}
-LAUNCH_LOCATION = {"PERM-001"}  # getLocation in onLaunch, before any tap: a premature request
+LAUNCH_LOCATION = {"PERM-001", "POL-001"}  # getLocation in onLaunch, before any tap and any notice
 
 
 @pytest.fixture(scope="module")

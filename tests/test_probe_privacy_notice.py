@@ -137,3 +137,14 @@ def test_pending_interface_call_is_covered_by_the_popup_it_raised() -> None:
     )
     [finding] = pol001(tl)  # the native popup in the snapshot is not the program's notice: the flow fails
     assert "email sent" in finding.statement and "covers privacy-interface calls only" in finding.statement
+
+
+def test_an_unticked_consent_checkbox_is_the_agree_and_the_reject_control() -> None:
+    """Leaving the box unticked refuses; a box ticked before the user touched it is no choice at all."""
+    def page(checked: bool) -> list:  # type: ignore[type-arg]
+        return [*texts("为完成挂号，我们会收集你的身份证号，详见《隐私政策》"),
+                element("checkbox", "我已阅读并同意《就诊人信息授权书》", checked=checked), element("button", "提交")]
+
+    for checked, findings in ((False, 0), (True, 1)):
+        tl = TimelineBuilder().snapshot(0.2, "s.png", elements=page(checked)).consent(0.8)
+        assert len(pol001(tl.flow(1.0, "https://a.example/book", pi=[PHONE]).end(3).build())) == findings
