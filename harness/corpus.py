@@ -36,6 +36,7 @@ from harness.config import (
     load_scenario,
     load_yaml,
 )
+from harness.scoring import Counts
 
 EXPECTED_FILE = "expected.yaml"
 SCENARIOS_DIR = REPO_ROOT / "scenarios" / "corpus"
@@ -252,19 +253,8 @@ class Verdict:
 
 
 @dataclass
-class RuleScore:
-    rule: str
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+class RuleScore(Counts):
+    rule: str = ""
 
     @property
     def perfect(self) -> bool:
@@ -274,7 +264,7 @@ class RuleScore:
 def score(verdicts: Sequence[Verdict]) -> dict[str, RuleScore]:
     """Per-rule counts over all sessions, for every rule some expectation names, in catalogue order."""
     named = {r for v in verdicts for r in v.expectation.found | v.expectation.absent}
-    scores = {r: RuleScore(r) for r in catalogue_rules() if r in named}
+    scores = {r: RuleScore(rule=r) for r in catalogue_rules() if r in named}
     for v in verdicts:
         for rule_id in v.expectation.found:
             if rule_id in v.observation.found:

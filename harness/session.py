@@ -266,17 +266,22 @@ class SimSession:
         """Close everything in reverse order, each part on its own (a dead part must not keep the others
         open or the session unrecorded); return why a component died during the session, if one did."""
         died = self._dead_components()
-        for close in (self.driver and self.driver.quit,
-                      lambda: kill_pids(self._chromium_pids + self._chromedriver_pids),  # left when Appium died
-                      self.frida and self.frida.close, self.host and self.host.stop, self.capture and self.capture.stop):
+        self._close_each(self.driver and self.driver.quit,
+                         lambda: kill_pids(self._chromium_pids + self._chromedriver_pids),  # left when Appium died
+                         self.frida and self.frida.close, self.host and self.host.stop,
+                         self.capture and self.capture.stop)
+        shutil.rmtree(self.dir / ".chromium", ignore_errors=True)
+        return died
+
+    def _close_each(self, *closers: Callable[[], object] | None) -> None:
+        """Close each part on its own: one that fails is noted in error.txt and the others still close."""
+        for close in closers:
             if close:
                 try:
                     close()
                 except Exception as exc:  # noqa: BLE001 - noted; closing goes on
                     with open(self.dir / "error.txt", "a", encoding="utf-8") as f:
                         f.write(f"while closing: {type(exc).__name__}: {str(exc)[:500]}\n")
-        shutil.rmtree(self.dir / ".chromium", ignore_errors=True)
-        return died
 
     # ------------------------------------------------------------------ steps
 

@@ -120,19 +120,12 @@ class AndroidSession(SimSession):
     def _close(self) -> str | None:
         died = self._dead_components()
         lease = self._lease
-        steps: list[Callable[[], Any] | None] = [
+        self._close_each(
             self.android_driver and self.android_driver.quit,
             self.instrument and self.instrument.close,  # measures the end clock first
             lease and (lambda: lease.__exit__(None, None, None)),  # the phone's proxy back as it was
             self.capture and self.capture.stop,
-        ]
-        for close in steps:
-            if close:
-                try:
-                    close()
-                except Exception as exc:  # noqa: BLE001 - noted; closing goes on
-                    with open(self.dir / "error.txt", "a", encoding="utf-8") as f:
-                        f.write(f"while closing: {type(exc).__name__}: {str(exc)[:500]}\n")
+        )
         return died
 
     def _end_clock(self) -> ClockSync:

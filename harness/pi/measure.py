@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.pi.scan import find_pi, find_pi_in_http, find_pi_in_value
+from harness.scoring import Counts
 from harness.timeline import PIMatch
 
 HIGH_PRECISION_TARGET = 0.99
@@ -102,19 +103,7 @@ def scan_sample(sample: Sample) -> list[PIMatch]:
                            http.get("content_type"), "request", sample.canaries)
 
 
-@dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+Score = Counts
 
 
 @dataclass
