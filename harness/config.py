@@ -279,12 +279,30 @@ def _dotted(loc: Loc) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
 
 
+class ReturningUser(_Strict):
+    """Start as a user who used the mini program before: consent and scope decisions carried over.
+    Without it every session starts as a first-time user (WeChat after deleting the mini program
+    from 最近使用)."""
+
+    privacy: Literal["agreed", "not_asked"] = "agreed"
+    scopes: dict[str, Literal["allow", "deny"]] = {}
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes(cls, value: dict[str, str]) -> dict[str, str]:
+        wrong = [k for k in value if not re.fullmatch(r"scope\.[A-Za-z]+", k)]
+        if wrong:
+            raise ValueError(f"not a scope name: {', '.join(wrong)} (e.g. scope.userLocation)")
+        return value
+
+
 class Scenario(_Strict):
     name: str
     description: str = ""
     file: Path | None = None
     steps: list[StepSpec]
     timeout: float | None = None  # seconds for the whole session; None: the run's --session-timeout
+    returning_user: ReturningUser | None = None  # None: a first-time user (consent and scopes reset)
     # probe settings (probes.config.ProbeConfig fields); after load_suite: the suite's merged with these
     probes: dict[str, Any] = {}
 
@@ -353,7 +371,7 @@ def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Sc
     if not isinstance(data, dict):
         raise ConfigError(path, lines.get(loc), _dotted(loc) or None, "a scenario is a mapping with name and steps")
     for key in data:
-        if key not in ("name", "description", "steps", "timeout", "probes"):
+        if key not in ("name", "description", "steps", "timeout", "probes", "returning_user"):
             raise ConfigError(path, lines.get(loc + (key,)), _dotted(loc + (key,)), "unknown field")
     if "name" not in data or not isinstance(data["name"], str):
         raise ConfigError(path, lines.get(loc), _dotted(loc + ("name",)), "a scenario needs a name")
@@ -367,8 +385,10 @@ def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Sc
         raise ConfigError(path, lines.get(loc + ("timeout",)), _dotted(loc + ("timeout",)),
                           "timeout takes seconds for the whole session, e.g. `timeout: 300`")
     settings = _probe_settings(data["probes"], path, lines, loc + ("probes",)) if "probes" in data else {}
+    returning = (_validate(ReturningUser, data["returning_user"] or {}, path, lines, loc + ("returning_user",))
+                 if "returning_user" in data else None)
     return Scenario(name=data["name"], description=data.get("description", ""), file=path, steps=steps,
-                    timeout=timeout, probes=settings)
+                    timeout=timeout, probes=settings, returning_user=returning)
 
 
 def load_scenario(path: Path) -> Scenario:

@@ -225,6 +225,7 @@ class SimSession:
         self.host = SimHost(
             self.app_dir, self.device.profile, self.dir, proxy_port=proxy_port, ca_pem=self.capture.ca_cert_pem,
             port=self.resources.ports.host, socket_backend_port=self.resources.backend_ports[0],
+            **returning_user_memory(self.scenario),
         )
         host_port = self.host.start()
         self.frida = FridaInstrument(self.recorder, process_label=f"simhost:{self.host.pid}")
@@ -562,6 +563,16 @@ def write_manifest(session_dir: Path) -> None:
     from harness.evidence.manifest import write_manifest as write
 
     write(session_dir)
+
+
+def returning_user_memory(scenario: Scenario) -> dict[str, Any]:
+    """What the sim host remembers from earlier sessions: nothing, unless the scenario says
+    `returning_user:` (then the privacy consent and the listed scope decisions)."""
+    user = scenario.returning_user
+    if user is None:
+        return {}
+    return {"privacy_agreed": user.privacy == "agreed",
+            "grants": {scope: answer == "allow" for scope, answer in user.scopes.items()}}
 
 
 def profile_canaries(device: SimDevice) -> dict[str, str]:

@@ -66,3 +66,27 @@ def test_the_demo_suite_loads(repo: Path) -> None:
     assert [s.name for s in suite.scenarios] == ["first-launch", "refuse-location"]
     assert {a.name for a in suite.apps} == {"storefinder-violating", "storefinder-compliant"}
     load_devices(repo / "devices.yaml")
+
+
+def test_returning_user_carries_consent_and_scopes_into_the_sim_host(tmp_path: Path) -> None:
+    from harness.session import returning_user_memory
+
+    path = write(tmp_path, "s.yaml", "name: x\nreturning_user:\n  scopes: {scope.userLocation: deny}\nsteps:\n  - launch\n")
+    scenario = load_suite(path).scenarios[0]
+    assert returning_user_memory(scenario) == {"privacy_agreed": True, "grants": {"scope.userLocation": False}}
+    first_time = load_suite(write(tmp_path, "f.yaml", "name: f\nsteps:\n  - launch\n")).scenarios[0]
+    assert returning_user_memory(first_time) == {}  # the default: consent and scopes reset
+    from harness.config import SimProfile
+    from harness.drivers.sim import SimHost
+
+    # the host's side of these flags: tests/test_sim_host.py test_a_returning_user_keeps_consent_and_grants
+    host = SimHost(tmp_path, SimProfile(), tmp_path, **returning_user_memory(scenario))  # built, not started
+    argv = host.process.argv
+    assert "--privacy-agreed" in argv and argv[argv.index("--grant") + 1] == "scope.userLocation=deny"
+
+
+def test_returning_user_scope_names_are_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", "name: x\nreturning_user:\n  scopes: {location: allow}\nsteps:\n  - launch\n")
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert info.value.line == 3 and "returning_user.scopes" in info.value.field and "not a scope name" in str(info.value)
