@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -164,7 +164,7 @@ class AndroidDevice(_Strict):
         return bool(_HOST_PORT.match(self.serial))
 
 
-Device = Annotated[Union[SimDevice, AndroidDevice], Field(discriminator="kind")]
+Device = Annotated[SimDevice | AndroidDevice, Field(discriminator="kind")]
 _TAGS = {"sim", "android"}
 
 
