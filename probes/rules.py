@@ -575,14 +575,18 @@ NOT_COVERED: dict[str, str] = {
     "recorded as events",
     "POL-005": "compares two sessions (version N and N+1); a probe sees one session",
     "USE-002": "needs a personalisation switch found in a settings crawl (S7/S9) and the flows with it off",
-    "RTS-001": "needs the account/settings pages' texts (注销/删除账号 within 4 taps); page texts are not "
-    "recorded as events",
+    "RTS-001": "not written yet: page texts are recorded (ui_snapshot), but judging 注销/删除账号 within 4 "
+    "taps of 我的/设置 needs an S7 settings-crawl scenario, which the scenario language does not have",
     "RTS-002": "needs a deletion followed by a re-login in one scenario (S5) and the old profile recognised "
     "in the responses",
-    "RTS-003": "needs the rights pages' texts and controls (view/copy/edit); page texts are not recorded as "
-    "events",
-    "RTS-004": "needs the policy and settings texts (a withdrawal path); not recorded as events",
-    "RTS-005": "needs the guide and policy texts scanned for a contact channel; not recorded as events",
-    "DIS-001": "needs the operator entity of 更多资料, the guide and the policy; not recorded as events",
-    "DIS-002": "needs page texts (关注公众号 / 下载App gates) of basic content; not recorded as events",
+    "RTS-003": "not written yet: needs the rights pages (view/copy/edit) reached by an S5/S7 crawl; page "
+    "texts and controls are recorded (ui_snapshot)",
+    "RTS-004": "not written yet: needs the policy and settings pages reached by an S7 crawl (a withdrawal "
+    "path); page texts are recorded (ui_snapshot)",
+    "RTS-005": "not written yet: needs the guide and policy pages reached by an S7 crawl, scanned for a "
+    "contact channel; page texts are recorded (ui_snapshot)",
+    "DIS-001": "needs the operator entity of 更多资料 (WeChat's own page, outside the mini program), the "
+    "guide and the policy: an S7 crawl the scenario language does not have",
+    "DIS-002": "not written yet: page texts are recorded (ui_snapshot); a probe for 关注公众号 / 下载App "
+    "gates on basic content is still to do",
 }
