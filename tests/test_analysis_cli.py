@@ -23,7 +23,7 @@ def test_explain_a_covered_and_an_uncovered_rule() -> None:
     ):
         assert part in result.output
     result = runner.invoke(app, ["explain", "RTS-001"])
-    assert "probe:     not covered: needs the account/settings pages' texts" in result.output
+    assert "probe:     not covered: not written yet: page texts are recorded" in result.output
 
 
 def test_explain_unknown_rule_exits_2() -> None:
