@@ -30,7 +30,9 @@ from harness.drivers.sim import (
     SimHost,
     TapBlocked,
     app_config,
+    profile_personal_data,
 )
+from harness.evidence.manifest import write_manifest
 from harness.instrument.frida import FridaInstrument
 from harness.procs import kill_pids, pid_alive, pids_with_arg
 from harness.timeline import (
@@ -310,8 +312,7 @@ class SimSession:
             )
             if result == "failed" and outcome == "ok":
                 outcome = "failed"
-                where = f"{self.scenario.file}:{step.line}" if self.scenario.file and step.line else step.label
-                reason = f"step {index + 1} ({where}): {detail}"
+                reason = f"step {index + 1} ({self._where(step)}): {detail}"
         self._settle()
         return outcome, reason
 
@@ -332,8 +333,11 @@ class SimSession:
     def _deadline_of(self, index: int, step: StepSpec) -> tuple[float, str]:
         """When the step counts as hung: its own timeout (or wait) plus the run's grace."""
         budget = step.timeout + (float(step.arg) if step.action == "wait" else 0.0) + self.resources.step_grace
-        where = f"{self.scenario.file}:{step.line}" if self.scenario.file and step.line else step.label
-        return time.monotonic() + budget, f"step {index + 1} ({where}) did not finish within {budget:g} s"
+        return time.monotonic() + budget, f"step {index + 1} ({self._where(step)}) did not finish within {budget:g} s"
+
+    def _where(self, step: StepSpec) -> str:
+        """file:line of the step in its scenario file, or its label for an inline scenario."""
+        return f"{self.scenario.file}:{step.line}" if self.scenario.file and step.line else step.label
 
     def _launch(self, step: StepSpec) -> tuple[str, str | None]:
         """Open (or reopen) the mini program: the one step each device kind does its own way."""
@@ -506,12 +510,10 @@ class SimSession:
         self._record_page(shot, ui, state)
         return shot, ui
 
-    def _record_page(self, shot: str, ui: str, state: PageState | None = None) -> None:
+    def _record_page(self, shot: str, ui: str, state: PageState) -> None:
         """The visible page state next to the screenshot, as a UISnapshot (texts, controls, route): the
         probes of page wording and controls (CON-005, COL-002, POL-001, ...) read nothing else."""
-        assert self.driver is not None and self.recorder is not None
-        if state is None:
-            state = self.driver.page_state(self.dir / ui)
+        assert self.recorder is not None
         self.recorder.record(UISnapshot(source="driver", screenshot=shot, hierarchy=ui, texts=state.texts,
                                         elements=state.elements, page=state.page))
 
@@ -558,13 +560,6 @@ class SimSession:
         tmp.replace(self.dir / "session.json")
 
 
-def write_manifest(session_dir: Path) -> None:
-    """The session's integrity manifest (harness.evidence.manifest, the reports helper's)."""
-    from harness.evidence.manifest import write_manifest as write
-
-    write(session_dir)
-
-
 def returning_user_memory(scenario: Scenario) -> dict[str, Any]:
     """What the sim host remembers from earlier sessions: nothing, unless the scenario says
     `returning_user:` (then the privacy consent and the listed scope decisions)."""
@@ -581,8 +576,6 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
     canaries = {"phoneNumber": profile.phoneNumber}
     if profile.clipboard:
         canaries["clipboard"] = profile.clipboard
-    from harness.drivers.sim import profile_personal_data
-
     canaries.update(profile_personal_data(profile))
     return canaries
 
