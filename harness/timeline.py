@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -216,19 +216,7 @@ class Lifecycle(_Event):
 
 
 Event = Annotated[
-    Union[
-        SessionStart,
-        SessionEnd,
-        Step,
-        UISnapshot,
-        Prompt,
-        Consent,
-        ApiCall,
-        NativeCall,
-        Flow,
-        StorageWrite,
-        Lifecycle,
-    ],
+    SessionStart | SessionEnd | Step | UISnapshot | Prompt | Consent | ApiCall | NativeCall | Flow | StorageWrite | Lifecycle,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

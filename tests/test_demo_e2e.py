@@ -29,7 +29,7 @@ def demo_run(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = subprocess.run(
         [*miniprobe_cmd(), "run", str(repo / "scenarios" / "demo" / "suite.yaml"), "--out", str(out),
          "--fail-on", "none"],
-        capture_output=True, text=True, timeout=900, cwd=repo,
+        capture_output=True, text=True, timeout=900, cwd=repo, check=False,
     )
     assert proc.returncode == 0, f"miniprobe run failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
     run_dir = Path(proc.stdout.strip().splitlines()[-1])
@@ -101,7 +101,7 @@ def test_replay_gives_the_same_findings(demo_run: Path, repo: Path) -> None:
         if not session_dir.is_dir():
             continue
         proc = subprocess.run([*miniprobe_cmd(), "replay", str(session_dir), "--json"],
-                              capture_output=True, text=True, timeout=120, cwd=repo)
+                              capture_output=True, text=True, timeout=120, cwd=repo, check=False)
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout) == json.loads((session_dir / "findings.json").read_text())
         assert proc.stdout == (session_dir / "findings.json").read_text()

@@ -555,7 +555,7 @@ def test_request_goes_through_the_proxy(
 
 
 def _certificate(subject: str, issuer: str, key: Any, signing_key: Any, extension: Any) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
@@ -646,9 +646,9 @@ def test_host_exits_on_stdin_eof(host: Host) -> None:
 def test_bad_command_line_is_explained(host_classes: Path, tmp_path: Path) -> None:
     java = ["java", "-cp", str(host_classes), "miniprobe.sim.SimHost"]
     done = subprocess.run([*java, "--container", str(tmp_path), "--app", str(tmp_path)],
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 1 and "app.json" in done.stderr and done.stdout == ""
-    done = subprocess.run([*java, "--port", "x"], capture_output=True, text=True, timeout=30)
+    done = subprocess.run([*java, "--port", "x"], capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 2 and "--port x" in done.stderr and "usage:" in done.stderr
 
 

@@ -203,7 +203,7 @@ class Capture:
             while not self._stop_tail.wait(0.05):
                 if not self.drain():
                     return
-        except Exception as exc:  # e.g. the disk is full: flows would be lost, so the session must hear of it
+        except Exception as exc:  # noqa: BLE001 - e.g. the disk is full: flows would be lost, so the session must hear of it
             self.tail_error = f"capture: flow events could not be recorded: {type(exc).__name__}: {exc}"
 
     def drain(self) -> bool:
