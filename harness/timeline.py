@@ -127,6 +127,7 @@ class UISnapshot(_Event):
     texts: list[str] = Field(default_factory=list)
     page: str | None = None  # the route shown (pages/index/index), when the driver knows it
     elements: list[UIElement] = Field(default_factory=list)
+    crawl_path: list[str] | None = None  # a crawl step's taps from its start screen to this one (S7)
 
 
 PromptKind = Literal["privacy_popup", "scope", "system_permission", "developer_dialog"]
