@@ -315,6 +315,21 @@ class ProbeConfig(BaseModel):
         default=("地图导航", "网络约车", "用车服务"),
         description="COL-005: service types whose basic function is navigation (background location allowed)",
     )
+    deletion_wording: str = Field(
+        default=r"注销|销户|(删除|关闭)(我的)?(账号|账户|帐号|帐户)|delete (my |your )?account|close (my |your )?account",
+        description="RTS-002: wording of an account deletion (a control, a dialog or a screen about it)",
+    )
+    deletion_failed_wording: str = Field(
+        default=r"注销失败|无法注销|不能注销|暂不支持注销|注销未成功|删除失败",
+        description="RTS-002: a screen saying the deletion did not go through (then it is not a deletion)",
+    )
+    relogin_words: tuple[str, ...] = Field(
+        default=("登录", "登陆", "login", "log in", "sign in"),
+        description="RTS-002: tap targets that log in again after the deletion",
+    )
+    deletion_max_working_days: int = Field(
+        default=15, ge=0, description="RTS-002: WARN on a stated processing time above this many working days"
+    )
 
     @property
     def user_initiated_window_ns(self) -> int:

@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 from typing import Literal
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -415,6 +416,13 @@ def is_user_initiated_chain(timeline: Timeline, t: int, subject: str, config: Pr
 EvidenceCheck = Callable[[Timeline, ProbeConfig], bool]
 
 
+def _account_deletion() -> ModuleType:
+    """probes.account_deletion, imported when first asked: it reads the timeline with this module's helpers."""
+    from probes import account_deletion
+
+    return account_deletion
+
+
 def _has(kind: type[BaseModel]) -> EvidenceCheck:
     return lambda timeline, config: any(isinstance(e, kind) for e in timeline.events)
 
@@ -437,6 +445,9 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
     "page_text": lambda tl, cfg: any(s.texts or s.elements for s in tl.of(UISnapshot)),
     "page_elements": lambda tl, cfg: any(s.elements for s in tl.of(UISnapshot)),
+    "account_deletion": lambda tl, cfg: _account_deletion().has_deletion(tl, cfg),
+    "relogin_after_deletion": lambda tl, cfg: _account_deletion().has_relogin(tl, cfg),
+    "old_profile": lambda tl, cfg: _account_deletion().has_old_profile(tl, cfg),
 }
 
 # What a session lacks when an evidence kind is missing (rules.json "why" for "not_tested").
@@ -458,6 +469,9 @@ EVIDENCE_MISSING: dict[str, str] = {
     "declared_categories": "no `declared_categories` (the privacy guide's categories) in the probe configuration",
     "page_text": "no page texts were recorded (sessions before page-state capture record screenshots only)",
     "page_elements": "no page controls (checkbox states, inputs, buttons) were recorded",
+    "account_deletion": "no confirmed account deletion (注销/删除账号 and its confirmation) in the session (S5)",
+    "relogin_after_deletion": "no login after the account deletion",
+    "old_profile": "no canary sent to the service and no personal data stored before the deletion",
 }
 
 # --- personal-data types (harness.capture.recognisers.PI_TYPES, with the contract's names as fallback) --

@@ -577,8 +577,6 @@ NOT_COVERED: dict[str, str] = {
     "USE-002": "needs a personalisation switch found in a settings crawl (S7/S9) and the flows with it off",
     "RTS-001": "not written yet: page texts are recorded (ui_snapshot), but judging 注销/删除账号 within 4 "
     "taps of 我的/设置 needs an S7 settings-crawl scenario, which the scenario language does not have",
-    "RTS-002": "needs a deletion followed by a re-login in one scenario (S5) and the old profile recognised "
-    "in the responses",
     "RTS-003": "not written yet: needs the rights pages (view/copy/edit) reached by an S5/S7 crawl; page "
     "texts and controls are recorded (ui_snapshot)",
     "RTS-004": "not written yet: needs the policy and settings pages reached by an S7 crawl (a withdrawal "
