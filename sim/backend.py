@@ -31,10 +31,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sim.accounts import AccountStore, account_spec
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CERT_CACHE = REPO_ROOT / ".cache" / "sim-backend"
 MAX_REQUEST_BODY = 16 * 1024 * 1024
 MAX_MOCK_BYTES = 4 * 1024 * 1024
+MAX_KEPT_BODY = 64 * 1024
 DEFAULT_BODY = b'{"ok": true}'
 CERT_NAMES = ("localhost", "*.example", "*.test", "*.localhost")
 _WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -99,6 +102,7 @@ class _FixtureHandler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         length = self.headers.get("content-length")
+        kept = bytearray()  # the start of the body, for the account endpoints (sim/accounts.py)
         if length and length.isdigit() and int(length) <= MAX_REQUEST_BODY:
             remaining = int(length)
             while remaining > 0:
@@ -106,6 +110,7 @@ class _FixtureHandler(BaseHTTPRequestHandler):
                 if not chunk:
                     break
                 remaining -= len(chunk)
+                kept += chunk[: max(0, MAX_KEPT_BODY - len(kept))]
         elif length or "chunked" in self.headers.get("transfer-encoding", "").lower():
             self.close_connection = True  # a body we will not read: do not reuse the connection
         if self.headers.get("upgrade", "").lower() == "websocket":
@@ -113,7 +118,7 @@ class _FixtureHandler(BaseHTTPRequestHandler):
             return
         host = (self.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
         url = urlsplit(self.path)
-        body = self.backend.answer(host, url.path, url.query)
+        body = self.backend.answer(host, url.path, url.query, bytes(kept))
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -282,13 +287,19 @@ class FixtureBackend:
         self._udp: socket.socket | None = None
         self.ports: tuple[int, int] | None = None
         self.login_codes = _LoginCodes()
+        self.accounts = AccountStore({a: spec for a in self.app_dirs if (spec := account_spec(a)) is not None})
 
-    def answer(self, host: str, path: str, query: str = "") -> bytes:
-        """The response body for a request path: the first app's mock file for it, else the login code
-        exchange for /sns/jscode2session, else {"ok": true}."""
+    def answer(self, host: str, path: str, query: str = "", body: bytes = b"") -> bytes:
+        """The response body for a request path: an account endpoint of the app that owns the host
+        (sim/accounts.py), else the first app's mock file for it, else the login code exchange for
+        /sns/jscode2session, else {"ok": true}."""
         parts = [p for p in unquote(path).split("/") if p]
         if not parts or any(p in (".", "..") or "\\" in p or "\x00" in p for p in parts):
             return DEFAULT_BODY
+        for app in (a for a in self.app_dirs if host in self.hosts[a]):
+            remembered = self.accounts.answer(app, "/" + "/".join(parts), body)
+            if remembered is not None:
+                return remembered
         mocked = self._mock(host, parts)
         if mocked is not None:
             return mocked
