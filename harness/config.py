@@ -210,7 +210,7 @@ class StepSpec(_Strict):
 
     action: Literal[
         "launch", "relaunch", "wait", "tap", "input", "privacy_popup", "scope_popup", "dialog", "screenshot",
-        "settings",
+        "settings", "crawl",
     ]
     arg: Any = None
     optional: bool = False  # a popup/dialog step that finds nothing is noted, not failed
@@ -234,7 +234,7 @@ _COMMON = {"optional", "timeout"}
 def _parse_step(raw: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> StepSpec:
     line = lines.get(loc)
     if not isinstance(raw, dict):
-        if isinstance(raw, str) and raw in ("launch", "relaunch"):
+        if isinstance(raw, str) and raw in ("launch", "relaunch", "crawl"):
             raw = {raw: None}
         else:
             raise ConfigError(path, line, _dotted(loc), "a step is a mapping such as `- tap: 附近门店`")
@@ -271,8 +271,31 @@ def _parse_step(raw: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> StepSp
             raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc),
                               "settings takes {scope.NAME: on|off, ...}, e.g. {scope.userLocation: on}")
         arg = {str(k): switches[v] for k, v in arg.items()}
+    if action == "crawl":
+        arg = _crawl_arg(arg, path, lines.get(arg_loc, line), _dotted(arg_loc))
     fields = {k: raw[k] for k in _COMMON if k in raw}
     return _validate(StepSpec, {"action": action, "arg": arg, "line": line, **fields}, path, lines, loc)
+
+
+def _crawl_arg(arg: Any, path: Path, line: int | None, field: str) -> dict[str, Any]:
+    """`- crawl` or `- crawl: {from: 我的, depth: 4, screens: 40, seconds: 120}` (harness/crawl.py), normalised."""
+    from harness.crawl import DEFAULT_DEPTH, DEFAULT_SCREENS, DEFAULT_SECONDS, MAX_DEPTH
+
+    usage = "crawl takes nothing or {from: <text to tap first>, depth: 1-5, screens: N, seconds: S}"
+    arg = {} if arg is None else arg
+    if not isinstance(arg, dict) or not set(arg) <= {"from", "depth", "screens", "seconds"}:
+        raise ConfigError(path, line, field, usage)
+    first, depth = arg.get("from"), arg.get("depth", DEFAULT_DEPTH)
+    screens, seconds = arg.get("screens", DEFAULT_SCREENS), arg.get("seconds", DEFAULT_SECONDS)
+    if first is not None and not (isinstance(first, str) and first.strip()):
+        raise ConfigError(path, line, f"{field}.from", "from takes the visible text to tap first, e.g. 我的")
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+        raise ConfigError(path, line, f"{field}.depth", f"depth takes a number of taps from 1 to {MAX_DEPTH}")
+    if isinstance(screens, bool) or not isinstance(screens, int) or not 1 <= screens <= 500:
+        raise ConfigError(path, line, f"{field}.screens", "screens takes the most screens to record, 1 to 500")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 3600:
+        raise ConfigError(path, line, f"{field}.seconds", "seconds takes the crawl's time budget, at most 3600")
+    return {"from": first.strip() if first else None, "depth": depth, "screens": screens, "seconds": float(seconds)}
 
 
 def _dotted(loc: Loc) -> str:

@@ -22,6 +22,7 @@ from harness.analysis import write_analysis
 from harness.capture.proxy import Capture
 from harness.catalogue import button_role, mentions_privacy
 from harness.config import Scenario, SimDevice, StepSpec
+from harness.crawl import LiveCrawlDevice, closing_button, crawl, limits_of
 from harness.drivers.sim import (
     PageState,
     ScreenButton,
@@ -333,6 +334,8 @@ class SimSession:
     def _deadline_of(self, index: int, step: StepSpec) -> tuple[float, str]:
         """When the step counts as hung: its own timeout (or wait) plus the run's grace."""
         budget = step.timeout + (float(step.arg) if step.action == "wait" else 0.0) + self.resources.step_grace
+        if step.action == "crawl":  # the crawl keeps its own time budget; the grace covers its last tap
+            budget += float(step.arg["seconds"])
         return time.monotonic() + budget, f"step {index + 1} ({self._where(step)}) did not finish within {budget:g} s"
 
     def _where(self, step: StepSpec) -> str:
@@ -397,7 +400,36 @@ class SimSession:
             case "screenshot":
                 self._snap = self._capture_screen(f"snap-{step.arg or 'screen'}")  # records the UISnapshot
                 return "ok", None
+            case "crawl":
+                return self._crawl(step)
         raise AssertionError(f"unhandled action {step.action}")
+
+    def _crawl(self, step: StepSpec) -> tuple[str, str | None]:
+        """The settings crawl (harness/crawl.py): every new screen a UISnapshot with its crawl_path."""
+        if self.device_kind != "sim":
+            raise StepFailed("`crawl` is not supported on android yet: the walk needs the tappable controls "
+                             "and a checked way back, which the android driver does not read")
+        assert self.driver is not None
+        crawled = 0
+
+        def record(path: list[str]) -> None:
+            nonlocal crawled
+            crawled += 1
+            capture = self._capture_screen(f"crawl-{crawled:02d}", crawl_path=path)
+            self._poll(self._snapshot_dialogs, capture)  # dialogs the crawl opened are prompts on record
+
+        def close_dialog() -> bool:
+            for dialog in self._poll():
+                button = closing_button(dialog.buttons)
+                if button is not None:
+                    self._press(dialog, button)
+                    return True
+            return False
+
+        result = crawl(LiveCrawlDevice(self.driver, record, close_dialog), limits_of(step.arg))
+        if not result.complete:
+            raise StepFailed(result.detail)
+        return "ok", result.detail
 
     def _answer_dialog(self, step: StepSpec) -> tuple[str, str | None]:
         wanted_kind = {"privacy_popup": "privacy_popup", "scope_popup": "scope", "dialog": "developer_dialog"}[step.action]
@@ -494,7 +526,7 @@ class SimSession:
             self._on_screen[dialog.key] = (dialog, event.seq)
         return visible
 
-    def _capture_screen(self, label: str) -> tuple[str | None, str | None]:
+    def _capture_screen(self, label: str, crawl_path: list[str] | None = None) -> tuple[str | None, str | None]:
         assert self.driver is not None
         self._shot += 1
         stem = f"{self._shot:03d}-{label}"
@@ -507,15 +539,15 @@ class SimSession:
         else:
             self.driver.dump_ui(self.dir / ui)
             state, self._snapshot_dialogs = self.driver.page_state(self.dir / ui), None
-        self._record_page(shot, ui, state)
+        self._record_page(shot, ui, state, crawl_path)
         return shot, ui
 
-    def _record_page(self, shot: str, ui: str, state: PageState) -> None:
+    def _record_page(self, shot: str, ui: str, state: PageState, crawl_path: list[str] | None = None) -> None:
         """The visible page state next to the screenshot, as a UISnapshot (texts, controls, route): the
         probes of page wording and controls (CON-005, COL-002, POL-001, ...) read nothing else."""
         assert self.recorder is not None
         self.recorder.record(UISnapshot(source="driver", screenshot=shot, hierarchy=ui, texts=state.texts,
-                                        elements=state.elements, page=state.page))
+                                        elements=state.elements, page=state.page, crawl_path=crawl_path))
 
     def _processes(self) -> dict[str, Any]:
         """The pids and ports of this session's processes (fault tools and parallel proofs read them)."""

@@ -21,6 +21,7 @@ from selenium.common.exceptions import ElementClickInterceptedException, WebDriv
 
 from harness.catalogue import SCOPE_WORDING, button_role, mentions_privacy, scope_in_text
 from harness.config import REPO_ROOT, SimProfile
+from harness.crawl import TARGETS_JS, Target, numbered
 from harness.procs import ChildProcess, free_port
 from harness.timeline import UIElement
 
@@ -358,6 +359,14 @@ const walk = (el, native) => {
 walk(document.getElementById('phone') || document.body, false);
 return {page: (window.__sim && window.__sim.route && window.__sim.route()) || null, texts, elements};
 """
+_BACK_JS = r"""
+const back = document.querySelector('wx-nav-bar .back');
+if (back && !back.hidden) { back.click(); return true; }
+const to = arguments[0];
+const cell = to && [...document.querySelectorAll('wx-tab-bar:not([hidden]) .item')].find(c => c.dataset.path === to);
+if (cell && !cell.hasAttribute('selected')) { cell.click(); return true; }
+return false;
+"""
 # The page-reading scripts, public: the Android driver runs the same ones in WeChat's XWeb WebView.
 DIALOGS_JS = _DIALOGS_JS
 PAGE_STATE_JS = _PAGE_STATE_JS
@@ -534,6 +543,41 @@ class SimDriver:
             if time.monotonic() > deadline:
                 return None
             time.sleep(0.15)
+
+    def crawl_view(self) -> tuple[PageState, list[ScreenDialog], list[Target], list[str]]:
+        """What the crawl reads of the screen in one round trip: the page state, the dialogs, the tappable
+        texts (harness.crawl.TARGETS_JS) and the toasts shown (passing, so not part of a screen's identity)."""
+        raw = self.driver.execute_script(
+            f"return {{state: (() => {{{_PAGE_STATE_JS}}})(), dialogs: (() => {{{_DIALOGS_JS}}})(), "
+            f"view: (() => {{{TARGETS_JS}}})()}};") or {}
+        view = raw.get("view") or {}
+        targets = list(numbered([(str(label), str(kind), open_type) for label, kind, open_type
+                                 in view.get("targets") or []]))
+        return (page_state_from(raw.get("state") or {}), [classify(d) for d in raw.get("dialogs") or []],
+                targets, [str(t) for t in view.get("toasts") or []])
+
+    def tap_target(self, target: Target) -> bool:
+        """Tap a crawl target (the nth control with its label) as a user would; False when it is gone."""
+        element = self.driver.execute_script(TARGETS_JS, target.label, target.nth)
+        if element is None:
+            return False
+        try:
+            element.click()
+        except ElementClickInterceptedException:
+            return False
+        return True
+
+    def back(self, to_route: str | None = None) -> bool:
+        """Go back one screen as a user does: the navigation bar's back arrow (wx.navigateBack) while the
+        page stack has one, else the tab bar's item of ``to_route`` (a tab page has no back: the user
+        switches tabs). False when neither is there."""
+        return bool(self.driver.execute_script(_BACK_JS, to_route))
+
+    def relaunch(self, route: str) -> bool:
+        """wx.reLaunch to the route (the crawl's way home when going back does not get there)."""
+        result = self.driver.execute_script(
+            "return window.simContainer.runtime.navigate('reLaunch', {url: '/' + arguments[0]});", route) or {}
+        return str(result.get("errMsg", "")).endswith(":ok")
 
     def type_into(self, placeholder: str, text: str, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
