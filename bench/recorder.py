@@ -1,12 +1,15 @@
 """The Recorder's sustained append rate against raw buffered line writes of the same bytes.
 
 Events are the synthetic session of bench/analysis.py (wx.* calls with stacks, flows with PI matches,
-steps, prompts...), validated into timeline models first (not timed). Measured side by side:
-  recorder: Recorder.record(event) for each — seq/t/wall stamped, serialised, written, flushed;
+steps, prompts...), validated into fresh timeline models before each round (not timed: the harness
+hands the recorder a new event each time). Measured side by side, interleaved, best of --rounds:
+  recorder: Recorder.record(event) for each — seq/t/wall stamped, serialised, written to the OS;
   raw:      the very bytes the recorder wrote, one buffered write + flush per line (the same flush
             policy: every event reaches the OS at once, so it survives a crash of the harness process);
-  raw, no flush: the same bytes through the 64 KiB buffer alone (for reference: loses up to 64 KiB).
-Target: recorder >= 50% of raw.
+  raw, no flush: the same bytes through the 64 KiB buffer alone (for reference: loses up to 64 KiB);
+  raw os.write: the same bytes, one os.write per line (for reference: the recorder's own write).
+Target: recorder >= 50% of raw. The bench also checks that the lines are byte for byte what the
+models' own serialiser (``to_json(exclude_none=True)``, the recorder's former path) writes.
 
     .venv/bin/python bench/recorder.py [--events 100000]
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import tempfile
 import time
@@ -39,6 +43,7 @@ def events(n: int) -> list:
 
 
 def time_recorder(models: list, path: Path) -> float:
+    """Seconds to record ``models`` (fresh ones: the recorder stamps them in place)."""
     recorder = Recorder(path)
     start = time.perf_counter()
     for event in models:
@@ -58,26 +63,47 @@ def time_raw(lines: list[bytes], path: Path, flush: bool) -> float:
         return time.perf_counter() - start
 
 
+def time_os_write(lines: list[bytes], path: Path) -> float:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        start = time.perf_counter()
+        for line in lines:
+            os.write(fd, line)
+        return time.perf_counter() - start
+    finally:
+        os.close(fd)
+
+
+def same_bytes(models: list, lines: list[bytes]) -> bool:
+    """The recorded lines are what the models' own serialiser writes for the stamped events."""
+    return len(models) == len(lines) and all(
+        m.__pydantic_serializer__.to_json(m, exclude_none=True) + b"\n" == line for m, line in zip(models, lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3, help="best of this many rounds each")
     args = parser.parse_args()
-    models = events(args.events)
-    gc.collect()
     with tempfile.TemporaryDirectory(prefix="bench-recorder-") as tmp:
-        rec, raw, raw_nf = [], [], []
+        rec, raw, raw_nf, raw_os = [], [], [], []
         for round_ in range(args.rounds):  # interleaved, so that machine load hits both alike
+            models = events(args.events)
+            gc.collect()
             path = Path(tmp) / f"rec-{round_}.jsonl"
             rec.append(time_recorder(models, path))
             lines = path.read_bytes().splitlines(keepends=True)
             raw.append(time_raw(lines, Path(tmp) / f"raw-{round_}.jsonl", flush=True))
             raw_nf.append(time_raw(lines, Path(tmp) / f"nf-{round_}.jsonl", flush=False))
+            raw_os.append(time_os_write(lines, Path(tmp) / f"os-{round_}.jsonl"))
         size = path.stat().st_size
+        identical = same_bytes(models, lines)
     n = args.events
-    print(f"{n} events, {size / 1e6:.1f} MB, best of {args.rounds}")
-    for name, secs in (("recorder", min(rec)), ("raw + flush per line", min(raw)), ("raw, no flush", min(raw_nf))):
-        print(f"{name:>22}: {n / secs:>10,.0f} events/s  {size / secs / 1e6:>7.1f} MB/s")
+    print(f"{n} events, {size / 1e6:.1f} MB, best of {args.rounds}; load average {os.getloadavg()[0]:.1f}")
+    print(f"lines identical to the models' own to_json(exclude_none=True): {'yes' if identical else 'NO'}")
+    for name, secs in (("recorder", min(rec)), ("raw + flush per line", min(raw)), ("raw, no flush", min(raw_nf)),
+                       ("raw os.write per line", min(raw_os))):
+        print(f"{name:>22}: {n / secs:>10,.0f} events/s  {size / secs / 1e6:>7.1f} MB/s  {secs / n * 1e6:5.2f} µs/event")
     print(f"recorder / raw (same flush policy): {min(raw) / min(rec):.2f}  (target >= 0.50)")
 
 

@@ -15,10 +15,10 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 SCHEMA_VERSION = 1
@@ -235,55 +235,102 @@ def event_schema() -> dict[str, Any]:
 def utc_now_iso() -> str:
     """Now as UTC ISO-8601 with microseconds, ``2026-11-24T17:10:09.764141Z`` (the recorder stamps
     every event: the date and time of the second are formatted once per second)."""
-    now = time.time()
-    second = int(now)
-    return f"{_iso_second(second)}.{int((now - second) * 1_000_000):06d}Z"
+    second, ns = divmod(time.time_ns(), 1_000_000_000)
+    cached = _second_text
+    if cached[0] != second:
+        cached = _format_second(second)
+    return f"{cached[1]}.{ns // 1000:06d}Z"
 
 
-@lru_cache(maxsize=4)
-def _iso_second(second: int) -> str:
-    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+_second_text: tuple[int, str] = (-1, "")  # (epoch second, its formatted date and time), swapped whole
+
+
+def _format_second(second: int) -> tuple[int, str]:
+    global _second_text
+    _second_text = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    return _second_text
+
+
+_STAMPED_FIELDS = frozenset({"seq", "t", "wall"})
 
 
 def _stamped(event: EventT, seq: int) -> EventT:
-    """A copy of ``event`` with seq, and t/wall when unset: what model_copy(update=...) makes, without
-    its generic machinery (the recorder's hot path; the models are frozen, extra-forbidding, no privates)."""
-    update: dict[str, Any] = {"seq": seq}
-    if event.t == 0:
-        update["t"] = time.monotonic_ns()
-    if not event.wall:
-        update["wall"] = utc_now_iso()
-    stored = type(event).__new__(type(event))
-    object.__setattr__(stored, "__dict__", {**event.__dict__, **update})
-    object.__setattr__(stored, "__pydantic_fields_set__", event.__pydantic_fields_set__ | update.keys())
-    object.__setattr__(stored, "__pydantic_extra__", None)
-    object.__setattr__(stored, "__pydantic_private__", None)
-    return stored
+    """``event`` with seq, and t/wall when unset. Stamped in place (the recorder's hot path: a fresh
+    event is handed over, not kept for a second record); an event recorded before is copied instead,
+    so that what an earlier ``record`` returned keeps its seq."""
+    fields = event.__dict__
+    if fields["seq"] != -1:
+        event = type(event).model_construct(set(event.__pydantic_fields_set__), **fields)
+        fields = event.__dict__
+    fields["seq"] = seq
+    if not fields["t"]:
+        fields["t"] = time.monotonic_ns()
+    if not fields["wall"]:
+        fields["wall"] = utc_now_iso()
+    event.__pydantic_fields_set__.update(_STAMPED_FIELDS)
+    return event
+
+
+_NULLABLE: dict[type[BaseModel], tuple[str, ...]] = {}  # model class -> its fields that may hold None
+
+
+def _without_none(model: BaseModel) -> dict[str, Any]:
+    """The model's fields but those that hold None (what ``exclude_none`` leaves out), in field order."""
+    fields = model.__dict__.copy()
+    cls = type(model)
+    nullable = _NULLABLE.get(cls)
+    if nullable is None:
+        nullable = _NULLABLE[cls] = tuple(
+            name for name, info in cls.model_fields.items() if not info.is_required() and info.default is None)
+    for name in nullable:
+        if fields[name] is None:
+            del fields[name]
+    return fields
+
+
+def _nested(value: object) -> dict[str, Any]:
+    """orjson's hook for what it does not know: the nested models (PIMatch, UIButton, UIElement, ...)."""
+    if isinstance(value, BaseModel):
+        return _without_none(value)
+    raise TypeError(type(value).__name__)
+
+
+def _event_line(event: _Event) -> bytes:
+    """One events.jsonl line: the bytes the model's own ``to_json(exclude_none=True)`` writes, by orjson
+    (the fields in declaration order, None left out, nested models alike). A value orjson cannot write
+    (an odd type or a huge int in ``args``) takes the model's own serialiser."""
+    try:
+        return orjson.dumps(_without_none(event), default=_nested, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return event.__pydantic_serializer__.to_json(event, exclude_none=True) + b"\n"
 
 
 class Recorder:
     """Append-only, thread-safe writer of events.jsonl.
 
-    Each event is one line written with a single ``write`` and flushed to the OS at once, so that a
-    crash of the harness loses at most the line being written (a torn last line is skipped on read).
+    Each event is one line handed to the OS with a single ``write`` call as it is recorded (no buffer
+    in this process), so that a crash of the harness loses at most the line being written (a torn
+    last line is skipped on read). There is no fsync: a power loss or kernel crash may lose what the
+    OS had not written to disk yet.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self._file = os.fdopen(fd, "ab", buffering=1 << 16)
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._seq = 0
         self.closed = False
 
     def record(self, event: EventT) -> EventT:
-        """Assign seq (and t/wall when unset), append the event, flush, return the stored event."""
+        """Assign seq (and t/wall when unset), append the event, return the stored event."""
         with self._lock:
             if self.closed:
                 raise RuntimeError(f"recorder for {self.path} is closed")
             stored = _stamped(event, self._seq)
-            self._file.write(stored.__pydantic_serializer__.to_json(stored, exclude_none=True) + b"\n")
-            self._file.flush()
+            line = _event_line(stored)
+            written = os.write(self._fd, line)
+            while written < len(line):  # the OS took part of it (a full disk raises instead)
+                written += os.write(self._fd, line[written:])
             self._seq += 1
             return stored
 
@@ -295,7 +342,7 @@ class Recorder:
         with self._lock:
             if not self.closed:
                 self.closed = True
-                self._file.close()
+                os.close(self._fd)
 
 
 def iter_events(path: Path) -> Iterator[Event]:
