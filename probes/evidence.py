@@ -416,6 +416,13 @@ def is_user_initiated_chain(timeline: Timeline, t: int, subject: str, config: Pr
 EvidenceCheck = Callable[[Timeline, ProbeConfig], bool]
 
 
+def _pages() -> ModuleType:
+    """probes.pages (readings of the recorded screens), imported when first asked: it builds on this module."""
+    from probes import pages
+
+    return pages
+
+
 def _account_deletion() -> ModuleType:
     """probes.account_deletion, imported when first asked: it reads the timeline with this module's helpers."""
     from probes import account_deletion
@@ -445,6 +452,8 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
     "page_text": lambda tl, cfg: any(s.texts or s.elements for s in tl.of(UISnapshot)),
     "page_elements": lambda tl, cfg: any(s.elements for s in tl.of(UISnapshot)),
+    "policy_text": lambda tl, cfg: bool(_pages().policy_screens(tl, _pages().POLICY_NAMES)),
+    "rights_screens": lambda tl, cfg: bool(_pages().complete_crawls(tl) or _pages().profile_screens(tl)),
     "account_deletion": lambda tl, cfg: _account_deletion().has_deletion(tl, cfg),
     "relogin_after_deletion": lambda tl, cfg: _account_deletion().has_relogin(tl, cfg),
     "old_profile": lambda tl, cfg: _account_deletion().has_old_profile(tl, cfg),
@@ -469,6 +478,8 @@ EVIDENCE_MISSING: dict[str, str] = {
     "declared_categories": "no `declared_categories` (the privacy guide's categories) in the probe configuration",
     "page_text": "no page texts were recorded (sessions before page-state capture record screenshots only)",
     "page_elements": "no page controls (checkbox states, inputs, buttons) were recorded",
+    "policy_text": "no privacy policy, guide or user agreement screen was recorded (an S7 crawl or a tap to it)",
+    "rights_screens": "no complete settings crawl (S7) and no 个人信息/个人资料 page was recorded",
     "account_deletion": "no confirmed account deletion (注销/删除账号 and its confirmation) in the session (S5)",
     "relogin_after_deletion": "no login after the account deletion",
     "old_profile": "no canary sent to the service and no personal data stored before the deletion",

@@ -581,8 +581,6 @@ NOT_COVERED: dict[str, str] = {
     "texts and controls are recorded (ui_snapshot)",
     "RTS-004": "not written yet: needs the policy and settings pages reached by an S7 crawl (a withdrawal "
     "path); page texts are recorded (ui_snapshot)",
-    "RTS-005": "not written yet: needs the guide and policy pages reached by an S7 crawl, scanned for a "
-    "contact channel; page texts are recorded (ui_snapshot)",
     "DIS-001": "needs the operator entity of 更多资料 (WeChat's own page, outside the mini program), the "
     "guide and the policy: an S7 crawl the scenario language does not have",
     "DIS-002": "not written yet: page texts are recorded (ui_snapshot); a probe for 关注公众号 / 下载App "
