@@ -198,8 +198,11 @@ PROFILE_TITLE = re.compile(
 
 
 def is_profile_screen(snapshot: UISnapshot) -> bool:
-    """A page of the user's own data (个人信息, 个人资料, 我的信息 ... as its title), not a policy about it."""
-    return any(PROFILE_TITLE.match(t) for t in screen_titles(snapshot))
+    """A page of the user's own data (个人信息, 个人资料, 我的信息 ... as its title), not a policy about it. The
+    title is the navigation bar's; the page's first text only when the bar has none (a custom bar): the 我的
+    page's first cell is often 个人资料."""
+    titles = screen_titles(snapshot)
+    return bool(titles) and PROFILE_TITLE.match(titles[0]) is not None
 
 
 def profile_screens(timeline: Timeline) -> list[UISnapshot]:

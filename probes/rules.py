@@ -577,12 +577,8 @@ NOT_COVERED: dict[str, str] = {
     "USE-002": "needs a personalisation switch found in a settings crawl (S7/S9) and the flows with it off",
     "RTS-001": "not written yet: page texts are recorded (ui_snapshot), but judging 注销/删除账号 within 4 "
     "taps of 我的/设置 needs an S7 settings-crawl scenario, which the scenario language does not have",
-    "RTS-003": "not written yet: needs the rights pages (view/copy/edit) reached by an S5/S7 crawl; page "
-    "texts and controls are recorded (ui_snapshot)",
     "RTS-004": "not written yet: needs the policy and settings pages reached by an S7 crawl (a withdrawal "
     "path); page texts are recorded (ui_snapshot)",
     "DIS-001": "needs the operator entity of 更多资料 (WeChat's own page, outside the mini program), the "
     "guide and the policy: an S7 crawl the scenario language does not have",
-    "DIS-002": "not written yet: page texts are recorded (ui_snapshot); a probe for 关注公众号 / 下载App "
-    "gates on basic content is still to do",
 }

@@ -1,0 +1,124 @@
+"""DIS-002: basic content gated by following an official account or installing an app (26号通知).
+
+After a basic-function tap (a scenario tap, or the launch, whose target is not itself a follow/download
+control), the screen it leads to and the dialogs it opens are read for the gate lexicon (关注公众号,
+下载App, 打开App ...):
+
+- FAIL (medium) when a dialog or screen *withholds* the content behind it — its text says so (关注公众号后即可
+  查看, 下载App解锁全文 ...) or it is a dialog offering nothing but the follow/download action — and offers
+  no way past (no 跳过/关闭/取消/以后再说 control, nor an acknowledgement 确定/知道了 on a dialog that
+  only suggests);
+- WARN when it withholds the content but can be dismissed (the content may or may not follow);
+- nothing for a dismissible suggestion or a banner (关注公众号获取更多菜谱 with 以后再说).
+
+Reads page snapshots and dialogs: a session without page texts is not tested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from harness.timeline import Prompt, Step, Timeline, UISnapshot
+from probes.config import ProbeConfig
+from probes.evidence import lexicon_match, prompt_text, shorten, since_start, snapshots
+from probes.finding import FindingDraft
+from probes.pages import controls_matching, page_texts
+from probes.registry import probe
+
+GATE = re.compile(
+    r"关注.{0,8}(?:公众号|服务号|订阅号)|(?:下载|安装|打开|前往|去)\s*.{0,6}?(?:[Aa][Pp][Pp]|客户端)|(?:下载|安装).{0,4}应用"
+)
+WITHHELD = re.compile(
+    r"(?:后|才能|才可|方可|即可|以).{0,6}(?:查看|阅读|观看|浏览|使用|解锁|继续|获取)|解锁|查看(?:完整|全部|全文)|阅读全文|继续阅读|仅限"
+)
+ACKNOWLEDGE_WORDS = ("确定", "好的", "知道了", "我知道了", "ok")
+TRIGGER_ACTIONS = ("tap", "launch", "relaunch")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A dialog or screen showing the gate lexicon after a basic-function tap."""
+
+    event: Prompt | UISnapshot
+    trigger: Step
+    sentence: str
+    withheld: bool  # its text says the content waits for the follow/download
+    way_past: bool  # a control dismisses it
+
+
+def basic_triggers(timeline: Timeline) -> list[Step]:
+    """Steps that ask for content: launches and ok taps whose target is not itself a follow/download control."""
+    return [
+        s for s in timeline.of(Step)
+        if s.action in TRIGGER_ACTIONS and s.result == "ok" and not GATE.search(s.target or "")
+    ]
+
+
+def _window(timeline: Timeline, step: Step) -> tuple[int, int]:
+    """From the step to the next step (or the session's end): what the step led to."""
+    later = [s.t for s in timeline.of(Step) if s.t > step.t]
+    end = timeline.events[-1].t if timeline.events else step.t
+    return step.t, min(later, default=end + 1)
+
+
+def _dialog_gate(prompt: Prompt, step: Step, config: ProbeConfig) -> Gate | None:
+    text = prompt_text(prompt)
+    every = [text, *(b.text for b in prompt.buttons)]
+    sentence = next((t for t in every if GATE.search(t)), None)
+    if sentence is None:
+        return None
+    closes = any(lexicon_match(b.text, config.close_words) for b in prompt.buttons) or any(
+        t.strip() in config.close_words for t in prompt.texts
+    )
+    acknowledges = any(lexicon_match(b.text, ACKNOWLEDGE_WORDS) for b in prompt.buttons)
+    only_gate = bool(prompt.buttons) and all(GATE.search(b.text) or not b.text.strip() for b in prompt.buttons)
+    withheld = bool(WITHHELD.search(text)) or only_gate
+    return Gate(prompt, step, sentence, withheld, closes or (acknowledges and not WITHHELD.search(text)))
+
+
+def _screen_gate(snapshot: UISnapshot, step: Step, config: ProbeConfig) -> Gate | None:
+    sentence = next((t for t in page_texts(snapshot) if GATE.search(t) and WITHHELD.search(t)), None)
+    if sentence is None:
+        return None
+    closing = re.compile("|".join(re.escape(w) for w in config.close_words))
+    return Gate(snapshot, step, sentence, True, bool(controls_matching(snapshot, closing)))
+
+
+def gates(timeline: Timeline, config: ProbeConfig) -> list[Gate]:
+    found: list[Gate] = []
+    for step in basic_triggers(timeline):
+        lo, hi = _window(timeline, step)
+        dialogs = [p for p in timeline.of(Prompt) if lo <= p.t < hi and p.prompt_kind == "developer_dialog"]
+        shown = [g for g in (_dialog_gate(p, step, config) for p in dialogs) if g is not None]
+        screen = next((s for s in snapshots(timeline) if lo < s.t < hi), None)
+        if not shown and screen is not None:  # a developer's own dialog layer is in the page texts too
+            shown = [g for g in [_screen_gate(screen, step, config)] if g is not None]
+        found += shown
+    return found
+
+
+@probe(
+    id="forced_follow",
+    title="Content gated by following an official account or installing an app",
+    rules=("DIS-002",),
+    needs=("page_text",),
+)
+def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
+    seen: set[str] = set()
+    for gate in gates(timeline, config):
+        if not gate.withheld or gate.sentence in seen:
+            continue
+        seen.add(gate.sentence)
+        what = "the dialog" if isinstance(gate.event, Prompt) else "the screen"
+        after = "the launch" if gate.trigger.action != "tap" else f"the tap on “{shorten(gate.trigger.target or '')}”"
+        past = "can be dismissed" if gate.way_past else "offers no way past it (no 跳过/关闭/取消/以后再说)"
+        yield FindingDraft(
+            rule="DIS-002",
+            status="warn" if gate.way_past else "fail",
+            statement=f"after {after} ({since_start(timeline, gate.trigger.t)}) {what} says "
+            f"“{shorten(gate.sentence)}” and {past}",
+            events=[gate.trigger, gate.event],
+            key=("gate", shorten(gate.sentence)),
+        )
