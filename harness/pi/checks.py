@@ -91,7 +91,7 @@ IMSI_MNCS = frozenset({"00", "01", "02", "03", "04", "05", "06", "07", "08", "09
 
 
 def imsi_valid(digits: str) -> bool:
-    return len(digits) == 15 and digits.isdigit() and digits.startswith("460") and digits[3:5] in IMSI_MNCS
+    return len(digits) == 15 and digits.isascii() and digits.isdigit() and digits.startswith("460") and digits[3:5] in IMSI_MNCS
 
 
 def iccid_valid(text: str) -> bool:
@@ -100,4 +100,4 @@ def iccid_valid(text: str) -> bool:
 
 
 def imei_valid(digits: str) -> bool:
-    return len(digits) == 15 and luhn_valid(digits) and digits.strip("0") != ""
+    return len(digits) == 15 and digits.isascii() and luhn_valid(digits) and digits.strip("0") != ""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from harness.pi.core import (
+    KEY_CACHE,
     MAX_TEXT_CHARS,
     Group,
     Scalar,
@@ -27,7 +29,7 @@ _ASSET_TLDS = frozenset({
 })
 
 
-@recogniser("email")
+@recogniser("email", text="@")
 def recognise_email(group: Group) -> Iterator[PIMatch]:
     """Email addresses, not asset names (icon@2x.png) nor package specs: high in a whole value,
     medium in free text (code and templates hold example addresses)."""
@@ -79,15 +81,24 @@ def is_person_name(value: str) -> bool:
     return bool(_NAME_RE.fullmatch(text) or _DOTTED_NAME_RE.fullmatch(text) or _LATIN_NAME_RE.fullmatch(text))
 
 
-@recogniser("name")
+def _name_key(key: str | None) -> bool:
+    return _strong_name_key(key) or bool(key_tokens(key) & set(_NAME_HINT_WORDS))
+
+
+@lru_cache(maxsize=KEY_CACHE)
+def _strong_name_key(key: str | None) -> bool:
+    compact = re.sub(r"[^a-z_\u4e00-\u9fff]", "", (key or "").lower())
+    return any(h in compact for h in _STRONG_NAME_HINTS)
+
+
+@recogniser("name", key=_name_key)
 def recognise_name(group: Group) -> Iterator[PIMatch]:
     """Personal names, only under a key hint: realName, userName, consignee, contact, 姓名, 联系人,
     收货人 (high); a generic "name" key (shop names, product names share it) gives medium."""
     for scalar in group.scalars:
         if not scalar.whole or not is_person_name(scalar.text):
             continue
-        compact = re.sub(r"[^a-z_\u4e00-\u9fff]", "", (scalar.key or "").lower())
-        if any(h in compact for h in _STRONG_NAME_HINTS):
+        if _strong_name_key(scalar.key):
             yield match("name", scalar, scalar.text.strip(), "high")
         elif key_tokens(scalar.key) & set(_NAME_HINT_WORDS) and not _thing_name_key(scalar.key):
             yield match("name", scalar, scalar.text.strip(), "medium")
@@ -117,7 +128,7 @@ _ADDRESS_HINTS = ("address", "addr", "detailinfo", "detail_info", "detailaddress
 _REGION_HINTS = ("provincename", "cityname", "countyname", "districtname")
 
 
-@recogniser("address")
+@recogniser("address", text=_HAN)
 def recognise_address(group: Group) -> Iterator[PIMatch]:
     """Postal addresses: under an address key (address, addr, detailInfo, 收货地址) with a street
     token: high, without one: medium; province/city/county names alone: low; a full address

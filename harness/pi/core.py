@@ -7,8 +7,10 @@ each call, and nothing here raises on malformed input.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from harness.timeline import Confidence, PIMatch
 
@@ -24,6 +26,7 @@ MAX_MATCHES = 200  # matches returned per call
 MIN_BASE64_LEN = 16
 MIN_CANARY_LEN = 4  # shorter canaries would match by chance
 MAX_KEY_CHARS = 40  # of a key shown in a location
+KEY_CACHE = 8192  # keys repeat (each object of a list has the same ones): what a key says is cached per key
 
 CONFIDENCE_RANK: dict[str, int] = {"high": 3, "medium": 2, "low": 1}
 
@@ -70,9 +73,9 @@ PI_TYPES: dict[str, PIType] = {
 # ---------------------------------------------------------------------------------------------- model
 
 
-@dataclass(frozen=True)
-class Scalar:
-    """One value found in a carrier."""
+class Scalar(NamedTuple):
+    """One value found in a carrier (a tuple: thousands are made per body, a frozen dataclass costs
+    twice as much to build)."""
 
     location: str
     key: str | None  # the key the value sits under (its hint); list items inherit their list's key
@@ -100,16 +103,57 @@ Recogniser = Callable[[Group], Iterator[PIMatch]]
 RECOGNISERS: dict[str, Recogniser] = {}
 
 
-def recogniser(pi_type: str) -> Callable[[Recogniser], Recogniser]:
-    """Register a recogniser; ``pi_type`` names the registry entry (one function may yield related types)."""
+@dataclass(frozen=True)
+class Gate:
+    """When a recogniser can match a group at all: a cheap necessary condition (never a sufficient
+    one), so that the scanner skips the recognisers that cannot match. Most values of a large body
+    (prices, ids, titles) can match none, and running every recogniser over them was most of the
+    proxy's cost. A recogniser runs on a group when its text pattern occurs in the group's values,
+    or one member key satisfies its key predicate, or (``arrays``) the group is a JSON array."""
+
+    text: re.Pattern[str] | None = None
+    key: Callable[[str], bool] | None = None
+    arrays: bool = False
+
+
+GATES: dict[str, Gate | None] = {}  # None: always runs
+
+
+def recogniser(
+    pi_type: str, *, text: str | None = None, key: Callable[[str], bool] | None = None, arrays: bool = False
+) -> Callable[[Recogniser], Recogniser]:
+    """Register a recogniser; ``pi_type`` names the registry entry (one function may yield related types).
+    ``text``/``key``/``arrays`` are its Gate: each must hold for every group the recogniser can
+    match in (test_pi_gates checks them against ungated runs); none given: it runs on every group."""
 
     def register(fn: Recogniser) -> Recogniser:
         if pi_type in RECOGNISERS:
             raise ValueError(f"recogniser for {pi_type!r} registered twice")
         RECOGNISERS[pi_type] = fn
+        gated = text is not None or key is not None or arrays
+        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays) if gated else None
+        key_gated.cache_clear()
         return fn
 
     return register
+
+
+@lru_cache(maxsize=KEY_CACHE)
+def key_gated(key: str) -> frozenset[str]:
+    """The recognisers whose key predicate a member key satisfies."""
+    return frozenset(name for name, gate in GATES.items() if gate is not None and gate.key is not None and gate.key(key))
+
+
+def applicable(group: Group, joined: str) -> Iterator[Recogniser]:
+    """The recognisers whose gate the group passes; ``joined`` is its values joined by NUL."""
+    keyed: frozenset[str] = frozenset()
+    for key in {s.key for s in group.scalars if s.key}:
+        keyed |= key_gated(key)
+    for name, fn in RECOGNISERS.items():
+        gate = GATES[name]
+        if (gate is None or name in keyed or (gate.arrays and group.array)
+                or (gate.text is not None and gate.text.search(joined) is not None)):
+            yield fn
 
 
 def match(pi_type: str, scalar_or_location: Scalar | str, value: str, confidence: Confidence) -> PIMatch:
@@ -125,6 +169,7 @@ def bounded_finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[s
 # ---------------------------------------------------------------------------------------------- keys
 
 
+@lru_cache(maxsize=KEY_CACHE)
 def key_tokens(key: str | None) -> frozenset[str]:
     """The words of a key: userPhoneNo -> {user, phone, no}; 手机号 stays one token."""
     if not key:
@@ -133,7 +178,8 @@ def key_tokens(key: str | None) -> frozenset[str]:
     return frozenset(w.lower() for w in words)
 
 
-def has_hint(key: str | None, words: Iterable[str] = (), substrings: Iterable[str] = ()) -> bool:
+@lru_cache(maxsize=KEY_CACHE)
+def has_hint(key: str | None, words: Collection[str] = (), substrings: Collection[str] = ()) -> bool:
     """Whether a key carries one of the hint words (as a token) or substrings (anywhere, any case)."""
     if not key:
         return False
@@ -149,10 +195,12 @@ ID_HINT_WORDS = frozenset({
 })
 
 
+@lru_cache(maxsize=KEY_CACHE)
 def has_id_hint(key: str | None) -> bool:
     return bool(key_tokens(key) & ID_HINT_WORDS)
 
 
+@lru_cache(maxsize=KEY_CACHE)
 def safe_key(key: str | None) -> str:
     """A key as shown in a location: bounded, and never carrying a digit run that could be personal data."""
     if key is None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from harness.pi.checks import iccid_valid, imei_valid, imsi_valid
 from harness.pi.core import (
+    KEY_CACHE,
     Group,
     Scalar,
     bounded_finditer,
@@ -31,6 +33,7 @@ _OAID_HINTS = ("oaid", "vaid", "aaid", "idfa", "idfv", "gaid", "adid")
 _DEVICE_ID_HINTS = ("deviceid", "device_id", "udid", "devid")
 
 
+@lru_cache(maxsize=KEY_CACHE)
 def _hinted(key: str | None, substrings: tuple[str, ...]) -> bool:
     """Whether the key, without separators (X-Device-Id -> xdeviceid), holds one of the hints."""
     if not key:
@@ -39,7 +42,12 @@ def _hinted(key: str | None, substrings: tuple[str, ...]) -> bool:
     return any(s.replace("_", "") in compact for s in substrings)
 
 
-@recogniser("device_id")
+def _hex_id_key(key: str) -> bool:
+    return _hinted(key, _ANDROID_ID_HINTS + _DEVICE_ID_HINTS) or _hinted(key, _OAID_HINTS + _DEVICE_ID_HINTS)
+
+
+# a MAC, 15 digits (IMEI, IMSI), an ICCID's 8986; hex ids only under their keys
+@recogniser("device_id", text=r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|\d{15}|8986", key=_hex_id_key)
 def recognise_device_id(group: Group) -> Iterator[PIMatch]:
     """IMEI (Luhn), IMSI (460 + MNC), ICCID (8986), Android ID and OAID (hint only: alone they are
     any hex string or UUID), MAC addresses (not 02:00:00:00:00:00) - a MAC under a Wi-Fi key is a
@@ -96,14 +104,17 @@ def _hex_id(scalar: Scalar, value: str) -> PIMatch | None:
 # ---------------------------------------------------------------------------------------------- wifi
 
 
-@recogniser("wifi")
+def _ssid_key(key: str | None) -> bool:
+    tokens = key_tokens(key)
+    return "ssid" in tokens or bool(tokens & {"wifiname", "wifi"} and tokens & {"name", "wifiname"})
+
+
+@recogniser("wifi", key=_ssid_key)
 def recognise_ssid(group: Group) -> Iterator[PIMatch]:
     """SSIDs under an ssid/wifiName key (BSSIDs are found with the MACs above)."""
     for scalar in group.scalars:
-        tokens = key_tokens(scalar.key)
-        ssid_key = "ssid" in tokens or bool(tokens & {"wifiname", "wifi"} and tokens & {"name", "wifiname"})
         value = scalar.text.strip()
-        if ssid_key and scalar.whole and 0 < len(value) <= 64 and not _MAC_RE.fullmatch(value):
+        if _ssid_key(scalar.key) and scalar.whole and 0 < len(value) <= 64 and not _MAC_RE.fullmatch(value):
             yield match("wifi", scalar, value, "high")
 
 
@@ -117,7 +128,11 @@ _DEVICE_INFO_KEYS = frozenset({
 _USER_KEYS = frozenset({"openid", "unionid", "uid", "userid", "memberid", "customerid", "token"})
 
 
-@recogniser("device_info")
+def _device_info_key(key: str) -> bool:
+    return bool(_compact_key(key) & _DEVICE_INFO_KEYS)
+
+
+@recogniser("device_info", key=_device_info_key)
 def recognise_device_info(group: Group) -> Iterator[PIMatch]:
     """getSystemInfo fields (>= 3 of brand, model, system, screen size...) sent together: medium;
     high when a user id travels in the same object (设备信息 tied to a person)."""
@@ -132,6 +147,7 @@ def recognise_device_info(group: Group) -> Iterator[PIMatch]:
                   masked="fields: " + ", ".join(present[:8]), confidence=confidence)
 
 
+@lru_cache(maxsize=KEY_CACHE)
 def _compact_key(key: str | None) -> frozenset[str]:
     """The key as one lower-case word plus its tokens: pixelRatio -> {pixelratio, pixel, ratio}."""
     if not key:

@@ -20,7 +20,7 @@ def has_id_card_hint(key: str | None) -> bool:
     return has_hint(key, _ID_HINT_WORDS, _ID_HINT_SUBSTRINGS)
 
 
-@recogniser("id_card")
+@recogniser("id_card", text=r"\d{17}")
 def recognise_id_card(group: Group) -> Iterator[PIMatch]:
     """GB 11643 numbers with a valid province, a real past birthdate and the check character: that
     validated structure is high confidence; under an order/serial key it is medium."""
@@ -47,7 +47,7 @@ def has_card_hint(key: str | None) -> bool:
 _CARD_NEARBY = re.compile(r"(?i)(card|bank|卡号|银行卡)\W{0,3}\S{0,6}$")
 
 
-@recogniser("bank_card")
+@recogniser("bank_card", text=r"\d{4}[ -]?\d{4}")
 def recognise_bank_card(group: Group) -> Iterator[PIMatch]:
     """13-19 digits passing Luhn AND (a known issuer range or a card key hint): about one random
     number in ten passes Luhn, so Luhn alone is never enough. Hint: high; issuer only: medium in a
@@ -82,7 +82,11 @@ _PASSPORT_HINT_WORDS = ("passport", "passportno", "护照", "护照号")
 _PASSPORT_RE = re.compile(r"(?<![0-9A-Za-z])([EGDSPHKM][A-Z]?\d{7,8}|[A-Z]{1,2}\d{6,9})(?![0-9A-Za-z])")
 
 
-@recogniser("passport")
+def _passport_key(key: str) -> bool:
+    return has_hint(key, _PASSPORT_HINT_WORDS, ("passport", "护照"))
+
+
+@recogniser("passport", text=r"(?i)passport|护照", key=_passport_key)
 def recognise_passport(group: Group) -> Iterator[PIMatch]:
     """Passport numbers, only under a passport key hint or beside a "passport" document type (alone
     they are any short code)."""
@@ -90,7 +94,7 @@ def recognise_passport(group: Group) -> Iterator[PIMatch]:
     passport_group = any(s.text.strip().lower() in ("passport", "护照") for s in group.scalars)
     for scalar in group.scalars:
         document_number = passport_group and has_hint(scalar.key, ("no", "num", "number", "cert"), ("cert", "证件"))
-        if not document_number and not has_hint(scalar.key, _PASSPORT_HINT_WORDS, ("passport", "护照")):
+        if not document_number and not _passport_key(scalar.key or ""):
             continue
         for hit in bounded_finditer(_PASSPORT_RE, scalar.text.upper()):
             yield match("passport", scalar, hit.group(1), "high")
@@ -98,14 +102,14 @@ def recognise_passport(group: Group) -> Iterator[PIMatch]:
 
 # ---------------------------------------------------------------------------------------------- licence plate
 
+_PLATE_HEAD = r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]"
 _PLATE_RE = re.compile(
-    r"(?<![A-Za-z0-9])([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]·?"
-    r"[A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳])(?![A-Za-z0-9])"
+    rf"(?<![A-Za-z0-9])({_PLATE_HEAD}·?[A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0-9挂学警港澳])(?![A-Za-z0-9])"
 )
 _PLATE_HINTS = ("plate", "carno", "car_no", "licen", "vehicle", "车牌")
 
 
-@recogniser("licence_plate")
+@recogniser("licence_plate", text=_PLATE_HEAD)
 def recognise_licence_plate(group: Group) -> Iterator[PIMatch]:
     """Mainland plates: a province character, an issuing letter and 5-6 characters (no I or O).
     The form is distinctive; a whole value or a key hint is high, a span of free text medium."""

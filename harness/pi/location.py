@@ -36,8 +36,11 @@ _PAIR_RE = re.compile(r"^\s*[\[(]?\s*(-?\d{1,3}\.\d{1,15})\s*[,，]\s*(-?\d{1,3}
 _PAIR_IN_TEXT_RE = re.compile(r"(?<![\d.])(-?\d{1,3}\.\d{4,15})\s*[,，]\s*(-?\d{1,3}\.\d{4,15})(?![\d.])")
 
 
+_ANY_LOCATION_WORDS = _LOCATION_HINT_WORDS | LAT_WORDS | LNG_WORDS
+
+
 def has_location_hint(key: str | None) -> bool:
-    return has_hint(key, _LOCATION_HINT_WORDS | LAT_WORDS | LNG_WORDS, ("位置", "坐标"))
+    return has_hint(key, _ANY_LOCATION_WORDS, ("位置", "坐标"))
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,12 @@ def _order_pair(a: float, b: float) -> tuple[float, float] | None:
     return None
 
 
-@recogniser("location")
+def _coordinate_key(key: str) -> bool:
+    return bool(key_tokens(key) & (LAT_WORDS | LNG_WORDS))
+
+
+# a coordinate pair in a string ("121.47,31.23") needs a decimal point before its comma
+@recogniser("location", text=r"\.\d+\s*[,，]", key=_coordinate_key, arrays=True)
 def recognise_location(group: Group) -> Iterator[PIMatch]:
     """Coordinates under lat/lng keys (a pair is one fix), "lng,lat" strings and [lng, lat] arrays."""
     lats: list[_Coordinate] = []

@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 # the recogniser modules register themselves on import
@@ -36,6 +37,7 @@ import harness.pi.wechat  # noqa: F401
 from harness.pi.canaries import CanaryForm, canary_in, canary_matches, canary_type, prepare_canaries
 from harness.pi.core import (
     CONFIDENCE_RANK,
+    KEY_CACHE,
     MAX_BODY_BYTES,
     MAX_INFLATED_BYTES,
     MAX_JSON_DEPTH,
@@ -46,9 +48,9 @@ from harness.pi.core import (
     MIN_BASE64_LEN,
     MIN_CANARY_LEN,
     PRECISE_SUFFIX,
-    RECOGNISERS,
     Group,
     Scalar,
+    applicable,
     mask,
     safe_key,
 )
@@ -59,10 +61,19 @@ from harness.timeline import PIMatch
 
 
 def _json_member(path: str, key: str) -> str:
+    return path + _member_suffix(key)
+
+
+@lru_cache(maxsize=KEY_CACHE)
+def _member_suffix(key: str) -> str:
+    """How a key extends a JSON path: ".phone" or '["mobile no"]'."""
     shown = safe_key(key)
-    if re.fullmatch(r"[A-Za-z_$][\w$]*", shown):
-        return f"{path}.{shown}"
-    return f"{path}[{json.dumps(shown, ensure_ascii=False)}]"
+    if _IDENTIFIER_RE.fullmatch(shown):
+        return f".{shown}"
+    return f"[{json.dumps(shown, ensure_ascii=False)}]"
+
+
+_IDENTIFIER_RE = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 _BASE64_RE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
@@ -70,6 +81,13 @@ _JWT_RE = re.compile(r"[A-Za-z0-9_-]{8,}\.([A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]*")
 _FORM_RE = re.compile(r"[^=&\s]{1,200}=[^&\s]*(?:&[^=&\s]{1,200}=?[^&\s]*)*&?")
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _PADDED_BASE64_RE = re.compile(r"[A-Za-z0-9+/_-]+={1,2}")
+
+
+def _may_be_encoded(text: str) -> bool:
+    """False when text_layers() would find no layer in the text: shorter than a base64 layer, no
+    "=" of a form, no "%" of percent-encoding, no JSON opening. Most values are like that, and
+    this costs a fraction of trying each layer."""
+    return len(text) >= MIN_BASE64_LEN or "=" in text or "%" in text or text.lstrip()[:1] in ("{", "[", '"')
 
 
 def _looks_like_form(text: str) -> bool:
@@ -86,34 +104,54 @@ class _Walker:
     values_left: int = MAX_VALUES
     endpoint: str = ""  # host + path of the HTTP message, lower-cased: face/voice uploads go by it
     matches: list[PIMatch] = field(default_factory=list)
+    shown_keys: dict[str, str] = field(default_factory=dict)  # key -> as shown (canary_in once per key)
+    distinct_at: int = 0  # len(matches) when they were last counted as distinct
+    complete: bool = False  # MAX_MATCHES distinct matches: nothing found later would be reported
+
+    def full(self) -> bool:
+        """Whether the walk can stop: dedupe() keeps the first MAX_MATCHES distinct matches, and
+        once there are that many, whatever is found later is dropped (group() adds nothing after
+        MAX_MATCHES matches; tracks and uploads have locations of their own, so they cannot raise
+        the confidence of a kept match either)."""
+        if self.complete or len(self.matches) < MAX_MATCHES or self.distinct_at == len(self.matches):
+            return self.complete
+        self.distinct_at = len(self.matches)
+        self.complete = len({(m.type, m.location, m.masked) for m in self.matches}) >= MAX_MATCHES
+        return self.complete
 
     # -- groups
 
     def group(
         self, member_prefix: str, key: str | None, scalars: Iterable[Scalar], *, array: bool = False
     ) -> None:
-        bounded: list[Scalar] = []
-        for scalar in scalars:
-            if self.values_left <= 0:
-                break
-            self.values_left -= 1
-            bounded.append(scalar)
+        bounded = list(scalars)[: max(0, self.values_left)]
+        self.values_left -= len(bounded)
         if not bounded or len(self.matches) >= MAX_MATCHES:
             return
         group = Group(member_prefix, key, tuple(bounded), array, self.endpoint)
+        joined = "\x00".join(s.text for s in bounded)
         if not self.canary_only:
-            for recognise in RECOGNISERS.values():
+            for recognise in applicable(group, joined):
                 self.matches.extend(recognise(group))
-        self.matches.extend(canary_matches(group, self.canary_forms))
+        if self.canary_forms:
+            lowered = joined.lower()
+            present = tuple(form for form in self.canary_forms if form.needle in lowered)
+            if present:
+                self.matches.extend(canary_matches(group, present))
 
     def shown_key(self, key: str) -> str:
         """A key as it may appear in a location: a key that holds a canary is not shown."""
-        return "[canary]" if canary_in(key, self.canary_forms) else key
+        if not self.canary_forms:
+            return key
+        shown = self.shown_keys.get(key)
+        if shown is None:
+            shown = self.shown_keys[key] = "[canary]" if canary_in(key, self.canary_forms) else key
+        return shown
 
     # -- Python values (parsed JSON, wx API arguments, storage values)
 
     def value(self, obj: object, location: str, path: str, key: str | None, depth: int, layers: int) -> None:
-        if self.values_left <= 0 or depth > MAX_JSON_DEPTH:
+        if self.values_left <= 0 or depth > MAX_JSON_DEPTH or self.full():
             return
         if isinstance(obj, dict):
             items = [(str(k), v) for k, v in list(obj.items())[: self.values_left]]
@@ -153,7 +191,7 @@ class _Walker:
                 continue
             text, number = found
             where = f"{location}:{member_path}"
-            if number or not self.text_layers(text, where, member_key, layers):
+            if number or not _may_be_encoded(text) or not self.text_layers(text, where, member_key, layers):
                 scalars.append(Scalar(where, member_key, text, True, number))
         self.group(f"{location}:{path}.", key, scalars, array=array)
         for member_path, member_key, member in nested:
@@ -337,6 +375,8 @@ def _canary_scan_binary(walker: _Walker, body: bytes, location: str) -> None:
 
 def _scalar_text(obj: object) -> tuple[str, bool] | None:
     """The text of a scalar and whether it is a number; None for containers."""
+    if type(obj) is str:  # the common case first
+        return obj[:MAX_TEXT_CHARS], False
     if isinstance(obj, bool) or obj is None:
         return ("true" if obj else "false" if obj is False else "null"), False
     if isinstance(obj, int):

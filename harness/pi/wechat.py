@@ -27,7 +27,7 @@ def _looks_like_openid(value: str) -> bool:
     return bool(_OPENID_RE.fullmatch(value) and re.search(r"\d", value) and re.search(r"[A-Za-z]", value))
 
 
-@recogniser("openid")
+@recogniser("openid", text=_OPENID_RE.pattern)
 def recognise_openid(group: Group) -> Iterator[PIMatch]:
     """OpenIDs (28 chars, by convention starting with "o") and UnionIDs (28-29). Under an openid /
     unionid key: high; an o-prefixed id-like whole value elsewhere: medium (tokens look alike)."""
@@ -49,7 +49,7 @@ def _secretish_key(key: str | None) -> bool:
                           "session", "ticket", "code"), ())
 
 
-@recogniser("session_key")
+@recogniser("session_key", text=_SESSION_KEY_RE.pattern)
 def recognise_session_key(group: Group) -> Iterator[PIMatch]:
     """session_key: base64 of 16 bytes (24 chars ending "=="). Under a session_key key: high; any
     other 16-byte base64 value is low (IVs, digests and nonces have the same form)."""
@@ -68,7 +68,7 @@ def _is_16_bytes(value: str) -> bool:
         return False
 
 
-@recogniser("app_secret")
+@recogniser("app_secret", text=r"[0-9a-f]{32}|(?i:secret=)")
 def recognise_app_secret(group: Group) -> Iterator[PIMatch]:
     """AppSecret: 32 lower-case hex under a secret key (secret=, appsecret, app_secret), or beside an
     appid wx... in the same object/query; `secret=` inside a free text too."""
@@ -86,7 +86,14 @@ def recognise_app_secret(group: Group) -> Iterator[PIMatch]:
                 yield match("app_secret", scalar, hit.group(1), "high")
 
 
-@recogniser("access_token")
+def _token_key(key: str | None) -> bool:
+    tokens = key_tokens(key)
+    compact = re.sub(r"[^a-z]", "", (key or "").lower())
+    return compact in ("accesstoken", "refreshtoken") or {"access", "token"} <= tokens or bool(
+        tokens & {"token", "authorization", "auth"})
+
+
+@recogniser("access_token", text=r"(?i:access_token=)", key=_token_key)
 def recognise_access_token(group: Group) -> Iterator[PIMatch]:
     """access_token / refresh_token values (high), `access_token=` in a text (high), and other
     tokens under a token/authorization key (medium: a first-party session token is not a WeChat
@@ -112,7 +119,7 @@ def _tokenish(value: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,}", body)) and bool(re.search(r"\d", body))
 
 
-@recogniser("cloud_key")
+@recogniser("cloud_key", text="AKID|LTAI|AKIA")
 def recognise_cloud_key(group: Group) -> Iterator[PIMatch]:
     """Cloud access key ids (AKID..., LTAI..., AKIA...) anywhere: their form is the evidence."""
     for scalar in group.scalars:
@@ -128,7 +135,13 @@ _NOT_PASSWORD_WORDS = frozenset({"hint", "type", "rule", "length", "policy", "st
 _NOT_A_PASSWORD = frozenset({"", "true", "false", "null", "undefined", "none", "0", "1"})
 
 
-@recogniser("password")
+def _password_key(key: str | None) -> bool:
+    tokens = key_tokens(key)
+    hinted = has_hint(key, _PASSWORD_WORDS, ("密码",)) or tokens == {"pin"}
+    return hinted and not tokens & _NOT_PASSWORD_WORDS
+
+
+@recogniser("password", key=_password_key)
 def recognise_password(group: Group) -> Iterator[PIMatch]:
     """A non-empty value under a password key (password, pwd, passwd, pin, 密码), not a flag or a
     placeholder. Never shown: masked as ******."""
@@ -136,7 +149,5 @@ def recognise_password(group: Group) -> Iterator[PIMatch]:
         value = scalar.text.strip()
         if not scalar.whole or value.lower() in _NOT_A_PASSWORD or set(value) <= {"*", "•"} or len(value) > 256:
             continue
-        tokens = key_tokens(scalar.key)
-        hinted = has_hint(scalar.key, _PASSWORD_WORDS, ("密码",)) or tokens == {"pin"}
-        if hinted and not tokens & _NOT_PASSWORD_WORDS:
+        if _password_key(scalar.key):
             yield match("password", scalar, value, "high")
