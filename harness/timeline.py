@@ -114,6 +114,8 @@ class UIElement(_Model):
     input_type: str | None = None  # input: text, number, idcard, digit, password, ...
     open_type: str | None = None  # button open-type: getPhoneNumber, agreePrivacyAuthorization, ...
     native: bool = False  # drawn by the platform (WeChat's popups), not by the mini program
+    font_px: float | None = None  # text: computed font size in CSS px (None: not measured, e.g. Android hierarchy)
+    contrast: float | None = None  # text: WCAG contrast ratio of its colour over the backdrop drawn behind it
 
 
 class UISnapshot(_Event):

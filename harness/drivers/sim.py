@@ -320,6 +320,23 @@ const box = r => [Math.round(r.left*dpr), Math.round(r.top*dpr), Math.round(r.wi
 const clip = s => s.length > MAXLEN ? s.slice(0, MAXLEN) : s;
 const labelOf = el => { for (let n = el.parentElement, i = 0; n && i < 3; n = n.parentElement, i++) {
   const t = (n.innerText || '').trim(); if (t) return t; } return ''; };
+// Legibility of a text (POL-003): its computed font size, and the WCAG contrast of its colour (opacity
+// included) over the background colours layered behind it (background images are not seen: white below).
+const rgba = s => { const m = /rgba?\(([^)]+)\)/.exec(s || ''); if (!m) return null;
+  const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+const backdrops = new Map(), opacities = new Map();
+const backdrop = el => { if (!el) return [255, 255, 255, 1]; if (backdrops.has(el)) return backdrops.get(el);
+  const bg = rgba(getComputedStyle(el).backgroundColor), under = bg && bg[3] >= 1 ? null : backdrop(el.parentElement);
+  const value = !bg || bg[3] <= 0 ? under : (under ? over(bg, under) : bg); backdrops.set(el, value); return value; };
+const opacity = el => { if (!el) return 1; if (!opacities.has(el))
+  opacities.set(el, parseFloat(getComputedStyle(el).opacity) * opacity(el.parentElement)); return opacities.get(el); };
+const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+const luminance = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+const legibility = el => { const cs = getComputedStyle(el), bg = backdrop(el), fg = rgba(cs.color) || [0, 0, 0, 1];
+  const a = luminance(over([fg[0], fg[1], fg[2], fg[3] * opacity(el)], bg)), b = luminance(bg);
+  return {font_px: Math.round(parseFloat(cs.fontSize) * 10) / 10,
+    contrast: Math.round((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) * 100) / 100}; };
 const texts = [], elements = [];
 const walk = (el, native) => {
   if (elements.length >= LIMIT || el.id === 'sim-errors' || ['SCRIPT', 'STYLE'].includes(el.tagName) || !shown(el)) return;
@@ -353,7 +370,7 @@ const walk = (el, native) => {
     const r = range.getBoundingClientRect();
     if (!sized(r)) continue;
     texts.push(clip(t));
-    elements.push({kind: 'text', text: clip(t), bounds: box(r), native});
+    elements.push({kind: 'text', text: clip(t), bounds: box(r), native, ...legibility(el)});
   }
 };
 walk(document.getElementById('phone') || document.body, false);
