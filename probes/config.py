@@ -330,6 +330,15 @@ class ProbeConfig(BaseModel):
     deletion_max_working_days: int = Field(
         default=15, ge=0, description="RTS-002: WARN on a stated processing time above this many working days"
     )
+    policy_min_font_px: float = Field(
+        default=12.0, gt=0, description="POL-003: policy body text below this computed font size (CSS px) is tiny"
+    )
+    policy_min_contrast: float = Field(
+        default=4.5, ge=1, description="POL-003: policy body text below this WCAG contrast ratio is faint (body text: 4.5)"
+    )
+    policy_small_share: float = Field(
+        default=0.5, gt=0, le=1, description="POL-003: WARN when at least this share of the body's characters is tiny or faint"
+    )
 
     @property
     def user_initiated_window_ns(self) -> int:

@@ -430,6 +430,13 @@ def _account_deletion() -> ModuleType:
     return account_deletion
 
 
+def _policy_readability() -> ModuleType:
+    """probes.policy_readability, imported when first asked (it reads with this module's helpers)."""
+    from probes import policy_readability
+
+    return policy_readability
+
+
 def _has(kind: type[BaseModel]) -> EvidenceCheck:
     return lambda timeline, config: any(isinstance(e, kind) for e in timeline.events)
 
@@ -457,6 +464,8 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "account_deletion": lambda tl, cfg: _account_deletion().has_deletion(tl, cfg),
     "relogin_after_deletion": lambda tl, cfg: _account_deletion().has_relogin(tl, cfg),
     "old_profile": lambda tl, cfg: _account_deletion().has_old_profile(tl, cfg),
+    "policy_screen": lambda tl, cfg: _policy_readability().has_policy_screen(tl, cfg),
+    "policy_text_measured": lambda tl, cfg: _policy_readability().has_measured_policy(tl, cfg),
 }
 
 # What a session lacks when an evidence kind is missing (rules.json "why" for "not_tested").
@@ -483,6 +492,9 @@ EVIDENCE_MISSING: dict[str, str] = {
     "account_deletion": "no confirmed account deletion (注销/删除账号 and its confirmation) in the session (S5)",
     "relogin_after_deletion": "no login after the account deletion",
     "old_profile": "no canary sent to the service and no personal data stored before the deletion",
+    "policy_screen": "no privacy-policy screen (titled 隐私政策/隐私保护指引, with its body text) was shown",
+    "policy_text_measured": "the policy screen's glyph sizes and contrast were not measured (the DOM page state "
+    "measures them; an Android accessibility hierarchy has neither)",
 }
 
 # --- personal-data types (harness.capture.recognisers.PI_TYPES, with the contract's names as fallback) --

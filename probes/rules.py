@@ -571,8 +571,6 @@ NOT_COVERED: dict[str, str] = {
     "age (resident_id(value).age < 14) cannot be read from the timeline, and profiles seed no id canary yet",
     "POL-002": "needs the in-app tap path to the policy screen (an S7 settings crawl); the timeline records "
     "the taps of a scenario, not the shortest path",
-    "POL-003": "needs glyph sizes and contrast of the policy screen (screenshot + OCR measurements), not "
-    "recorded as events",
     "POL-005": "compares two sessions (version N and N+1); a probe sees one session",
     "USE-002": "needs a personalisation switch found in a settings crawl (S7/S9) and the flows with it off",
     "RTS-001": "not written yet: page texts are recorded (ui_snapshot), but judging 注销/删除账号 within 4 "
