@@ -12,14 +12,19 @@ import json
 import os
 import threading
 import time
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from harness.event_reader import EventReader
 
 SCHEMA_VERSION = 1
 
@@ -349,30 +354,21 @@ class Recorder:
 
 def iter_events(path: Path) -> Iterator[Event]:
     """Read events.jsonl line by line. A torn (unparseable) *last* line is skipped; a bad line elsewhere
-    raises naming the file and line."""
+    raises naming the file and line. Lines are read by the fast reader (harness/event_reader.py); one
+    it does not take is validated by pydantic, which accepts it or says which field is wrong."""
+    reader = EventReader(list(get_args(get_args(Event)[0])))
     with open(path, "rb") as f:
-        for number, line, last in _numbered_lines(f):
-            if not line.strip():
-                continue
-            try:
-                yield EVENT_ADAPTER.validate_json(line)  # parse and validate in one pass (faster, less memory)
-            except ValueError as exc:
-                if last:
-                    return  # torn last line after a crash: the rest of the session is intact
-                raise ValueError(f"{path}:{number}: not a valid event: {exc}") from exc
-
-
-def _numbered_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes, bool]]:
-    """(line number, line, is it the last line) with one line of look-ahead: streaming, so a long
-    session is never held as bytes and as events at once."""
-    previous: bytes | None = None
-    number = 0
-    for number, line in enumerate(lines, start=1):
-        if previous is not None:
-            yield number - 1, previous, False
-        previous = line
-    if previous is not None:
-        yield number, previous, True
+        for number, line in enumerate(f, start=1):
+            event = reader.read(line)
+            if event is not None:
+                yield event  # type: ignore[misc]
+            elif line.strip():
+                try:
+                    yield EVENT_ADAPTER.validate_json(line)
+                except ValueError as exc:
+                    if next(f, None) is None:
+                        return  # torn last line after a crash: the rest of the session is intact
+                    raise ValueError(f"{path}:{number}: not a valid event: {exc}") from exc
 
 
 @contextmanager
@@ -390,20 +386,41 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_SEQ = attrgetter("seq")
+_T = attrgetter("t")
+_T_SEQ = attrgetter("t", "seq")
+
+
+def _time_ordered(events: Iterable[Event]) -> list[Event]:
+    """The events sorted by (t, seq): a stable sort by t of the events in seq order, which is what a
+    file holds (two passes over near-sorted integers, not a million (t, seq) tuples)."""
+    ordered = list(events)
+    seqs = list(map(_SEQ, ordered))
+    if seqs != sorted(seqs):
+        ordered.sort(key=_SEQ)
+    ordered.sort(key=_T)
+    return ordered
+
+
 class Timeline:
     """A recorded session's events, ordered by ``t`` (then seq). Read-only helpers for probes."""
 
     def __init__(self, events: Iterable[Event]) -> None:
-        self.events: list[Event] = sorted(events, key=lambda e: (e.t, e.seq))
-        self.by_seq: dict[int, Event] = {e.seq: e for e in self.events}
-        self._by_type: dict[type, list[Event]] = {}  # probes ask by kind many times: index once
+        self.events: list[Event] = _time_ordered(events)
+        self.by_seq: dict[int, Event] = dict(zip(map(_SEQ, self.events), self.events, strict=True))
+        self._by_type: defaultdict[type, list[Event]] = defaultdict(list)  # probes ask by kind: index once
         for event in self.events:
-            self._by_type.setdefault(type(event), []).append(event)
+            self._by_type[type(event)].append(event)
 
     @classmethod
     def load(cls, session_dir: Path) -> Timeline:
         with gc_paused():
             return cls(iter_events(session_dir / "events.jsonl"))
+
+    def position(self, seq: int) -> int:
+        """The index in ``events`` of the event ``by_seq[seq]``, by bisection (no index of a million)."""
+        event = self.by_seq[seq]
+        return bisect_right(self.events, (event.t, seq), key=_T_SEQ) - 1
 
     def of(self, kind: type[EventT]) -> list[EventT]:
         """The events of ``kind`` (subclasses included), in time order; a new list the caller may keep."""

@@ -36,7 +36,7 @@ def _analyse(timeline: Timeline, config: ProbeConfig, registry: Registry) -> lis
         if not entry.missing_evidence(timeline, config)  # without its evidence a probe has not tested
         for draft in entry.check(timeline, config)
     ]
-    position = {e.seq: index for index, e in enumerate(timeline.events)}
+    position = {seq: timeline.position(seq) for f in findings for seq in f.evidence}  # cited events only
     merged = merge(findings, position)
     return sorted(
         merged,

@@ -1,0 +1,276 @@
+"""Reading events.jsonl fast and small: the read side of the timeline (harness/timeline.py).
+
+pydantic validation costs ~4x parsing a line, and validated models hold every string as a fresh copy
+(~2.5 kB an event). Here each line is parsed by orjson and checked against a *shape plan*: per model
+class and per (keys, value types) of the line, what the model's fields need beyond the JSON type
+(a Literal's allowed values, a list's item type, a nested model, a tuple). A line whose shape passes
+becomes the same model instance validation would build (same field values, same class), without
+validating; anything else (an unknown key, a wrong type, a value outside a Literal, a constrained or
+validated field) returns None and the caller validates it with pydantic, which either accepts it
+(lax coercions) or names the field that is wrong. Everything here is derived from the model
+definitions, so a new field or model is read without a change here.
+
+Memory: repeated strings (sources, APIs, hosts, pages, stack frames) are shared, as are equal lists
+of strings and the empty defaults; a field whose values turn out to be mostly unique (wall clocks,
+flow ids, URLs) stops being interned. Events are read-only: probes never mutate what they read.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import orjson
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+_INTERN_LIMIT = 4096  # distinct values a string field may have before it is taken for unique ids
+_SHARE_LIMIT = 1 << 14  # distinct nested values and lists of strings kept for sharing
+_NEW = object.__new__
+_SET = object.__setattr__
+_NONE = type(None)
+
+Step = Callable[[Any], Any]  # a JSON value -> the value validation gives (KeyError/_Unreadable: validate)
+
+
+class _Unreadable(Exception):
+    """A value the fast path does not take: the line goes to pydantic validation instead."""
+
+
+def _refuse() -> Any:
+    raise _Unreadable
+
+
+class _Interned(dict[str, str]):
+    """A field's distinct strings, each stored once; when the field turns out to hold mostly unique
+    values (ids, clocks) it is dropped, so that interning costs nothing where it saves nothing."""
+
+    def __init__(self, on_full: Callable[[], None]) -> None:
+        super().__init__()
+        self.on_full = on_full
+
+    def __missing__(self, key: str) -> str:
+        if len(self) >= _INTERN_LIMIT:
+            self.on_full()
+        else:
+            self[key] = key
+        return key
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(annotation without ``None``, whether None is allowed)."""
+    if get_origin(annotation) is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not _NONE]
+        inner = members[0] if len(members) == 1 else Union[tuple(members)]  # noqa: UP007
+        return inner, len(members) < len(get_args(annotation))
+    return annotation, annotation is Any
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+class FieldReader:
+    """What one model field needs of a JSON value of a given type: nothing (its JSON type is the
+    field's type), a step (interning, a Literal lookup, a nested model), or validation (None)."""
+
+    def __init__(self, model: ModelReader, name: str, info: FieldInfo) -> None:
+        self.model = model
+        self.name = name
+        self.annotation, self.nullable = _unwrap(info.annotation)
+        self.known = not info.metadata and self._step_for(self.annotation) is not False
+        self.strings: _Interned | None = _Interned(self._stop_interning) if self.annotation is str else None
+
+    def _stop_interning(self) -> None:
+        self.strings = None
+        self.model.forget_shapes()
+
+    def step(self, json_type: type) -> Step | None | bool:
+        """For a value of ``json_type``: None (take it as is), a Step, or False (validate instead)."""
+        if json_type is _NONE:
+            return None if self.nullable else False
+        return self._step_for(self.annotation, json_type)
+
+    def _step_for(self, annotation: Any, json_type: type | None = None) -> Step | None | bool:
+        """The step for ``json_type`` (None: any type, to tell whether the annotation is known at all)."""
+        origin, args = get_origin(annotation), get_args(annotation)
+        if annotation is Any:
+            return self.model.events.shared_value if json_type in (dict, list) else None
+        if annotation in (int, bool):
+            return None if json_type in (None, annotation) else False
+        if annotation is float:  # a JSON integer validates to its float
+            return float if json_type is int else None if json_type in (None, float) else False
+        if annotation is str:
+            if json_type not in (None, str):
+                return False
+            return self.strings.__getitem__ if json_type and self.strings is not None else None
+        if origin is Literal and all(isinstance(a, str) for a in args):
+            return {a: a for a in args}.__getitem__ if json_type in (None, str) else False
+        if json_type not in (None, list, dict):
+            return False
+        if origin is list and args and args[0] is str:
+            return self.model.events.shared_strings if json_type in (None, list) else False
+        if origin is list and args and _is_model(args[0]):
+            item = self.model.events.model(args[0])
+            return (lambda value: [item.read_shared(v) for v in value]) if json_type in (None, list) else False
+        if _is_model(annotation):
+            return self.model.events.model(annotation).read_shared if json_type in (None, dict) else False
+        if origin is tuple and args and all(a is int for a in args):
+            return _int_tuple(len(args)) if json_type in (None, list) else False
+        if origin is dict and args == (str, str):
+            return _str_dict if json_type in (None, dict) else False
+        return False
+
+
+def _int_tuple(size: int) -> Step:
+    def step(value: list[Any]) -> tuple[int, ...]:
+        if len(value) != size or not all(type(v) is int for v in value):
+            _refuse()
+        return tuple(value)
+
+    return step
+
+
+def _str_dict(value: dict[str, Any]) -> dict[str, str]:
+    if not all(type(v) is str for v in value.values()):
+        _refuse()
+    return value
+
+
+Shape = tuple[set[str], list[tuple[str, Step]]] | None  # fields set and the steps; None: validate
+
+
+class ModelReader:
+    """Builds instances of one pydantic model class from parsed JSON dicts without validating them."""
+
+    def __init__(self, cls: type[BaseModel], events: EventReader) -> None:
+        self.cls = cls
+        self.events = events
+        fields = cls.model_fields
+        self.template = self._smallest_template(
+            {name: info.get_default(call_default_factory=True) for name, info in fields.items()})
+        self.required = frozenset(name for name, info in fields.items() if info.is_required())
+        self.fields = {name: FieldReader(self, name, info) for name, info in fields.items()}
+        decorators = cls.__pydantic_decorators__
+        self.readable = (
+            cls.model_config.get("extra") == "forbid"
+            and not (decorators.validators or decorators.field_validators or decorators.model_validators)
+            and all(f.known for f in self.fields.values())
+        )
+        self._shapes: dict[tuple[tuple[str, ...], tuple[type, ...]], Shape] = {}
+        self._instances: dict[bytes, BaseModel] = {}
+
+    def _smallest_template(self, defaults: dict[str, Any]) -> dict[str, Any]:
+        """The defaults as the dict each instance's ``__dict__`` is copied from: the key-sharing dict of an
+        instance filled attribute by attribute when that is smaller (a copy of it shares the keys too:
+        ~170 bytes less an event for models of 18-20 fields), else a plain one."""
+        prototype = _NEW(self.cls)
+        for name, value in defaults.items():
+            _SET(prototype, name, value)
+        shared = prototype.__dict__
+        return shared if sys.getsizeof(shared) < sys.getsizeof(defaults) else defaults
+
+    def forget_shapes(self) -> None:
+        """A field stopped interning: plans are rebuilt without its step."""
+        self._shapes.clear()
+
+    def read_dict(self, data: Any) -> BaseModel:
+        """The model instance validation would make of ``data``; _Unreadable when unsure."""
+        if type(data) is not dict:
+            _refuse()
+        key = (tuple(data), tuple(map(type, data.values())))
+        shape = self._shapes.get(key, False)
+        if shape is False:
+            shape = self._shapes[key] = self._shape(*key)
+        if shape is None:
+            _refuse()
+        fields_set, steps = shape
+        values = self.template.copy()  # field order, and a table no larger than the model needs
+        values.update(data)
+        for name, step in steps:
+            values[name] = step(values[name])
+        instance = _NEW(self.cls)
+        _SET(instance, "__dict__", values)
+        _SET(instance, "__pydantic_fields_set__", fields_set)
+        _SET(instance, "__pydantic_extra__", None)
+        _SET(instance, "__pydantic_private__", None)
+        return instance
+
+    def read_shared(self, data: Any) -> BaseModel:
+        """A nested model (a PI match, a button): one instance per distinct value, as they repeat."""
+        try:
+            key = orjson.dumps(data)
+        except TypeError:
+            _refuse()
+        shared = self._instances.get(key)
+        if shared is None:
+            shared = self.read_dict(data)
+            if len(self._instances) < _SHARE_LIMIT:
+                self._instances[key] = shared
+        return shared
+
+    def _shape(self, keys: tuple[str, ...], json_types: tuple[type, ...]) -> Shape:
+        names = set(keys)
+        if not self.readable or not names <= self.fields.keys() or not self.required <= names:
+            return None  # an unknown or missing field: pydantic names it
+        steps: list[tuple[str, Step]] = []
+        for name, json_type in zip(keys, json_types, strict=True):
+            step = self.fields[name].step(json_type)
+            if step is False:
+                return None
+            if step is not None:
+                steps.append((name, step))  # type: ignore[arg-type]
+        return names, steps
+
+
+class EventReader:
+    """Parses event lines of one file: a discriminated union of models keyed by ``kind``."""
+
+    def __init__(self, classes: list[type[BaseModel]]) -> None:
+        self._models: dict[type[BaseModel], ModelReader] = {}
+        self._lists: dict[tuple[str, ...], list[str]] = {}
+        self._values: dict[bytes, Any] = {}
+        self._strings = _Interned(lambda: None)
+        self._by_kind = {cls.model_fields["kind"].default: self.model(cls) for cls in classes}
+
+    def model(self, cls: type[BaseModel]) -> ModelReader:
+        if cls not in self._models:
+            self._models[cls] = ModelReader(cls, self)
+        return self._models[cls]
+
+    def shared_strings(self, value: Any) -> list[str]:
+        """One list object per distinct list of strings (stack traces repeat across a session)."""
+        if type(value) is not list:
+            _refuse()
+        key = tuple(value)
+        shared = self._lists.get(key)
+        if shared is None:
+            if not all(type(v) is str for v in key):
+                _refuse()
+            shared = [self._strings[v] for v in key]
+            if len(self._lists) < _SHARE_LIMIT:
+                self._lists[key] = shared
+        return shared
+
+    def shared_value(self, value: Any) -> Any:
+        """An ``Any`` field's dict or list (call arguments, results): the first equal one read, as most
+        repeat (``{"type": "gcj02"}``, the same system info); keyed by their JSON, so 1 and 1.0 differ."""
+        key = orjson.dumps(value)
+        shared = self._values.get(key)
+        if shared is None:
+            shared = value
+            if len(self._values) < _SHARE_LIMIT:
+                self._values[key] = value
+        return shared
+
+    def read(self, line: bytes) -> BaseModel | None:
+        """The event of one line, or None when the line needs pydantic (malformed or unusual)."""
+        try:
+            data = orjson.loads(line)
+            return self._by_kind[data["kind"]].read_dict(data)
+        except (orjson.JSONDecodeError, _Unreadable, KeyError, TypeError):
+            return None
