@@ -210,7 +210,7 @@ class StepSpec(_Strict):
 
     action: Literal[
         "launch", "relaunch", "wait", "tap", "input", "privacy_popup", "scope_popup", "dialog", "screenshot",
-        "settings", "crawl",
+        "settings", "crawl", "background",
     ]
     arg: Any = None
     optional: bool = False  # a popup/dialog step that finds nothing is noted, not failed
@@ -254,6 +254,9 @@ def _parse_step(raw: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> StepSp
         )
     if action == "wait" and not isinstance(arg, (int, float)):
         raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc), "wait takes seconds, e.g. `- wait: 2`")
+    if action == "background" and (isinstance(arg, bool) or not isinstance(arg, (int, float)) or arg <= 0):
+        raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc),
+                          "background takes the seconds to stay in the background, e.g. `- background: 5`")
     if action in ("tap",) and not (isinstance(arg, str) and arg.strip()):
         raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc), "tap takes the visible text to tap")
     if action == "input" and not (isinstance(arg, dict) and {"into", "text"} <= set(arg)):

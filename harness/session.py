@@ -333,7 +333,8 @@ class SimSession:
 
     def _deadline_of(self, index: int, step: StepSpec) -> tuple[float, str]:
         """When the step counts as hung: its own timeout (or wait) plus the run's grace."""
-        budget = step.timeout + (float(step.arg) if step.action == "wait" else 0.0) + self.resources.step_grace
+        waits = float(step.arg) if step.action in ("wait", "background") else 0.0
+        budget = step.timeout + waits + self.resources.step_grace
         if step.action == "crawl":  # the crawl keeps its own time budget; the grace covers its last tap
             budget += float(step.arg["seconds"])
         return time.monotonic() + budget, f"step {index + 1} ({self._where(step)}) did not finish within {budget:g} s"
@@ -397,6 +398,11 @@ class SimSession:
                                                      how="settings:switch", prompt_seq=self._on_screen.get(page.key, (page, None))[1]))
                 self._poll()
                 return "ok", ", ".join(f"{scope} {'on' if on else 'off'}" for scope, on in step.arg.items())
+            case "background":  # S6: leave the mini program for N seconds (onHide), then come back (onShow)
+                self.driver.set_foreground(False)
+                self._watch(float(step.arg))
+                self.driver.set_foreground(True)
+                return "ok", f"{float(step.arg):g} s in the background"
             case "screenshot":
                 self._snap = self._capture_screen(f"snap-{step.arg or 'screen'}")  # records the UISnapshot
                 return "ok", None
@@ -443,15 +449,19 @@ class SimSession:
         if button is None:
             offered = ", ".join(b.text for b in dialog.buttons) or "none"
             raise StepFailed(f"the dialog has no {role} option (buttons: {offered})")
-        self._press(dialog, button)
+        self._answer(dialog, button)  # no poll after: the step's screen capture reads the dialogs
         return "ok", f"{button.text} on {dialog.title or dialog.texts[:1]}"
 
     def _press(self, dialog: ScreenDialog, button: ScreenButton) -> None:
+        """Answer the dialog, then record what the answer brought up."""
+        self._answer(dialog, button)
+        self._poll()
+
+    def _answer(self, dialog: ScreenDialog, button: ScreenButton) -> None:
         assert self.driver is not None and self.recorder is not None
         _, prompt_seq = self._on_screen.get(dialog.key, (dialog, None))
         self.driver.press(dialog, button)
         self._record_answer(dialog, button, prompt_seq)
-        self._poll()
 
     def _record_answer(self, dialog: ScreenDialog, button: ScreenButton, prompt_seq: int | None) -> None:
         """A tap on a consent dialog's agree or reject control is a consent event."""
@@ -479,19 +489,28 @@ class SimSession:
 
     def _watch(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self._poll()
-            time.sleep(min(self.POLL_S, max(0.0, deadline - time.monotonic())))
+        visible = self._poll()
+        while (left := deadline - time.monotonic()) > 0:
+            visible = self._poll(self._next_dialogs(visible, left))
 
     def _wait_for(self, want: Callable[[ScreenDialog], bool], timeout: float) -> ScreenDialog | None:
         deadline = time.monotonic() + timeout
-        while True:
-            for dialog in self._poll():
-                if want(dialog):
-                    return dialog
-            if time.monotonic() > deadline:
+        visible = self._poll()
+        while (found := next((d for d in visible if want(d)), None)) is None:
+            if (left := deadline - time.monotonic()) <= 0:
                 return None
-            time.sleep(self.POLL_S)
+            visible = self._poll(self._next_dialogs(visible, left))
+        return found
+
+    def _next_dialogs(self, visible: list[ScreenDialog], seconds: float) -> list[ScreenDialog]:
+        """The dialogs once they differ from ``visible``, or after at most ``seconds``: watched in the page
+        where the driver can (seen as they appear, one round trip), else looked at again after POLL_S."""
+        assert self.driver is not None
+        wait_dialogs = getattr(self.driver, "wait_dialogs", None)
+        if wait_dialogs is not None:
+            return wait_dialogs({d.key for d in visible}, min(seconds, WAIT_CHUNK_S))  # type: ignore[no-any-return]
+        time.sleep(min(self.POLL_S, seconds))
+        return self.driver.dialogs()
 
     def _poll(
         self, visible: list[ScreenDialog] | None = None, capture: tuple[str | None, str | None] | None = None
@@ -612,6 +631,7 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
     return canaries
 
 
+WAIT_CHUNK_S = 1.0  # a wait for dialogs returns to the session this often (aborts are checked in between)
 SETTLE_S = 8.0  # at most this long after the last step for requests still in flight
 SETTLE_QUIET_S = 0.5  # no request in flight for this long: the network has settled
 IN_FLIGHT_APIS = frozenset({"request", "uploadFile", "downloadFile"})  # a WebSocket may stay open: not these

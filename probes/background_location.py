@@ -2,9 +2,12 @@
 
 Background intervals run from a Lifecycle ``hide`` to the next ``show`` (or ``launch``/``exit``, or the
 session end). Inside one, counts
-- a flow carrying the program's location data (not to WeChat platform hosts): coordinates sent;
-- a location call or callback (getLocation, startLocationUpdate*, onLocationChange as the recorder
-  reports it);
+- a flow carrying the program's location data (not to WeChat platform hosts) that the program sent
+  in the background (timed at its wx.request call when recorded: a request made just before the hide
+  may reach the proxy just after it): coordinates sent;
+- a location call or callback (getLocation, startLocationUpdate*, and each onLocationChange delivery:
+  the recorder reports listener deliveries as ApiCalls named after the event, probes.evidence
+  .is_listener_delivery);
 and, for the whole interval, a successful startLocationUpdateBackground not stopped (stopLocationUpdate)
 before the hide: its callbacks keep firing in the background.
 
@@ -19,9 +22,11 @@ from collections.abc import Iterator
 
 from harness.timeline import ApiCall, Event, Lifecycle, Timeline
 from probes.config import ProbeConfig
+from probes.consent_before_collection import SENDING_APIS, send_times, sent_at
 from probes.evidence import (
     endpoint,
     is_before,
+    is_listener_delivery,
     is_platform_host,
     own_flows,
     program_pi,
@@ -65,10 +70,11 @@ def background_events(timeline: Timeline, hide: Lifecycle, end: int, config: Pro
     found: list[Event] = [
         c for c in timeline.of(ApiCall) if c.api in LOCATION_APIS and c.ok is not False and inside(c.t, hide, end, error)
     ]
+    sends = send_times([c for c in timeline.of(ApiCall) if c.api in SENDING_APIS])
     found += [
         f
         for f in own_flows(timeline)
-        if inside(f.t, hide, end, error)
+        if inside(sent_at(f, sends, error), hide, end, error)
         and not is_platform_host(f.host, config)
         and any(m.type in LOCATION_TYPES for m in program_pi(f.pi, config))
     ]
@@ -90,7 +96,7 @@ def running_background_update(timeline: Timeline, hide: Lifecycle) -> ApiCall | 
 
 def describe(event: Event) -> str:
     if isinstance(event, ApiCall):
-        return event.api
+        return f"{event.api} callback" if is_listener_delivery(event) else event.api
     return f"location sent to {shorten(endpoint(event), 60)}"  # type: ignore[arg-type]
 
 
@@ -110,16 +116,15 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
         running = running_background_update(timeline, hide)
         if not found and running is None:
             continue
-        what = ", ".join(dict.fromkeys(describe(e) for e in found))
-        if running is not None:
-            what = ", ".join(x for x in (what, f"{BACKGROUND_START} still running") if x)
-        moments = [e.t for e in found] or [hide.t]
+        seen = "; ".join(f"{what} {when(timeline, [e.t for e in found if describe(e) == what])}"
+                         for what in dict.fromkeys(describe(e) for e in found))
+        left = f"{BACKGROUND_START} left running" if running is not None else ""
         events: list[Event] = [*([running] if running else []), hide, *found]
         yield FindingDraft(
             rule="COL-005",
             status=status,
             statement=f"after the mini program went to the background at {since_start(timeline, hide.t)}: "
-            f"{what} {when(timeline, moments)} ({service}, not navigation)",
+            f"{'; '.join(x for x in (seen, left) if x)} ({service}, not navigation)",
             events=events,
             key=("background",),
             data=[m for e in found for m in getattr(e, "pi", []) if m.type in LOCATION_TYPES],

@@ -604,6 +604,13 @@ def before_first_tap(timeline: Timeline, t: int) -> bool:
     return first is None or is_before(t, first.t, timeline.clock_error_ns)
 
 
+def is_listener_delivery(call: ApiCall) -> bool:
+    """A native event delivered to the page's wx.onX listeners (onLocationChange ...), recorded as an
+    ApiCall named after the event (harness.instrument.frida.listener_delivery): data reaching the
+    program, not a request it made."""
+    return call.callback_id is None and call.api[:2] == "on" and call.api[2:3].isupper()
+
+
 def successful_calls(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
     wanted = set(apis)
     return [c for c in timeline.of(ApiCall) if c.api in wanted and c.ok is True]

@@ -14,7 +14,13 @@ from collections.abc import Iterator
 from harness.catalogue import scope_of
 from harness.timeline import ApiCall, Event, Prompt, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import before_first_tap, first_agreement_t, is_user_initiated_chain, since_start
+from probes.evidence import (
+    before_first_tap,
+    first_agreement_t,
+    is_listener_delivery,
+    is_user_initiated_chain,
+    since_start,
+)
 from probes.finding import FindingDraft
 from probes.registry import probe
 from probes.repeated_prompts import subject_name
@@ -25,6 +31,8 @@ def requested_scope(event: Event) -> str | None:
     if isinstance(event, Prompt):
         return event.scope if event.prompt_kind == "scope" and event.scope else None
     if isinstance(event, ApiCall):
+        if is_listener_delivery(event):
+            return None  # a reading delivered to a listener asks for nothing
         if event.api == "authorize":
             scope = event.args.get("scope") if isinstance(event.args, dict) else None
             return scope if isinstance(scope, str) else None

@@ -596,6 +596,11 @@ class SimDriver:
             "return window.simContainer.runtime.navigate('reLaunch', {url: '/' + arguments[0]});", route) or {}
         return str(result.get("errMsg", "")).endswith(":ok")
 
+    def set_foreground(self, shown: bool) -> None:
+        """The user leaves the mini program (App and page onHide; timers and background location go on,
+        as in WeChat) or comes back to it (onShow)."""
+        self.driver.execute_script("window.simContainer.runtime[arguments[0]]();", "showApp" if shown else "hideApp")
+
     def type_into(self, placeholder: str, text: str, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         selector = f'wx-input input[placeholder="{placeholder}"]'

@@ -15,7 +15,8 @@ The agent's message format (harness/instrument/agent/messages.ts):
   "process": {"pid": n, "name": "..."}}`` once the hooks are installed;
 - ``{"type": "batch", "items": [...]}`` where an item is
   ``{"k": "call", "api", "data", "cb", "sync", "t", "ov", "tid", "jstack": [...], "jsstack"?,
-  "result"?, "t_result"?, "exc"?, "trunc"?}`` or ``{"k": "result", "cb", "result", "t", "trunc"?}``
+  "result"?, "t_result"?, "exc"?, "trunc"?}``, ``{"k": "result", "cb", "result", "t", "trunc"?}`` or
+  ``{"k": "event", "name", "data", "t", "tid"}`` (a listener delivery: ``listener_delivery``)
   (times are the device's monotonic ns as decimal strings; a call carries its result when the
   agent saw it before sending the call; otherwise the result follows as its own item);
 - ``{"type": "error", "where", "message", "fatal", "missing"?}``.
@@ -173,6 +174,17 @@ def lifecycle_event(call: dict[str, Any], *, clock: ClockSync = NO_OFFSET) -> Li
     )
 
 
+def listener_delivery(item: dict[str, Any], *, process: str | None = None, clock: ClockSync = NO_OFFSET) -> ApiCall:
+    """One native event delivered to the page's wx.onX listeners (subscribeHandler), as an ``ApiCall``
+    named after the event (``onLocationChange``) with the event's data as ``args``, ``ok=True`` and no
+    callback id: registering a listener crosses the bridge as ``__invokeRegister``, so a call named
+    ``onX`` is always a delivery (COL-005 counts the location callbacks after onHide)."""
+    device_t = _ns(item.get("t")) or 0
+    name = str(item.get("name", ""))
+    return ApiCall(source="frida", t=device_t + clock.offset_ns, device_t=device_t, api=name,
+                   args=parse_json(item.get("data")), ok=True, process=process, category=category_of(name))
+
+
 _DATA_TYPES = {"string": "string", "object": "object", "array": "array", "number": "number", "boolean": "boolean"}
 
 
@@ -281,6 +293,8 @@ class BridgeEvents:
             from harness.instrument.android import native_call_event
 
             return [native_call_event(item, process=self.process, clock=self.clock)]
+        if kind == "event":  # a native event delivered to wx.onX listeners (agent/subscribe.ts)
+            return [listener_delivery(item, process=self.process, clock=self.clock)]
         if kind == "result":
             cb = _ns(item.get("cb"))
             call = self.pending.pop(cb, None) if cb is not None else None

@@ -561,18 +561,20 @@
     return (state.appConfig.window || {}).navigationBarTitleText || state.appid || '小程序';
   }
 
+  // The native side knows first (WeChat calls onHide/onShow because the program left or came back):
+  // the host hears of it before the handlers run, so what they do is timed inside the new state.
   function hideApp() {
     if (state.exited || !top()) return;
+    lifecycle('hide', currentRoute());
     top().hide();
     callApp('onHide');
-    lifecycle('hide', currentRoute());
   }
 
   function showApp() {
     if (state.exited || !top()) return;
+    lifecycle('show', currentRoute());
     callApp('onShow', launchOptions());
     top().show();
-    lifecycle('show', currentRoute());
   }
 
   /** The host ended the mini program: a blank "exited" screen. */
@@ -592,6 +594,7 @@
   document.addEventListener('visibilitychange', () => (document.hidden ? hideApp() : showApp()));
   C.bridge.eventHandlers.exit = exit;
 
+  // hideApp/showApp: the user leaves the mini program and comes back (the driver's `background` step).
   C.runtime = { launch, navigate, setTitle, currentRoute, appName, launchOptions, exit, createComponent, getApp,
-    getCurrentPages };
+    getCurrentPages, hideApp, showApp };
 })();

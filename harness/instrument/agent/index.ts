@@ -9,6 +9,7 @@ import { flush, stats } from "./batch.js";
 import { CALLBACK_CLASS, findClass, hookCallback, hookInvoke, HookState, JNI_CLASS, onHookError } from "./bridge.js";
 import { AGENT_VERSION, ErrorMessage, ReadyMessage } from "./messages.js";
 import { initStacks } from "./stack.js";
+import { hookSubscribe } from "./subscribe.js";
 import { clockName, initClock, nowNs } from "./time.js";
 
 const RETRY_MS = 200;               // look for the classes again this often
@@ -82,6 +83,7 @@ function tryHook(): void {
                     hookInvoke(cls, state);
                 } else {
                     hookCallback(cls, state);
+                    hookSubscribe(cls, state);
                 }
                 hooked[name] = true;
                 installed = true;

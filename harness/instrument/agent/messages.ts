@@ -43,7 +43,16 @@ export interface NativeItem {
     exc?: string;
 }
 
-export type Item = CallItem | ResultItem | NativeItem;
+/** A native event delivered to wx.onX listeners (subscribeHandler), from subscribe.ts. */
+export interface EventItem {
+    k: "event";
+    name: string;          // onLocationChange, onAccelerometerChange, ...
+    data: string;          // the event's JSON, bounded
+    t: string;
+    tid: number;
+}
+
+export type Item = CallItem | ResultItem | NativeItem | EventItem;
 
 export interface BatchMessage { type: "batch"; items: Item[]; }
 

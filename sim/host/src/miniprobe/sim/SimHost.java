@@ -60,16 +60,16 @@ public final class SimHost {
         Storage storage = new Storage();
         Ui interaction = new Ui(ui, app.appName);
         Lifecycle lifecycle = new Lifecycle(events, privacy);
-        Listeners listeners = new Listeners(events);
+        AppBrandJsBridgeBinding jsBridge = new AppBrandJsBridgeBinding(events);
+        Listeners listeners = new Listeners(events, jsBridge);
         TempFiles files = new TempFiles();
         ApiRegistry registry = new ApiRegistry();
         registry.addAll(new Location(profile), new Network(app, profile, options, listeners, files), storage,
                 interaction, new Clipboard(profile, interaction), new SystemInfo(profile, app),
                 new Account(app, profile, ui, files), new Privacy(app, privacy, ui), new Auth(scopes), lifecycle,
-                new Pickers(profile, files), new Devices(profile, listeners, files), new Sockets(listeners, options));
+                new Pickers(profile, files), new Devices(profile, listeners, files, lifecycle::inForeground), new Sockets(listeners, options));
         // Privacy before scopes: WeChat asks for the guide's consent before any scope popup.
         Dispatcher dispatcher = new Dispatcher(registry, List.of(privacy, scopes));
-        AppBrandJsBridgeBinding jsBridge = new AppBrandJsBridgeBinding(events);
         AppBrandCommonBindingJni jni = new AppBrandCommonBindingJni(dispatcher, jsBridge,
                 Executors.newCachedThreadPool(daemonThreads("wx-async")));
 

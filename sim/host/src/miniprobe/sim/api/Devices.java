@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import miniprobe.sim.Profile;
 import miniprobe.sim.bridge.ApiCall;
 import miniprobe.sim.bridge.ApiGroup;
@@ -18,7 +19,7 @@ import miniprobe.sim.bridge.Results;
 
 /**
  * The phone's hardware as mini programs reach it: sensors, Wi-Fi, Bluetooth, microphone, camera, WeRun,
- * location updates, and the album/contacts/calendar writes. Minimal but real: each start answers and
+ * location updates (LocationUpdates), and the album/contacts/calendar writes. Minimal but real: each start answers and
  * sends one reading from the profile to the page's listeners through the bridge.
  */
 public final class Devices implements ApiGroup {
@@ -27,15 +28,18 @@ public final class Devices implements ApiGroup {
     private final Profile profile;
     private final Listeners listeners;
     private final TempFiles files;
+    private final LocationUpdates location;
     private final SecureRandom random = new SecureRandom();
     private boolean wifiStarted;
     private boolean bluetoothOpen;
     private CompletableFuture<String> recording;
 
-    public Devices(Profile profile, Listeners listeners, TempFiles files) {
+    /** ``foreground`` says whether the mini program is shown (plain location updates pause when it is not). */
+    public Devices(Profile profile, Listeners listeners, TempFiles files, BooleanSupplier foreground) {
         this.profile = profile;
         this.listeners = listeners;
         this.files = files;
+        this.location = new LocationUpdates(profile, listeners, foreground);
     }
 
     @Override
@@ -44,9 +48,19 @@ public final class Devices implements ApiGroup {
         sensor(registry, "Gyroscope", "onGyroscopeChange", "x", "y", "z");
         sensor(registry, "Compass", "onCompassChange", "direction", "accuracy");
         sensor(registry, "DeviceMotionListening", "onDeviceMotionChange", "x", "y", "z");
-        registry.add("startLocationUpdate", this::startLocationUpdate);
-        registry.add("startLocationUpdateBackground", this::startLocationUpdate);
-        registry.add("stopLocationUpdate", call -> Results.ok(call.api));
+        registry.add("startLocationUpdate", call -> {
+            location.start(false);
+            return Results.ok(call.api);
+        });
+        registry.add("startLocationUpdateBackground", call -> {
+            location.start(true);
+            return Results.ok(call.api);
+        });
+        registry.add("offLocationChange", call -> Results.ok(call.api));  // the listener lives in the page
+        registry.add("stopLocationUpdate", call -> {
+            location.stop();
+            return Results.ok(call.api);
+        });
         registry.add("startWifi", this::startWifi);
         registry.add("stopWifi", this::stopWifi);
         registry.add("getConnectedWifi", this::getConnectedWifi);
@@ -85,14 +99,6 @@ public final class Devices implements ApiGroup {
         registry.add("stop" + name, call -> Results.ok(call.api));
     }
 
-    private Map<String, Object> startLocationUpdate(ApiCall call) {
-        Map<String, Object> location = new LinkedHashMap<>();
-        for (String field : List.of("latitude", "longitude", "accuracy", "altitude", "speed")) {
-            location.put(field, profile.location(field));
-        }
-        listeners.emit("onLocationChange", location);
-        return Results.ok(call.api);
-    }
 
     private synchronized Map<String, Object> startWifi(ApiCall call) {
         wifiStarted = true;

@@ -15,6 +15,7 @@ public final class Lifecycle implements ApiGroup {
     private final EventStream events;
     private final PrivacyGate privacy;
     private volatile String page = "";
+    private volatile boolean foreground = true;
 
     public Lifecycle(EventStream events, PrivacyGate privacy) {
         this.events = events;
@@ -33,6 +34,11 @@ public final class Lifecycle implements ApiGroup {
         }
     }
 
+    /** Whether the mini program is in the foreground (false between its hide and the next show). */
+    public boolean inForeground() {
+        return foreground;
+    }
+
     /** The route of the page shown last ("" before the first). */
     public String page() {
         return page;
@@ -43,6 +49,9 @@ public final class Lifecycle implements ApiGroup {
         String route = call.string("page", "");
         if (!route.isEmpty() && ("launch".equals(event) || "route".equals(event) || "show".equals(event))) {
             page = route;
+        }
+        if ("hide".equals(event) || "show".equals(event) || "launch".equals(event)) {
+            foreground = !"hide".equals(event);
         }
         Log.info("lifecycle: " + event + (route.isEmpty() ? "" : " " + route));
         return Results.ok(call.api);

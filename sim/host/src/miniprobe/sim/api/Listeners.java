@@ -2,21 +2,26 @@ package miniprobe.sim.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import com.tencent.mm.appbrand.commonjni.AppBrandJsBridgeBinding;
+import miniprobe.sim.json.Json;
 import miniprobe.sim.ui.EventStream;
 
 /**
  * Native-to-page listener events: {"type":"listener","name":"onAccelerometerChange","data":{...}} for
  * wx.onX listeners, plus "target" ("tcp:1", "socket:2", "RecorderManager") for an object's onX.
+ * Events for wx.onX listeners cross WeChat's subscribeHandler (hooked: each delivery is recorded).
  */
 public final class Listeners {
     private final EventStream events;
+    private final AppBrandJsBridgeBinding jsBridge;
 
-    public Listeners(EventStream events) {
+    public Listeners(EventStream events, AppBrandJsBridgeBinding jsBridge) {
         this.events = events;
+        this.jsBridge = jsBridge;
     }
 
     public void emit(String name, Map<String, ?> data) {
-        emit(null, name, data);
+        jsBridge.subscribeHandler(name, Json.write(data), 0, "{}");
     }
 
     public void emit(String target, String name, Map<String, ?> data) {

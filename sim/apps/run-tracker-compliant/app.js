@@ -1,0 +1,3 @@
+App({
+  globalData: { runId: 'run_20261124_01' }
+})
