@@ -1,0 +1,3 @@
+Page({
+  go(e) { wx.navigateTo({ url: '/pages/' + e.currentTarget.dataset.page + '/' + e.currentTarget.dataset.page }) }
+})
