@@ -29,7 +29,7 @@ _ASSET_TLDS = frozenset({
 })
 
 
-@recogniser("email", text="@")
+@recogniser("email", text="@", per_value=True)
 def recognise_email(group: Group) -> Iterator[PIMatch]:
     """Email addresses, not asset names (icon@2x.png) nor package specs: high in a whole value,
     medium in free text (code and templates hold example addresses)."""
@@ -91,7 +91,7 @@ def _strong_name_key(key: str | None) -> bool:
     return any(h in compact for h in _STRONG_NAME_HINTS)
 
 
-@recogniser("name", key=_name_key)
+@recogniser("name", key=_name_key, per_value=True)
 def recognise_name(group: Group) -> Iterator[PIMatch]:
     """Personal names, only under a key hint: realName, userName, consignee, contact, 姓名, 联系人,
     收货人 (high); a generic "name" key (shop names, product names share it) gives medium."""
@@ -128,7 +128,7 @@ _ADDRESS_HINTS = ("address", "addr", "detailinfo", "detail_info", "detailaddress
 _REGION_HINTS = ("provincename", "cityname", "countyname", "districtname")
 
 
-@recogniser("address", text=_HAN)
+@recogniser("address", text=_HAN, per_value=True)
 def recognise_address(group: Group) -> Iterator[PIMatch]:
     """Postal addresses: under an address key (address, addr, detailInfo, 收货地址) with a street
     token: high, without one: medium; province/city/county names alone: low; a full address

@@ -7,8 +7,9 @@ each call, and nothing here raises on malformed input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -108,30 +109,40 @@ class Gate:
     """When a recogniser can match a group at all: a cheap necessary condition (never a sufficient
     one), so that the scanner skips the recognisers that cannot match. Most values of a large body
     (prices, ids, titles) can match none, and running every recogniser over them was most of the
-    proxy's cost. A recogniser runs on a group when its text pattern occurs in the group's values,
-    or one member key satisfies its key predicate, or (``arrays``) the group is a JSON array."""
+    proxy's cost. A recogniser runs on a group when its text pattern occurs in the group's values
+    (patterns never match a NUL: the values are searched joined by NULs), or one member key
+    satisfies its key predicate, or (``arrays``) the group is a JSON array. A ``per_value``
+    recogniser judges each value alone (no sibling changes what it says of a value): it is given
+    only the values that pass the gate themselves."""
 
     text: re.Pattern[str] | None = None
     key: Callable[[str], bool] | None = None
     arrays: bool = False
+    per_value: bool = False
 
 
 GATES: dict[str, Gate | None] = {}  # None: always runs
 
 
 def recogniser(
-    pi_type: str, *, text: str | None = None, key: Callable[[str], bool] | None = None, arrays: bool = False
+    pi_type: str,
+    *,
+    text: str | None = None,
+    key: Callable[[str], bool] | None = None,
+    arrays: bool = False,
+    per_value: bool = False,
 ) -> Callable[[Recogniser], Recogniser]:
     """Register a recogniser; ``pi_type`` names the registry entry (one function may yield related types).
-    ``text``/``key``/``arrays`` are its Gate: each must hold for every group the recogniser can
-    match in (test_pi_gates checks them against ungated runs); none given: it runs on every group."""
+    ``text``/``key``/``arrays``/``per_value`` are its Gate: each must hold for every group (value, if
+    per_value) the recogniser can match in (test_pi_gates checks them against ungated runs); none
+    given: it runs on every group."""
 
     def register(fn: Recogniser) -> Recogniser:
         if pi_type in RECOGNISERS:
             raise ValueError(f"recogniser for {pi_type!r} registered twice")
         RECOGNISERS[pi_type] = fn
         gated = text is not None or key is not None or arrays
-        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays) if gated else None
+        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value) if gated else None
         key_gated.cache_clear()
         return fn
 
@@ -144,16 +155,41 @@ def key_gated(key: str) -> frozenset[str]:
     return frozenset(name for name, gate in GATES.items() if gate is not None and gate.key is not None and gate.key(key))
 
 
-def applicable(group: Group, joined: str) -> Iterator[Recogniser]:
-    """The recognisers whose gate the group passes; ``joined`` is its values joined by NUL."""
+def applicable(group: Group, joined: str, starts: list[int]) -> Iterator[tuple[Recogniser, Group]]:
+    """The recognisers to run on a group, each with the group it is to see: the whole group, or for a
+    per-value recogniser the values that pass its gate. ``joined``: the values joined by NULs;
+    ``starts``: where each value begins in it."""
     keyed: frozenset[str] = frozenset()
     for key in {s.key for s in group.scalars if s.key}:
         keyed |= key_gated(key)
     for name, fn in RECOGNISERS.items():
         gate = GATES[name]
-        if (gate is None or name in keyed or (gate.arrays and group.array)
-                or (gate.text is not None and gate.text.search(joined) is not None)):
-            yield fn
+        if gate is None:
+            yield fn, group
+        elif gate.per_value:
+            chosen = _passing(name, gate, group, joined, starts, name in keyed)
+            if len(chosen) == len(group.scalars):
+                yield fn, group
+            elif chosen:
+                yield fn, replace(group, scalars=tuple(group.scalars[i] for i in chosen))
+        elif (name in keyed or (gate.arrays and group.array)
+              or (gate.text is not None and gate.text.search(joined) is not None)):
+            yield fn, group
+
+
+def _passing(name: str, gate: Gate, group: Group, joined: str, starts: list[int], keyed: bool) -> list[int]:
+    """The indexes of the values that pass a per-value gate: one search per value that holds the
+    pattern (the search resumes at the next value), plus one."""
+    chosen: set[int] = set()
+    if gate.text is not None:
+        position = 0
+        while (hit := gate.text.search(joined, position)) is not None:
+            index = bisect_right(starts, hit.start()) - 1
+            chosen.add(index)
+            position = starts[index + 1] if index + 1 < len(starts) else len(joined) + 1
+    if keyed:
+        chosen.update(i for i, s in enumerate(group.scalars) if s.key and name in key_gated(s.key))
+    return sorted(chosen)
 
 
 def match(pi_type: str, scalar_or_location: Scalar | str, value: str, confidence: Confidence) -> PIMatch:

@@ -47,7 +47,7 @@ def _hex_id_key(key: str) -> bool:
 
 
 # a MAC, 15 digits (IMEI, IMSI), an ICCID's 8986; hex ids only under their keys
-@recogniser("device_id", text=r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|\d{15}|8986", key=_hex_id_key)
+@recogniser("device_id", text=r"(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|(?<!\d)\d{15}|8986", key=_hex_id_key, per_value=True)
 def recognise_device_id(group: Group) -> Iterator[PIMatch]:
     """IMEI (Luhn), IMSI (460 + MNC), ICCID (8986), Android ID and OAID (hint only: alone they are
     any hex string or UUID), MAC addresses (not 02:00:00:00:00:00) - a MAC under a Wi-Fi key is a
@@ -109,7 +109,7 @@ def _ssid_key(key: str | None) -> bool:
     return "ssid" in tokens or bool(tokens & {"wifiname", "wifi"} and tokens & {"name", "wifiname"})
 
 
-@recogniser("wifi", key=_ssid_key)
+@recogniser("wifi", key=_ssid_key, per_value=True)
 def recognise_ssid(group: Group) -> Iterator[PIMatch]:
     """SSIDs under an ssid/wifiName key (BSSIDs are found with the MACs above)."""
     for scalar in group.scalars:
@@ -133,6 +133,7 @@ def _device_info_key(key: str) -> bool:
 
 
 @recogniser("device_info", key=_device_info_key)
+
 def recognise_device_info(group: Group) -> Iterator[PIMatch]:
     """getSystemInfo fields (>= 3 of brand, model, system, screen size...) sent together: medium;
     high when a user id travels in the same object (设备信息 tied to a person)."""

@@ -20,7 +20,7 @@ def has_id_card_hint(key: str | None) -> bool:
     return has_hint(key, _ID_HINT_WORDS, _ID_HINT_SUBSTRINGS)
 
 
-@recogniser("id_card", text=r"\d{17}")
+@recogniser("id_card", text=r"(?<!\d)\d{17}", per_value=True)
 def recognise_id_card(group: Group) -> Iterator[PIMatch]:
     """GB 11643 numbers with a valid province, a real past birthdate and the check character: that
     validated structure is high confidence; under an order/serial key it is medium."""
@@ -47,7 +47,7 @@ def has_card_hint(key: str | None) -> bool:
 _CARD_NEARBY = re.compile(r"(?i)(card|bank|卡号|银行卡)\W{0,3}\S{0,6}$")
 
 
-@recogniser("bank_card", text=r"\d{4}[ -]?\d{4}")
+@recogniser("bank_card", text=r"(?<!\d)\d{4}[ -]?\d{4}", per_value=True)
 def recognise_bank_card(group: Group) -> Iterator[PIMatch]:
     """13-19 digits passing Luhn AND (a known issuer range or a card key hint): about one random
     number in ten passes Luhn, so Luhn alone is never enough. Hint: high; issuer only: medium in a
@@ -87,6 +87,7 @@ def _passport_key(key: str) -> bool:
 
 
 @recogniser("passport", text=r"(?i)passport|护照", key=_passport_key)
+
 def recognise_passport(group: Group) -> Iterator[PIMatch]:
     """Passport numbers, only under a passport key hint or beside a "passport" document type (alone
     they are any short code)."""
@@ -109,7 +110,7 @@ _PLATE_RE = re.compile(
 _PLATE_HINTS = ("plate", "carno", "car_no", "licen", "vehicle", "车牌")
 
 
-@recogniser("licence_plate", text=_PLATE_HEAD)
+@recogniser("licence_plate", text=_PLATE_HEAD, per_value=True)
 def recognise_licence_plate(group: Group) -> Iterator[PIMatch]:
     """Mainland plates: a province character, an issuing letter and 5-6 characters (no I or O).
     The form is distinctive; a whole value or a key hint is high, a span of free text medium."""

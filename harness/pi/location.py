@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from harness.pi.core import (
+    KEY_CACHE,
     MAX_TEXT_CHARS,
     PRECISE_SUFFIX,
     TRACK_PREFIX,
@@ -94,6 +96,7 @@ def _coordinate_key(key: str) -> bool:
 
 # a coordinate pair in a string ("121.47,31.23") needs a decimal point before its comma
 @recogniser("location", text=r"\.\d+\s*[,，]", key=_coordinate_key, arrays=True)
+
 def recognise_location(group: Group) -> Iterator[PIMatch]:
     """Coordinates under lat/lng keys (a pair is one fix), "lng,lat" strings and [lng, lat] arrays."""
     lats: list[_Coordinate] = []
@@ -163,6 +166,18 @@ def _decimals(*numbers: str) -> int:
 # ---------------------------------------------------------------------------------------------- tracks
 
 
+@lru_cache(maxsize=KEY_CACHE)
+def _fix_role(key: str) -> str | None:
+    """What a member of a fix object holds: "lat", "lng", "time" or None (a list of 1000 objects
+    has the same few keys: worked out once each)."""
+    tokens = key_tokens(key)
+    if tokens & LAT_WORDS:
+        return "lat"
+    if tokens & LNG_WORDS:
+        return "lng"
+    return "time" if tokens & _TIME_WORDS else None
+
+
 def track_in(items: Sequence[object], location: str) -> PIMatch | None:
     """A track: >= 3 fixes in one array, each with a timestamp ({lat, lng, time} objects or
     [lng, lat, ts] triples). Sensitive under PIPL art. 28 (行踪轨迹)."""
@@ -195,13 +210,12 @@ def _timed_fix_in_object(item: Mapping[object, object]) -> tuple[float, float, i
     lat = lng = None
     timed = False
     for key, value in list(item.items())[:50]:
-        tokens = key_tokens(str(key))
-        text = str(value)
-        if tokens & LAT_WORDS:
-            lat = _coordinate(text, str(key), 90)
-        elif tokens & LNG_WORDS:
-            lng = _coordinate(text, str(key), 180)
-        elif tokens & _TIME_WORDS and value not in (None, ""):
+        role = _fix_role(str(key))
+        if role == "lat":
+            lat = _coordinate(str(value), str(key), 90)
+        elif role == "lng":
+            lng = _coordinate(str(value), str(key), 180)
+        elif role == "time" and value not in (None, ""):
             timed = True
     if lat is None or lng is None or not timed or (lat.value == 0 and lng.value == 0):
         return None

@@ -75,7 +75,7 @@ def _inline_media(text: str) -> tuple[str, str] | None:
 
 
 # a data: URL or the base64 opening of an image or audio file
-@recogniser("face", text="|".join(re.escape(p) for p in ("data:", *_IMAGE_B64, *_AUDIO_B64)))
+@recogniser("face", text="|".join(re.escape(p) for p in ("data:", *_IMAGE_B64, *_AUDIO_B64)), per_value=True)
 def recognise_inline_media(group: Group) -> Iterator[PIMatch]:
     """Images and audio inside JSON or form values (data: URLs, base64) sent to a face/voice endpoint
     or under a face/voice key; bodies and multipart parts are checked by the walker itself."""

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import accumulate
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 # the recogniser modules register themselves on import
@@ -131,8 +132,9 @@ class _Walker:
         group = Group(member_prefix, key, tuple(bounded), array, self.endpoint)
         joined = "\x00".join(s.text for s in bounded)
         if not self.canary_only:
-            for recognise in applicable(group, joined):
-                self.matches.extend(recognise(group))
+            starts = list(accumulate((len(s.text) + 1 for s in bounded[:-1]), initial=0))
+            for recognise, seen in applicable(group, joined, starts):
+                self.matches.extend(recognise(seen))
         if self.canary_forms:
             lowered = joined.lower()
             present = tuple(form for form in self.canary_forms if form.needle in lowered)
@@ -422,8 +424,10 @@ def _mostly_printable(text: str) -> bool:
     sample = text[:4096]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n") or ch == "\ufffd")
-    return bad <= len(sample) // 20
+    return len(_UNPRINTABLE_RE.findall(sample)) <= len(sample) // 20
+
+
+_UNPRINTABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")  # control characters but tab and newlines
 
 
 def _gunzip(data: bytes) -> bytes | None:

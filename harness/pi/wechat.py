@@ -27,7 +27,7 @@ def _looks_like_openid(value: str) -> bool:
     return bool(_OPENID_RE.fullmatch(value) and re.search(r"\d", value) and re.search(r"[A-Za-z]", value))
 
 
-@recogniser("openid", text=_OPENID_RE.pattern)
+@recogniser("openid", text=r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{28}", per_value=True)
 def recognise_openid(group: Group) -> Iterator[PIMatch]:
     """OpenIDs (28 chars, by convention starting with "o") and UnionIDs (28-29). Under an openid /
     unionid key: high; an o-prefixed id-like whole value elsewhere: medium (tokens look alike)."""
@@ -49,7 +49,7 @@ def _secretish_key(key: str | None) -> bool:
                           "session", "ticket", "code"), ())
 
 
-@recogniser("session_key", text=_SESSION_KEY_RE.pattern)
+@recogniser("session_key", text=r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{22}==", per_value=True)
 def recognise_session_key(group: Group) -> Iterator[PIMatch]:
     """session_key: base64 of 16 bytes (24 chars ending "=="). Under a session_key key: high; any
     other 16-byte base64 value is low (IVs, digests and nonces have the same form)."""
@@ -68,7 +68,8 @@ def _is_16_bytes(value: str) -> bool:
         return False
 
 
-@recogniser("app_secret", text=r"[0-9a-f]{32}|(?i:secret=)")
+@recogniser("app_secret", text=r"(?<![0-9a-f])[0-9a-f]{32}|(?i:secret=)")
+
 def recognise_app_secret(group: Group) -> Iterator[PIMatch]:
     """AppSecret: 32 lower-case hex under a secret key (secret=, appsecret, app_secret), or beside an
     appid wx... in the same object/query; `secret=` inside a free text too."""
@@ -93,7 +94,7 @@ def _token_key(key: str | None) -> bool:
         tokens & {"token", "authorization", "auth"})
 
 
-@recogniser("access_token", text=r"(?i:access_token=)", key=_token_key)
+@recogniser("access_token", text=r"(?i:access_token=)", key=_token_key, per_value=True)
 def recognise_access_token(group: Group) -> Iterator[PIMatch]:
     """access_token / refresh_token values (high), `access_token=` in a text (high), and other
     tokens under a token/authorization key (medium: a first-party session token is not a WeChat
@@ -119,7 +120,7 @@ def _tokenish(value: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,}", body)) and bool(re.search(r"\d", body))
 
 
-@recogniser("cloud_key", text="AKID|LTAI|AKIA")
+@recogniser("cloud_key", text="AKID|LTAI|AKIA", per_value=True)
 def recognise_cloud_key(group: Group) -> Iterator[PIMatch]:
     """Cloud access key ids (AKID..., LTAI..., AKIA...) anywhere: their form is the evidence."""
     for scalar in group.scalars:
@@ -141,7 +142,7 @@ def _password_key(key: str | None) -> bool:
     return hinted and not tokens & _NOT_PASSWORD_WORDS
 
 
-@recogniser("password", key=_password_key)
+@recogniser("password", key=_password_key, per_value=True)
 def recognise_password(group: Group) -> Iterator[PIMatch]:
     """A non-empty value under a password key (password, pwd, passwd, pin, 密码), not a flag or a
     placeholder. Never shown: masked as ******."""
