@@ -311,6 +311,10 @@ class ProbeConfig(BaseModel):
     marketing_window_s: float = Field(default=300.0, gt=0, description="USE-003: the marketing pop-up window")
     marketing_warn_over: int = Field(default=2, ge=0, description="USE-003: WARN above this many per window")
     subscribe_warn_over: int = Field(default=2, ge=0, description="USE-003: WARN above this many subscribe prompts")
+    guardian_words: tuple[str, ...] = Field(
+        default=("监护人", "家长", "父母", "guardian", "parent"),
+        description="COL-009: words naming the guardian in a guardian-consent control or dialog",
+    )
     navigation_service_types: tuple[str, ...] = Field(
         default=("地图导航", "网络约车", "用车服务"),
         description="COL-005: service types whose basic function is navigation (background location allowed)",
@@ -329,6 +333,32 @@ class ProbeConfig(BaseModel):
     )
     deletion_max_working_days: int = Field(
         default=15, ge=0, description="RTS-002: WARN on a stated processing time above this many working days"
+    )
+    crawl_max_taps: int = Field(
+        default=4, ge=1, le=5,
+        description="POL-002, RTS-001, USE-002: a function further than this many taps (home -> policy, "
+        "我的/设置 -> 注销, home -> personalisation switch) is hard to reach",
+    )
+    account_words: tuple[str, ...] = Field(
+        default=("登录", "注册", "账号", "账户", "帐号", "会员", "我的"),
+        description="RTS-001: texts that show the app keeps its own user accounts",
+    )
+    account_anchor_words: tuple[str, ...] = Field(
+        default=("我的", "设置", "个人中心", "账号设置", "账户设置"),
+        description="RTS-001: the screens 注销 is counted from (the tap that opened them, or their title)",
+    )
+    withdrawal_wording: str = Field(
+        default=r"(撤回|撤销|取消|关闭|解除|收回)[^，。；,;]{0,8}(同意|授权)|授权管理|关闭个性化|退出个性化"
+                r"|(撤回|撤销)[^，。；,;]{0,8}隐私|withdraw (your )?consent",
+        description="RTS-004: wording that offers withdrawing consent (account deletion is not withdrawal)",
+    )
+    personalisation_wording: str = Field(
+        default=r"个性化推荐|个性化推送|猜你喜欢|为你推荐|专属推荐|根据你的(浏览|喜好|兴趣)",
+        description="USE-002: texts that show content personalised by the user's behaviour",
+    )
+    personalisation_toggle_wording: str = Field(
+        default=r"个性化|定向推送|推荐",
+        description="USE-002: the label of a switch that turns personalisation off (or of a control 关闭个性化推荐)",
     )
     policy_min_font_px: float = Field(
         default=12.0, gt=0, description="POL-003: policy body text below this computed font size (CSS px) is tiny"

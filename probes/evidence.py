@@ -10,6 +10,7 @@ event "before" a reference time when it is before it by more than that bound (``
 
 from __future__ import annotations
 
+import importlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
@@ -437,6 +438,16 @@ def _policy_readability() -> ModuleType:
     return policy_readability
 
 
+def _crawl_verdict(module: str) -> EvidenceCheck:
+    """A settings-crawl probe (probes.<module>) has its evidence when its verdict is decided, pass or fail:
+    whether a crawl covered enough is the same question as the verdict (probes/crawled.py)."""
+    def decided(timeline: Timeline, config: ProbeConfig) -> bool:
+        verdict = importlib.import_module(f"probes.{module}").verdict(timeline, config)
+        return bool(verdict.status != "undecided")
+
+    return decided
+
+
 def _has(kind: type[BaseModel]) -> EvidenceCheck:
     return lambda timeline, config: any(isinstance(e, kind) for e in timeline.events)
 
@@ -464,6 +475,10 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "account_deletion": lambda tl, cfg: _account_deletion().has_deletion(tl, cfg),
     "relogin_after_deletion": lambda tl, cfg: _account_deletion().has_relogin(tl, cfg),
     "old_profile": lambda tl, cfg: _account_deletion().has_old_profile(tl, cfg),
+    "policy_path": _crawl_verdict("policy_reach"),
+    "deletion_path": _crawl_verdict("deletion_entry"),
+    "withdrawal_means": _crawl_verdict("consent_withdrawal"),
+    "personalisation_switch": _crawl_verdict("personalisation_optout"),
     "policy_screen": lambda tl, cfg: _policy_readability().has_policy_screen(tl, cfg),
     "policy_text_measured": lambda tl, cfg: _policy_readability().has_measured_policy(tl, cfg),
 }
@@ -492,6 +507,11 @@ EVIDENCE_MISSING: dict[str, str] = {
     "account_deletion": "no confirmed account deletion (注销/删除账号 and its confirmation) in the session (S5)",
     "relogin_after_deletion": "no login after the account deletion",
     "old_profile": "no canary sent to the service and no personal data stored before the deletion",
+    "policy_path": "no complete crawl from the home screen (scenario step `crawl`, S7) covered 4 taps, and no "
+    "crawl reached a privacy policy screen within them",
+    "deletion_path": "no complete crawl (S7) reached every screen within 4 taps of 我的/设置",
+    "withdrawal_means": "neither a complete crawl (S7) nor a privacy policy screen was recorded",
+    "personalisation_switch": "no complete crawl from the home screen (S7/S9) covered 4 taps",
     "policy_screen": "no privacy-policy screen (titled 隐私政策/隐私保护指引, with its body text) was shown",
     "policy_text_measured": "the policy screen's glyph sizes and contrast were not measured (the DOM page state "
     "measures them; an Android accessibility hierarchy has neither)",

@@ -567,16 +567,7 @@ def rule(rule_id: str) -> Rule:
 NOT_COVERED: dict[str, str] = {
     "COL-001": "compares two sessions (S2 refusing a category vs S3 granting it) to know which basic function "
     "could not complete without it; a probe sees one session",
-    "COL-009": "needs a minor-profile resident-id canary (S10): flows hold masked ids only, so the holder's "
-    "age (resident_id(value).age < 14) cannot be read from the timeline, and profiles seed no id canary yet",
-    "POL-002": "needs the in-app tap path to the policy screen (an S7 settings crawl); the timeline records "
-    "the taps of a scenario, not the shortest path",
     "POL-005": "compares two sessions (version N and N+1); a probe sees one session",
-    "USE-002": "needs a personalisation switch found in a settings crawl (S7/S9) and the flows with it off",
-    "RTS-001": "not written yet: page texts are recorded (ui_snapshot), but judging 注销/删除账号 within 4 "
-    "taps of 我的/设置 needs an S7 settings-crawl scenario, which the scenario language does not have",
-    "RTS-004": "not written yet: needs the policy and settings pages reached by an S7 crawl (a withdrawal "
-    "path); page texts are recorded (ui_snapshot)",
     "DIS-001": "needs the operator entity of 更多资料 (WeChat's own page, outside the mini program), the "
     "guide and the policy: an S7 crawl the scenario language does not have",
 }

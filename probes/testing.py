@@ -10,6 +10,7 @@ tl = (TimelineBuilder()
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -245,6 +246,27 @@ class TimelineBuilder:
         return self.add(
             UISnapshot, seconds, "driver", screenshot=screenshot, texts=shown, elements=list(elements), page=page
         )
+
+    def crawl(
+        self,
+        seconds: float,
+        screens: Sequence[tuple[Sequence[str], str, Sequence[UIElement]]],
+        *,
+        depth: int = 4,
+        first: str | None = None,
+        result: str = "ok",
+        detail: str | None = None,
+    ) -> TimelineBuilder:
+        """A scenario step `crawl`: each (crawl_path, page, elements) a UISnapshot 0.1 s apart, then its Step
+        (detail "N screens, depth D" unless given; a failed crawl says why it stopped)."""
+        for n, (path, page, elements) in enumerate(screens):
+            self.add(UISnapshot, seconds + 0.1 * n, "driver", screenshot=f"crawl-{n}.png",
+                     texts=[e.text for e in elements if e.text], elements=list(elements), page=page,
+                     crawl_path=list(path))
+        index = sum(isinstance(e, Step) for e in self.events)
+        target = json.dumps({"from": first, "depth": depth, "screens": 40, "seconds": 120.0}, ensure_ascii=False)
+        return self.add(Step, seconds, "scenario", index=index, action="crawl", target=target, result=result,
+                        detail=detail or f"{len(screens)} screens, depth {depth}")
 
     def build(self) -> Timeline:
         return Timeline(self.events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from harness.cli import app
+from probes.rules import NOT_COVERED
 
 runner = CliRunner()
 
@@ -22,8 +23,9 @@ def test_explain_a_covered_and_an_uncovered_rule() -> None:
         "probe:     collection_after_refusal (needs refusal, collection)",
     ):
         assert part in result.output
-    result = runner.invoke(app, ["explain", "RTS-001"])
-    assert "probe:     not covered: not written yet: page texts are recorded" in result.output
+    uncovered = next(iter(NOT_COVERED))
+    result = runner.invoke(app, ["explain", uncovered])
+    assert f"probe:     not covered: {NOT_COVERED[uncovered][:30]}" in result.output
 
 
 def test_explain_unknown_rule_exits_2() -> None:

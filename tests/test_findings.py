@@ -14,7 +14,7 @@ from probes.analysis import analyse, rule_report, rule_status
 from probes.config import ProbeConfig
 from probes.finding import Finding, FindingDraft, findings_from_json, findings_schema, findings_to_json
 from probes.registry import Registry
-from probes.rules import RULES
+from probes.rules import NOT_COVERED, RULES
 from probes.testing import TimelineBuilder, pi
 
 HEADLINE = {"CON-001", "CON-004", "SEC-001", "PERM-002"}
@@ -133,7 +133,8 @@ def test_rule_status() -> None:
     assert statuses["SEC-003"] == "warn"
     assert statuses["COL-004"] == "pass"
     assert statuses["POL-004"] == "not_tested"  # no declared categories configured
-    assert statuses["RTS-001"] == "not_tested"  # no probe covers it
+    uncovered = next(iter(NOT_COVERED))
+    assert statuses[uncovered] == "not_tested"  # no probe covers it
     bare = TimelineBuilder().end(5).build()
     assert set(rule_status(bare).values()) == {"not_tested"}
     clean = (
@@ -162,7 +163,8 @@ def test_rule_report_says_why() -> None:
     assert report["CON-001"].why.startswith("4 finding(s) by consent_before_collection")
     assert report["COL-004"].why == "checked by clipboard_read: nothing found"
     assert "declared_categories" in report["POL-004"].why
-    assert report["RTS-001"].why.startswith("not covered: ") and report["RTS-001"].probes == ()
+    uncovered = next(iter(NOT_COVERED))
+    assert report[uncovered].why.startswith("not covered: ") and report[uncovered].probes == ()
     assert report["PERM-002"].to_json()["status"] == "fail"
     partial = TimelineBuilder().api(1.0, "getClipboardData").tap(0.5, "粘贴口令").build()
     assert "absence proves less" in rule_report(partial)["COL-004"].why

@@ -1,0 +1,67 @@
+"""RTS-004: no way to withdraw consent — neither the policy nor the app offers it.
+
+A *means of withdrawal* is a text of the mini program's own on any recorded screen (crawled or tapped
+to: the policy's body counts, a settings cell counts) matching ``withdrawal_wording`` (撤回同意,
+取消授权, 关闭个性化, 授权管理 ...), or a switch whose label matches
+``personalisation_toggle_wording`` (turning personalised processing off is withdrawing that consent).
+WeChat's own pages are left out: the scope switches of wx.openSetting withdraw *scopes*, and the rule is
+about the categories outside them. Account deletion (注销) is not withdrawal: the user must be able to
+withdraw and keep the service (PIPL 15-16).
+
+- pass when a means of withdrawal was seen;
+- FAIL when none was, after a complete crawl or on a policy screen that was shown;
+- not tested with neither a complete crawl nor a policy screen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from harness.timeline import Timeline, UISnapshot
+from probes.config import ProbeConfig
+from probes.crawled import PASS, UNDECIDED, Verdict, crawls
+from probes.evidence import snapshots
+from probes.finding import FindingDraft
+from probes.pages import is_policy_screen, page_texts
+from probes.registry import probe
+
+
+def offers_withdrawal(screen: UISnapshot, config: ProbeConfig) -> bool:
+    wording = re.compile(config.withdrawal_wording, re.IGNORECASE)
+    toggle = re.compile(config.personalisation_toggle_wording, re.IGNORECASE)
+    if any(wording.search(t) for t in page_texts(screen)):
+        return True
+    return any(e.kind == "switch" and not e.native and toggle.search(e.text) for e in screen.elements)
+
+
+def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
+    shown = snapshots(timeline)
+    if any(offers_withdrawal(s, config) for s in shown):
+        return PASS
+    complete = [c for c in crawls(timeline) if c.complete]
+    policies = [s for s in shown if is_policy_screen(s)]
+    if not complete and not policies:
+        return UNDECIDED
+    screens = f"the {sum(len(c.screens) for c in complete)} screens a complete crawl reached"
+    if policies and complete:
+        why = f"neither the privacy policy nor {screens} offer one"
+    elif policies:
+        why = "the privacy policy does not offer one"
+    else:
+        why = f"none of {screens} offers one"
+    events = tuple([c.step for c in complete[:1]] + policies[:1])
+    return Verdict("fail", f"no way to withdraw consent: {why}", events, ("withdrawal",))
+
+
+@probe(
+    id="consent_withdrawal",
+    title="No way to withdraw consent",
+    rules=("RTS-004",),
+    needs=("withdrawal_means",),
+)
+def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
+    found = verdict(timeline, config)
+    if found.status == "fail":
+        yield FindingDraft(rule="RTS-004", status="fail", statement=found.statement, events=found.events,
+                           key=found.key)

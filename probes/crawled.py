@@ -1,0 +1,125 @@
+"""Readings of the settings crawl (scenario step `crawl`, RULES.md S7) in a timeline; no probe here.
+What a screen shows (a policy, the program's own texts, short controls) is read by probes/pages.py.
+
+A crawl is one Step(action="crawl") whose target holds its settings ({from, depth, screens, seconds})
+and whose detail says "N screens, depth D" (every screen within D taps of its start was reached); the
+screens it reached are the UISnapshots with a ``crawl_path`` recorded before that step, the start
+screen with ``[]``. The walk is breadth first, so each screen's path is a shortest one.
+
+Tap counts here are taps to *reach* a function: the screens on the way plus the tap on the control
+that opens it (注销账号 seen on a screen 2 taps from 我的 is 3 taps away); a switch is used where it is
+shown (个性化推荐 on a screen 3 taps from home is 3 taps away).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from harness.crawl import crawl_detail_coverage
+from harness.timeline import Step, Timeline, UISnapshot
+from probes.pages import controls_matching, policy_screens_of
+
+
+@dataclass(frozen=True)
+class Crawl:
+    """One crawl step and the screens it recorded."""
+
+    step: Step
+    screens: tuple[UISnapshot, ...]
+    first: str | None  # the `from` tap: only that branch of the start screen was explored
+    depth: int  # every screen within this many taps of the start was reached
+    home: bool  # it started on the home screen (the first page the session showed)
+
+    @property
+    def complete(self) -> bool:
+        return self.step.result == "ok"
+
+    @property
+    def start(self) -> UISnapshot | None:
+        return next((s for s in self.screens if s.crawl_path == []), None)
+
+    def covers_from_home(self, taps: int) -> bool:
+        """Every screen within ``taps`` taps of home was reached: a complete, unrestricted crawl from home."""
+        return self.complete and self.home and self.first is None and self.depth >= taps
+
+    def covers_below(self, anchor: UISnapshot, taps: int) -> bool:
+        """Every screen within ``taps`` taps below ``anchor`` (one of this crawl's screens) was reached."""
+        return self.complete and self.depth >= len(anchor.crawl_path or []) + taps
+
+
+def crawls(timeline: Timeline) -> list[Crawl]:
+    """The session's crawls in order, each with the crawl snapshots recorded since the step before it."""
+    found: list[Crawl] = []
+    previous_seq = -1
+    snapshots = [s for s in timeline.of(UISnapshot) if s.crawl_path is not None]
+    home = home_route(timeline)
+    for step in timeline.of(Step):
+        if step.action == "crawl":
+            screens = tuple(s for s in snapshots if previous_seq < s.seq < step.seq)
+            coverage = crawl_detail_coverage(step.detail)
+            settings = _settings(step.target)
+            start = next((s for s in screens if s.crawl_path == []), None)
+            found.append(Crawl(step, screens, settings.get("from") or None, coverage[1] if coverage else 0,
+                               start is not None and home is not None and start.page == home))
+        previous_seq = step.seq
+    return found
+
+
+def _settings(target: str | None) -> dict[str, object]:
+    try:
+        value = json.loads(target or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def home_route(timeline: Timeline) -> str | None:
+    """The first page the session showed: the mini program's home."""
+    return next((s.page for s in timeline.of(UISnapshot) if s.page), None)
+
+
+def taps(screen: UISnapshot) -> int:
+    return len(screen.crawl_path or [])
+
+
+def path_text(screen: UISnapshot) -> str:
+    """The tap path as a statement shows it: "我的 → 设置 → 隐私政策" (the start screen: "the start screen")."""
+    return " → ".join(screen.crawl_path or []) or "the start screen"
+
+
+def platform_guide(screen: UISnapshot) -> bool:
+    """The policy the screen shows is WeChat's own guide page (wx.openPrivacyContract, ···→更多资料), drawn by
+    the platform over the mini program, not the program's own policy page."""
+    shown = policy_screens_of(screen)
+    return bool(shown) and all(p.platform for p in shown)
+
+
+def shortest(screens: Iterable[UISnapshot]) -> UISnapshot | None:
+    return min(screens, key=taps, default=None)
+
+
+def matching(screen: UISnapshot, pattern: str) -> str | None:
+    """The first short text or control of the screen's own the pattern finds (a cell, not body text)."""
+    found = controls_matching(screen, re.compile(pattern, re.IGNORECASE))
+    return found[0].text.strip() if found else None
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a crawl probe can say: pass, fail (with why and what shows it), or undecided — then the rule
+    is "not tested" (the probe's evidence kind is the verdict being decided)."""
+
+    status: str  # pass | fail | undecided
+    statement: str = ""
+    events: tuple[Step | UISnapshot, ...] = ()
+    key: tuple[str, ...] = ()
+
+
+PASS = Verdict("pass")
+UNDECIDED = Verdict("undecided")

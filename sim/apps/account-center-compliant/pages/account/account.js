@@ -1,0 +1,4 @@
+Page({
+  data: { phone: getApp().globalData.phone },
+  onDelete() { wx.navigateTo({ url: '/pages/delete/delete' }) }
+})

@@ -1,0 +1,3 @@
+Page({
+  onConfirm() { wx.showToast({ title: '注销申请已提交' }) }
+})

@@ -1,0 +1,3 @@
+Page({
+  data: { phone: getApp().globalData.phone }
+})
