@@ -123,12 +123,15 @@ def old_profile(timeline: Timeline, deletion: Deletion) -> set[str]:
     return {name for f in own_flows(timeline) if f.t < limit for name in sent_canaries(f)}
 
 
-def storage_held(timeline: Timeline, deletion: Deletion) -> dict[str, StorageWrite]:
+def storage_held(timeline: Timeline, deletion: Deletion, until: int) -> dict[str, StorageWrite]:
     """Storage keys that held strong PI at the deletion and were neither rewritten, removed nor cleared
-    from then (less the clock bound) to the end of the session: key -> the write that put it there."""
+    from then (less the clock bound) up to ``until`` (the re-login: what the user then logs into is new):
+    key -> the write that put it there."""
     held: dict[str, StorageWrite] = {}
     since = deletion.t - timeline.clock_error_ns
     for event in timeline.events:
+        if event.t >= until:
+            break
         if isinstance(event, StorageWrite):
             if event.t >= since or not any(is_strong(m) for m in event.pi):
                 held.pop(event.key, None)

@@ -4,8 +4,8 @@ After a confirmed account deletion in the session (probes/account_deletion.py sa
 - FAIL when a response from the re-login on carries canaries of the old profile: seeded canaries the
   app sent to its service before the deletion and did not send again since (the service kept them);
 - FAIL when local storage still holds personal data written before the deletion: a key with strong PI
-  that was never rewritten, removed (wx.removeStorage*) or cleared (wx.clearStorage*) afterwards, up
-  to the end of the session;
+  that was not rewritten, removed (wx.removeStorage*) or cleared (wx.clearStorage*) between the
+  deletion and the re-login;
 - WARN when a screen or dialog states a processing time above ``deletion_max_working_days`` working
   days (calendar days and months are converted at 5 working days a week).
 Not tested without a confirmed deletion, a login after it, or an old profile to look for (canaries sent
@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Iterator
 
-from harness.timeline import Prompt, Timeline, UISnapshot
+from harness.timeline import ApiCall, Prompt, Step, Timeline, UISnapshot
 from probes.account_deletion import (
     Deletion,
     confirmed_deletion,
@@ -91,10 +91,7 @@ def stated_processing_days(text: str) -> tuple[int, str] | None:
     return longest
 
 
-def profile_returned(timeline: Timeline, deletion: Deletion, config: ProbeConfig) -> Iterator[FindingDraft]:
-    login = relogin(timeline, deletion, config)
-    if login is None:
-        return
+def profile_returned(timeline: Timeline, deletion: Deletion, login: Step | ApiCall) -> Iterator[FindingDraft]:
     old = old_profile(timeline, deletion)
     for flow, matches in returned_canaries(timeline, deletion, login.t, old):
         names = ", ".join(sorted({m.canary for m in matches if m.canary}))
@@ -109,8 +106,8 @@ def profile_returned(timeline: Timeline, deletion: Deletion, config: ProbeConfig
         )
 
 
-def storage_kept(timeline: Timeline, deletion: Deletion) -> Iterator[FindingDraft]:
-    held = storage_held(timeline, deletion)
+def storage_kept(timeline: Timeline, deletion: Deletion, login: Step | ApiCall) -> Iterator[FindingDraft]:
+    held = storage_held(timeline, deletion, login.t)
     if not held:
         return
     writes = sorted(held.values(), key=lambda w: (w.t, w.seq))
@@ -120,7 +117,7 @@ def storage_kept(timeline: Timeline, deletion: Deletion) -> Iterator[FindingDraf
         rule="RTS-002",
         status="fail",
         statement=f"after the account deletion confirmed at {since_start(timeline, deletion.t)}, local storage "
-        f"still holds {types_of(matches)} (keys {keys}) to the end of the session",
+        f"still holds {types_of(matches)} (keys {keys}) at the re-login {since_start(timeline, login.t)}",
         events=[*writes, deletion.step],
         key=("storage_kept", *sorted(held)),
         data=matches,
@@ -158,8 +155,9 @@ def slow_processing(timeline: Timeline, config: ProbeConfig) -> Iterator[Finding
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     deletion = confirmed_deletion(timeline, config)
-    if deletion is None:
+    login = relogin(timeline, deletion, config) if deletion is not None else None
+    if deletion is None or login is None:
         return
-    yield from profile_returned(timeline, deletion, config)
-    yield from storage_kept(timeline, deletion)
+    yield from profile_returned(timeline, deletion, login)
+    yield from storage_kept(timeline, deletion, login)
     yield from slow_processing(timeline, config)

@@ -51,6 +51,7 @@ def test_old_profile_returned_and_storage_kept_fail() -> None:
     assert "confirmed at 2.5 s" in returned.statement and returned.evidence == [7, 9, 10]
     assert returned.data == ["林**"]  # the phone was sent again by the re-login itself: not evidence
     assert "still holds name (keys member)" in kept.statement and kept.evidence == [3, 7]
+    assert "api.loyalty.example" in returned.statement and "at 4.2 s" in returned.statement
     assert probes.rule_status(tl)["RTS-002"] == "fail"
 
 
@@ -63,8 +64,11 @@ def test_storage_removed_key_by_key_passes_and_rewritten_key_is_not_kept() -> No
     tl = session(login_response=())
     tl.api(2.8, "removeStorageSync", args={"key": "member"})
     assert rts002(tl.build()) == []
-    rewritten = session(login_response=()).storage(5.0, "member", pi=[])
+    rewritten = session(login_response=()).storage(3.0, "member", pi=[])
     assert rts002(rewritten.build()) == []
+    too_late = session(login_response=()).api(5.0, "clearStorageSync")  # only after the re-login
+    [kept] = rts002(too_late.build())
+    assert "still holds name (keys member) at the re-login 4.0 s" in kept.statement
 
 
 def test_removal_before_the_deletion_leaves_nothing_held() -> None:
