@@ -31,6 +31,7 @@ CONFIRM_WORDS = ("确认", "确定", "同意", "继续", "提交", "confirm", "c
 STORAGE_REMOVE_APIS = ("removeStorage", "removeStorageSync")
 STORAGE_CLEAR_APIS = ("clearStorage", "clearStorageSync")
 RESPONSE_PREFIXES = ("response.", "ws.recv")
+LOGOUT_WORDS = ("退出", "注销", "切换", "logout", "log out", "sign out")  # 退出登录 is no login
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def relogin(timeline: Timeline, deletion: Deletion, config: ProbeConfig) -> Step
         if event.t <= deletion.t:
             continue
         if isinstance(event, Step) and event.result == "ok" and event.action.lower() in ("tap", "click") \
-                and lexicon_match(event.target or "", config.relogin_words):
+                and lexicon_match(event.target or "", config.relogin_words) \
+                and not lexicon_match(event.target or "", LOGOUT_WORDS):
             return event
         if isinstance(event, ApiCall) and event.api == "login" and event.ok is True:
             return event

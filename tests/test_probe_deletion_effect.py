@@ -118,6 +118,16 @@ def test_no_relogin_or_no_old_profile_is_not_tested() -> None:
     )
     report = probes.rule_report(no_login)["RTS-002"]
     assert report.status == "not_tested" and "no login after the account deletion" in report.why
+    logout = (
+        TimelineBuilder()
+        .flow(1.0, f"{HOST}/api/member/profile", pi=[NAME_SENT])
+        .tap(2.5, "确认注销账号")
+        .tap(3.0, "退出登录")
+        .flow(3.2, f"{HOST}/api/member/login", pi=[NAME_BACK])
+        .end(4)
+        .build()
+    )
+    assert probes.rule_status(logout)["RTS-002"] == "not_tested"  # 退出登录 is not a login
     nothing_known = TimelineBuilder().tap(2.5, "确认注销").tap(3.0, "登录").flow(3.2, f"{HOST}/login").end(4).build()
     assert "no canary sent" in probes.rule_report(nothing_known)["RTS-002"].why
 
