@@ -70,8 +70,8 @@ def _confirms(timeline: Timeline, step: Step, config: ProbeConfig) -> Deletion |
     if not pressed:
         return None
     dialog = answered_dialog(timeline, step, pressed)
-    if names_deletion(pressed, config) and lexicon_match(pressed, CONFIRM_WORDS):
-        return Deletion(step, dialog)
+    if names_deletion(pressed, config) and lexicon_match(pressed, CONFIRM_WORDS) and "《" not in pressed:
+        return Deletion(step, dialog)  # 确认注销; not 我已阅读并同意《注销须知》, a checkbox on the way there
     if dialog is None or not names_deletion(prompt_text(dialog), config):
         return None
     button = next(b for b in dialog.buttons if b.text.strip() == pressed)

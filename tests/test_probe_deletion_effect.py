@@ -101,6 +101,8 @@ def test_dialog_step_confirms_the_deletion() -> None:
 
 def test_cancelled_failed_or_missing_deletion_is_not_tested() -> None:
     assert probes.rule_status(session(answer="取消").build())["RTS-002"] == "not_tested"
+    notice = session(answer="我已阅读并同意《账号注销须知》").build()  # ticking the notice is not confirming
+    assert probes.rule_status(notice)["RTS-002"] == "not_tested"
     failed = session().snapshot(3.0, "s.png", elements=texts("注销失败：账号存在未完成订单")).build()
     assert rts002(failed) == [] and probes.rule_status(failed)["RTS-002"] == "not_tested"
     plain = TimelineBuilder().tap(1.0, "确定").flow(1.2, f"{HOST}/x", pi=[NAME_BACK]).end(3).build()
