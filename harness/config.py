@@ -259,9 +259,10 @@ def _parse_step(raw: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> StepSp
                           "background takes the seconds to stay in the background, e.g. `- background: 5`")
     if action in ("tap",) and not (isinstance(arg, str) and arg.strip()):
         raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc), "tap takes the visible text to tap")
-    if action == "input" and not (isinstance(arg, dict) and {"into", "text"} <= set(arg)):
+    if action == "input" and not (isinstance(arg, dict) and {"into", "text"} <= set(arg) and _input_text(arg["text"])):
         raise ConfigError(
-            path, lines.get(arg_loc, line), _dotted(arg_loc), "input takes {into: <placeholder>, text: <text>}"
+            path, lines.get(arg_loc, line), _dotted(arg_loc),
+            "input takes {into: <placeholder>, text: <text>} (or text: {canary: <profile canary, e.g. id_card.minor>})",
         )
     if action in ("launch", "relaunch") and arg is not None and not (
         isinstance(arg, dict) and set(arg) <= {"path", "query"}
@@ -301,6 +302,13 @@ def _crawl_arg(arg: Any, path: Path, line: int | None, field: str) -> dict[str, 
     return {"from": first.strip() if first else None, "depth": depth, "screens": screens, "seconds": float(seconds)}
 
 
+def _input_text(text: Any) -> bool:
+    """What an input step may type: text, or ``{canary: NAME}`` (the session's profile value of that canary)."""
+    if isinstance(text, dict):
+        return set(text) == {"canary"} and isinstance(text["canary"], str) and bool(text["canary"].strip())
+    return text is not None
+
+
 def _dotted(loc: Loc) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
 
@@ -329,6 +337,8 @@ class Scenario(_Strict):
     steps: list[StepSpec]
     timeout: float | None = None  # seconds for the whole session; None: the run's --session-timeout
     returning_user: ReturningUser | None = None  # None: a first-time user (consent and scopes reset)
+    # the device profile for this scenario (S10): {id_card: minor|adult} and/or profile fields to replace
+    profile: dict[str, Any] = {}
     # probe settings (probes.config.ProbeConfig fields); after load_suite: the suite's merged with these
     probes: dict[str, Any] = {}
 
@@ -393,11 +403,25 @@ def _probe_settings(value: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> 
     return dict(value)
 
 
+def _profile_overrides(value: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> dict[str, Any]:
+    """A scenario's `profile:`: ``id_card: minor|adult`` (harness.profiles) and SimProfile fields to replace."""
+    from harness.profiles import ID_CARD_HOLDERS
+
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(path, lines.get(loc), _dotted(loc), "a mapping such as `profile: {id_card: minor}`")
+    if "id_card" in value and value["id_card"] not in ID_CARD_HOLDERS:
+        raise ConfigError(path, lines.get(loc + ("id_card",), lines.get(loc)), _dotted(loc + ("id_card",)),
+                          f"must be one of {', '.join(ID_CARD_HOLDERS)} (the resident ID the sim seeds as a canary)")
+    fields = {k: v for k, v in value.items() if k != "id_card"}
+    _validate(SimProfile, {**SimProfile().model_dump(), **fields}, path, lines, loc)
+    return dict(value)
+
+
 def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Scenario:
     if not isinstance(data, dict):
         raise ConfigError(path, lines.get(loc), _dotted(loc) or None, "a scenario is a mapping with name and steps")
     for key in data:
-        if key not in ("name", "description", "steps", "timeout", "probes", "returning_user"):
+        if key not in ("name", "description", "steps", "timeout", "probes", "returning_user", "profile"):
             raise ConfigError(path, lines.get(loc + (key,)), _dotted(loc + (key,)), "unknown field")
     if "name" not in data or not isinstance(data["name"], str):
         raise ConfigError(path, lines.get(loc), _dotted(loc + ("name",)), "a scenario needs a name")
@@ -413,8 +437,9 @@ def _scenario_from(data: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> Sc
     settings = _probe_settings(data["probes"], path, lines, loc + ("probes",)) if "probes" in data else {}
     returning = (_validate(ReturningUser, data["returning_user"] or {}, path, lines, loc + ("returning_user",))
                  if "returning_user" in data else None)
+    profile = _profile_overrides(data["profile"], path, lines, loc + ("profile",)) if "profile" in data else {}
     return Scenario(name=data["name"], description=data.get("description", ""), file=path, steps=steps,
-                    timeout=timeout, probes=settings, returning_user=returning)
+                    timeout=timeout, probes=settings, returning_user=returning, profile=profile)
 
 
 def load_scenario(path: Path) -> Scenario:

@@ -36,6 +36,7 @@ from harness.drivers.sim import (
 from harness.evidence.manifest import write_manifest
 from harness.instrument.frida import FridaInstrument
 from harness.procs import kill_pids, pid_alive, pids_with_arg
+from harness.profiles import id_card_canaries, with_profile
 from harness.timeline import (
     ClockSync,
     Consent,
@@ -111,7 +112,7 @@ class SimSession:
     ) -> None:
         self.dir = session_dir
         self.scenario = scenario
-        self.device = device
+        self.device = with_profile(device, scenario.profile)  # S10: the scenario's profile variant
         self.app_dir = app_dir
         self.resources = resources
         self.on_step = on_step or (lambda _msg: None)
@@ -379,7 +380,7 @@ class SimSession:
                 self._after_tap(str(step.arg))
                 return "ok", None
             case "input":
-                if not self.driver.type_into(step.arg["into"], str(step.arg["text"]), step.timeout):
+                if not self.driver.type_into(step.arg["into"], self._input_text(step.arg["text"]), step.timeout):
                     raise StepFailed(f"no input with placeholder {step.arg['into']!r}")
                 return "ok", None
             case "privacy_popup" | "scope_popup" | "dialog":
@@ -436,6 +437,15 @@ class SimSession:
         if not result.complete:
             raise StepFailed(result.detail)
         return "ok", result.detail
+
+    def _input_text(self, text: Any) -> str:
+        """The text an input step types: as written, or the value of a canary of the session's profile."""
+        if not isinstance(text, dict):
+            return str(text)
+        canaries = profile_canaries(self.device)
+        if text["canary"] not in canaries:
+            raise StepFailed(f"no canary {text['canary']!r} in the profile (canaries: {', '.join(sorted(canaries))})")
+        return canaries[text["canary"]]
 
     def _answer_dialog(self, step: StepSpec) -> tuple[str, str | None]:
         wanted_kind = {"privacy_popup": "privacy_popup", "scope_popup": "scope", "dialog": "developer_dialog"}[step.action]
@@ -615,6 +625,7 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
     if profile.clipboard:
         canaries["clipboard"] = profile.clipboard
     canaries.update(profile_personal_data(profile))
+    canaries.update(id_card_canaries(profile.model_dump()))
     return canaries
 
 

@@ -448,6 +448,13 @@ def _crawl_verdict(module: str) -> EvidenceCheck:
     return decided
 
 
+def _minor_consent() -> ModuleType:
+    """probes.minor_consent, imported when first asked (it reads with this module's helpers)."""
+    from probes import minor_consent
+
+    return minor_consent
+
+
 def _has(kind: type[BaseModel]) -> EvidenceCheck:
     return lambda timeline, config: any(isinstance(e, kind) for e in timeline.events)
 
@@ -468,6 +475,7 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "refusal": lambda tl, cfg: bool(refusals(tl)),
     "hide": lambda tl, cfg: any(e.event == "hide" for e in tl.of(Lifecycle)),
     "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
+    "minor_canary": lambda tl, cfg: _minor_consent().has_minor_canary(tl, cfg),
     "page_text": lambda tl, cfg: any(s.texts or s.elements for s in tl.of(UISnapshot)),
     "page_elements": lambda tl, cfg: any(s.elements for s in tl.of(UISnapshot)),
     "policy_text": lambda tl, cfg: bool(_pages().policy_screens(tl, _pages().POLICY_NAMES)),
@@ -500,6 +508,8 @@ EVIDENCE_MISSING: dict[str, str] = {
     "refusal": "nothing was refused",
     "hide": "the mini program never went to the background (S6)",
     "declared_categories": "no `declared_categories` (the privacy guide's categories) in the probe configuration",
+    "minor_canary": "no minor's resident-id canary (id_card.minor) reached the program: the scenario needs "
+    "`profile: {id_card: minor}` and an input of {canary: id_card.minor} (S10)",
     "page_text": "no page texts were recorded (sessions before page-state capture record screenshots only)",
     "page_elements": "no page controls (checkbox states, inputs, buttons) were recorded",
     "policy_text": "no privacy policy, guide or user agreement screen was recorded (an S7 crawl or a tap to it)",

@@ -26,3 +26,30 @@ def test_background_without_positive_seconds_names_file_line_and_field(tmp_path:
         load_suite(path)
     assert (info.value.line, info.value.field) == (4, "steps[1].background")
     assert "background: 5" in str(info.value)
+
+
+def test_profile_minor_and_canary_input(tmp_path: Path) -> None:
+    text = ("name: x\nprofile: {id_card: minor, phoneNumber: '13700001111'}\nsteps:\n  - launch\n"
+            "  - input: {into: 请输入身份证号, text: {canary: id_card.minor}}\n")
+    scenario = load_suite(write(tmp_path, text)).scenarios[0]
+    assert scenario.profile == {"id_card": "minor", "phoneNumber": "13700001111"}
+    assert scenario.steps[1].arg["text"] == {"canary": "id_card.minor"}
+
+
+@pytest.mark.parametrize(("profile", "line", "field", "says"), [
+    ("{id_card: child}", 2, "profile.id_card", "minor, adult"),
+    ("[minor]", 2, "profile", "id_card: minor"),
+    ("{location: nowhere}", 2, "profile.location", "location"),
+])
+def test_bad_profile_names_file_line_and_field(tmp_path: Path, profile: str, line: int, field: str, says: str) -> None:
+    path = write(tmp_path, f"name: x\nprofile: {profile}\nsteps:\n  - launch\n")
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert (info.value.line, info.value.field) == (line, field) and says in str(info.value)
+
+
+def test_input_canary_needs_a_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: x\nsteps:\n  - launch\n  - input: {into: 身份证号, text: {canary: ''}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_suite(path)
+    assert (info.value.line, info.value.field) == (4, "steps[1].input") and "canary" in str(info.value)
