@@ -328,3 +328,43 @@ def test_malformed_input_never_raises() -> None:
         find_pi_in_value({"idCard": text, "points": [text] * 5}, "v")
     find_pi_in_http("https://a.example/face", {"Authorization": "Bearer"}, b"\xff\xd8" * 10, "image/jpeg", "request")
     find_pi_in_http("", {}, b"--B\r\n\r\n", "multipart/form-data; boundary=B", "request")
+
+
+def _types(value: object) -> set[tuple[str, str]]:
+    return {(m.type, m.confidence) for m in find_pi_in_value(value, "v")}
+
+
+def test_health_data_under_its_keys_and_labels_not_in_articles() -> None:
+    assert _types({"diagnosis": "2型糖尿病"}) == {("health", "high")}
+    assert _types({"过敏史": "青霉素"}) == {("health", "high")}
+    assert {m.type for m in find_pi("既往病史：高血压，过敏史：无", "t")} == {"health"}
+    assert {(m.type, m.confidence) for m in find_pi("本人患有哮喘，需随身带药", "t")} == {("health", "medium")}
+    # an article, a form's furniture, an empty answer, a server's health check: nobody's health
+    assert find_pi("糖尿病患者的饮食指南：少糖多纤维", "t") == []
+    assert _types({"allergyTip": "请填写过敏史", "diseaseOptions": ["高血压", "糖尿病"], "healthCheck": "ok",
+                   "allergy": "无"}) == set()
+    assert mask("health", "2型糖尿病") == "******"
+
+
+def test_religion_under_its_keys_and_labels_not_in_travel_guides() -> None:
+    assert _types({"religion": "佛教"}) == {("religion", "high")}
+    assert {m.type for m in find_pi("民族：汉族 宗教信仰：基督教", "t")} == {"religion"}
+    assert {(m.type, m.confidence) for m in find_pi("我信仰道教多年", "t")} == {("religion", "medium")}
+    assert find_pi("灵隐寺是著名的佛教寺院，门票 75 元", "t") == []
+    assert _types({"poiName": "天主教堂", "tag": "道教名山"}) == set()
+    assert mask("religion", "佛教") == "******"
+
+
+def test_face_and_voice_as_templates_and_references() -> None:
+    template = base64.b64encode(bytes(range(256)) * 2).decode()
+    found = find_pi_in_value({"faceFeature": template, "livenessPhoto": "wxfile://tmp_0348f92c.jpg",
+                              "voiceprint": "ab" * 64, "voiceUrl": "http://tmp/rec_1.silk"}, "v")
+    assert {(m.location, m.type, m.masked, m.confidence) for m in found} == {
+        ("v:$.faceFeature", "face", f"face template, {len(template)} chars", "high"),
+        ("v:$.livenessPhoto", "face", "image reference (.jpg)", "high"),
+        ("v:$.voiceprint", "voice", "voice template, 128 chars", "high"),
+        ("v:$.voiceUrl", "voice", "audio reference (.silk)", "medium"),
+    }
+    # a coupon's face value, a typeface, a cover image, a flag: no face
+    assert _types({"faceValue": "50", "typeface": "PingFang SC", "coverImage": "https://a.cn/x.jpg",
+                   "faceVerifyStatus": "passed", "surfaceImage": "https://a.cn/y.jpg"}) == set()

@@ -64,6 +64,8 @@ PI_TYPES: dict[str, PIType] = {
     "face": PIType("人脸信息", True),
     "voice": PIType("麦克风", True),
     "licence_plate": PIType("车牌号", False),
+    "health": PIType("医疗健康信息", True),
+    "religion": PIType("宗教信仰", True),
     "passport": PIType("护照号码", True),
     "password": PIType("密码", False, True),
     "clipboard": PIType("剪切板", False),  # only from a seeded canary
@@ -338,6 +340,8 @@ _MASKERS: dict[str, Callable[[str], str | None]] = {
     "cloud_key": _mask_secret,
     "password": _mask_hidden,
     "licence_plate": _mask_plate,
+    "health": _mask_hidden,  # a diagnosis or a faith is the secret itself: nothing of it is shown
+    "religion": _mask_hidden,
 }
 
 

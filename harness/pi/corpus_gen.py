@@ -371,6 +371,92 @@ def time_order(g: Gen) -> str:
     return g.r.choice([stamp + g.digits(10), stamp + g.phone(), "4200" + g.digits(24), g.digits(20)])
 
 
+# ---------------------------------------------------------------------------------------------- sensitive data
+
+_DISEASES = ["2型糖尿病", "高血压", "哮喘", "抑郁症", "乙肝病毒携带", "冠心病", "青霉素过敏", "甲状腺功能亢进", "类风湿关节炎",
+             "慢性胃炎", "癫痫", "HIV阳性", "E11.9", "孕12周"]
+_HEALTH_KEYS = ["diagnosis", "disease", "medicalHistory", "allergy", "allergies", "symptoms", "过敏史", "既往病史",
+                "bloodType", "diseaseName", "pastHistory", "诊断结果"]
+_RELIGIONS = ["佛教", "基督教", "伊斯兰教", "天主教", "道教", "Buddhism", "Christian", "Muslim"]
+_RELIGION_KEYS = ["religion", "宗教信仰", "faith", "religiousBelief", "信仰"]
+
+
+def sensitive_positives(g: Gen) -> Iterator[tuple[str, Sample]]:
+    """Health, religion, and face/voice data sent as templates or references rather than uploads."""
+    r = g.r
+    health: list[Callable[[str], Sample]] = [
+        lambda disease: value(r.choice(_HEALTH_KEYS), disease, ["health"], "hint"),
+        lambda disease: text(f"既往病史：{disease}，过敏史：无", ["health"], "text-label"),
+        lambda disease: text(f"本人患有{disease}，需定期复查", ["health"], "text-statement"),
+        lambda disease: http(f"https://api.example.cn/clinic/book?{urlencode({'disease': disease, 'dept': '内科'})}",
+                     ["health"], "query"),
+        lambda disease: http("https://api.example.cn/patient/save", ["health", "name"], "json-body",
+                     body=json.dumps({"patient": {"realName": g.name(), "diagnosis": disease}}, ensure_ascii=False),
+                     content_type="application/json"),
+        lambda disease: value("data", base64.b64encode(json.dumps({"allergy": disease}).encode()).decode(), ["health"],
+                      "base64-json"),
+    ]
+    religion: list[Callable[[str], Sample]] = [
+        lambda belief: value(r.choice(_RELIGION_KEYS), belief, ["religion"], "hint"),
+        lambda belief: text(f"民族：汉族 宗教信仰：{belief}", ["religion"], "text-label"),
+        lambda belief: text(f"我信仰{r.choice(_RELIGIONS[:5])}多年", ["religion"], "text-statement"),
+        lambda belief: http("https://api.example.cn/profile/save", ["religion"], "form",
+                     body=urlencode({"religion": belief, "nation": "汉"}),
+                     content_type="application/x-www-form-urlencoded"),
+    ]
+    for index in range(POSITIVES_PER_TYPE):
+        yield "health", health[index % len(health)](r.choice(_DISEASES))
+    for index in range(POSITIVES_PER_TYPE):
+        yield "religion", religion[index % len(religion)](r.choice(_RELIGIONS))
+    for index in range(12):
+        yield "face", [
+            lambda: value(r.choice(["faceFeature", "face_template", "人脸特征"]),
+                          base64.b64encode(r.randbytes(r.choice([128, 512]))).decode(), ["face"], "template"),
+            lambda: value(r.choice(["faceImageUrl", "faceUrl", "人脸照片"]),
+                          f"https://cdn.example.cn/u/{g.digits(6)}/{g.hexs(8)}.jpg", ["face"], "reference"),
+            lambda: value(r.choice(["faceImg", "livenessPhoto"]), f"wxfile://tmp_{g.hexs(16)}.jpg", ["face"],
+                          "temp-path"),
+        ][index % 3]()
+    for index in range(12):
+        yield "voice", [
+            lambda: value(r.choice(["voiceprint", "声纹"]), g.hexs(256), ["voice"], "template"),
+            lambda: value(r.choice(["voiceFile", "voiceUrl", "录音文件"]),
+                          r.choice([f"http://tmp/{g.hexs(12)}.mp3", f"https://cdn.example.cn/v/{g.hexs(8)}.silk"]),
+                          ["voice"], "reference"),
+        ][index % 2]()
+
+
+def sensitive_negatives(g: Gen) -> Iterator[Sample]:
+    """Words of health, religion and faces where nobody's data is: articles, catalogues, temples,
+    form furniture, coupons' face values, health checks of servers."""
+    r = g.r
+    makers: list[Callable[[], Sample]] = [
+        lambda: text(f"{r.choice(_DISEASES[:6])}患者的饮食指南：少糖多纤维，规律作息", [], "health-article"),
+        lambda: value(r.choice(["title", "articleTitle", "name"]), f"{r.choice(_DISEASES[:6])}的十大早期症状", [],
+                      "health-title"),
+        lambda: value(r.choice(["allergyTip", "diseasePlaceholder", "symptomHint"]), "请填写过敏史或既往病史", [],
+                      "form-furniture"),
+        lambda: value("diseaseOptions", r.sample(_DISEASES[:6], 3), [], "form-options"),
+        lambda: value(r.choice(["healthCheck", "health", "status"]), r.choice(["ok", "UP", "healthy"]), [],
+                      "server-health"),
+        lambda: value(r.choice(["allergy", "过敏史", "diagnosis"]), r.choice(["", "无", "暂无"]), [], "health-empty"),
+        lambda: text(f"{r.choice(['灵隐寺', '白马寺', '徐家汇天主教堂'])}是著名的{r.choice(_RELIGIONS[:5])}场所，门票 "
+                     f"{r.randint(10, 90)} 元", [], "religion-travel"),
+        lambda: value(r.choice(["poiName", "tag", "category"]), r.choice(["天主教堂", "道教名山", "佛教文化园"]), [],
+                      "religion-poi"),
+        lambda: value(r.choice(["faceValue", "face_value", "faceAmount"]), str(r.choice([5, 10, 50, 100])), [],
+                      "coupon-face-value"),
+        lambda: value(r.choice(["surfaceImage", "interfaceUrl", "typeface"]),
+                      r.choice([f"https://img.example.cn/{g.hexs(8)}.jpg", "PingFang SC"]), [], "not-a-face"),
+        lambda: value(r.choice(["faceVerifyStatus", "voiceEnabled", "faceAuthPassed"]),
+                      r.choice(["passed", "true", "false"]), [], "biometric-flag"),
+        lambda: value(r.choice(["coverImage", "avatarFrame"]), f"https://img.example.cn/{g.hexs(8)}.png", [],
+                      "plain-image"),
+    ]
+    for index in range(120):
+        yield makers[index % len(makers)]()
+
+
 # ---------------------------------------------------------------------------------------------- output
 
 
@@ -385,6 +471,12 @@ def generate(seed: int = SEED) -> list[Sample]:
         samples.append({"id": f"gen-canary-{index:04d}", **sample})
     for index, sample in enumerate(negatives(g), 1):
         samples.append({"id": f"gen-neg-{index:04d}", **sample})
+    extra = Gen(seed + 1)  # a generator of its own: the samples above stay as they were
+    for pi_type, sample in sensitive_positives(extra):
+        counters[pi_type] = counters.get(pi_type, 0) + 1
+        samples.append({"id": f"gen-{pi_type}-{counters[pi_type]:04d}", **sample})
+    for index, sample in enumerate(sensitive_negatives(extra), 1):
+        samples.append({"id": f"gen-neg-s-{index:04d}", **sample})
     return samples
 
 

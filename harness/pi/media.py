@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from harness.pi.core import Group, has_hint, recogniser
+from harness.pi.core import KEY_CACHE, Group, has_hint, recogniser
 from harness.timeline import Confidence, PIMatch
 
 _FACE_ENDPOINT = re.compile(r"(?i)face|liveness|live_?check|selfie|biometric|人脸|活体|刷脸")
@@ -86,3 +87,66 @@ def recognise_inline_media(group: Group) -> Iterator[PIMatch]:
             hit = media_match(found[0], scalar.location, group.endpoint, scalar.key, size, found[1])
             if hit is not None:
                 yield hit
+
+
+# ---------------------------------------------------------------------------------------------- biometrics
+
+# a face key: face + what holds an image or a template, or the Chinese words; never a coupon's face
+# value (faceValue, 面值), an interface or a typeface
+_NOT_FACE = ("interface", "surface", "typeface", "facebook", "facevalue", "faceamount", "faceprice", "facemoney",
+             "preface")
+_FACE_WORDS = ("人脸", "面部", "刷脸", "活体", "面容", "人像")
+_VOICEPRINT_WORDS = ("voiceprint", "声纹")
+_VOICE_WORDS = ("voice", "speech", "录音", "语音")
+_IMAGE_REF = re.compile(r"(?i)(?:https?://\S+?\.(?:jpe?g|png|webp|bmp|heic)(?:[?#]\S*)?|wxfile://\S+|http://tmp/\S+)")
+_AUDIO_REF = re.compile(
+    r"(?i)(?:https?://\S+?\.(?:mp3|aac|silk|wav|amr|m4a|pcm|ogg|speex)(?:[?#]\S*)?|wxfile://\S+|http://tmp/\S+)")
+_TEMPLATE = re.compile(r"[A-Za-z0-9+/=_-]{64,}")  # base64 or hex of a feature vector
+_MAX_REF_CHARS = 2048
+
+
+@lru_cache(maxsize=KEY_CACHE)
+def biometric_role(key: str | None) -> str | None:
+    """ "face", "voiceprint" or "voice" when a key names biometric data, else None."""
+    lowered = (key or "").lower()
+    compact = re.sub(r"[^a-z\u4e00-\u9fff]", "", lowered)
+    facial = "face" in compact and not any(n in compact for n in _NOT_FACE)
+    if facial or any(w in lowered for w in _FACE_WORDS) or "liveness" in compact or "selfie" in compact:
+        return "face"
+    if any(w in compact for w in _VOICEPRINT_WORDS):
+        return "voiceprint"
+    return "voice" if any(w in compact for w in _VOICE_WORDS) else None
+
+
+def _biometric_key(key: str) -> bool:
+    return biometric_role(key) is not None
+
+
+@recogniser("biometric", key=_biometric_key, per_value=True)
+def recognise_biometric(group: Group) -> Iterator[PIMatch]:
+    """Face and voice data sent by other means than an upload of the file itself: under a face or
+    voice key, a feature template (a long base64/hex blob) or a reference to the image or recording
+    (its URL after an upload, a wxfile:// or http://tmp/ path from chooseMedia or RecorderManager).
+    Face: high; voiceprint: high; other voice (a voice message): medium. Inline images and audio
+    are the upload recogniser's."""
+    for scalar in group.scalars:
+        role = biometric_role(scalar.key)
+        value = scalar.text.strip()
+        if role is None or not scalar.whole or scalar.number or _inline_media(value) is not None:
+            continue
+        found = _biometric_value(role, value)
+        if found is not None:
+            pi_type = "face" if role == "face" else "voice"
+            confidence: Confidence = "medium" if role == "voice" else "high"
+            yield PIMatch(type=pi_type, location=scalar.location, masked=found, confidence=confidence)
+
+
+def _biometric_value(role: str, value: str) -> str | None:
+    """What the value is, as shown in a match ("image reference (.jpg)", "template, 344 chars"), or None."""
+    reference = _IMAGE_REF if role == "face" else _AUDIO_REF
+    if len(value) <= _MAX_REF_CHARS and reference.fullmatch(value):
+        suffix = re.search(r"\.(\w{2,5})(?:[?#]|$)", value)
+        return f"{'image' if role == 'face' else 'audio'} reference (.{suffix.group(1).lower() if suffix else '?'})"
+    if _TEMPLATE.fullmatch(value):
+        return f"{'face' if role == 'face' else 'voice'} template, {len(value)} chars"
+    return None

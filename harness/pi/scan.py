@@ -34,6 +34,7 @@ import harness.pi.identity
 import harness.pi.location
 import harness.pi.media
 import harness.pi.phone
+import harness.pi.sensitive
 import harness.pi.wechat  # noqa: F401
 from harness.pi.canaries import CanaryForm, canary_in, canary_matches, canary_type, prepare_canaries
 from harness.pi.core import (
