@@ -313,7 +313,9 @@ const dpr = window.devicePixelRatio || 1, LIMIT = 800, MAXLEN = 300;
 const KINDS = {'WX-CHECKBOX': 'checkbox', 'WX-RADIO': 'radio', 'WX-SWITCH': 'switch', 'WX-INPUT': 'input',
   'WX-TEXTAREA': 'textarea', 'WX-BUTTON': 'button', 'WX-NAVIGATOR': 'link', 'BUTTON': 'button'};
 const NATIVE = ['WX-NATIVE-POPUP', 'WX-NATIVE-TOAST', 'WX-NAV-BAR'];
-const shown = el => { const cs = getComputedStyle(el);
+const styles = new Map();  // one computed style per element: shown() and the legibility reads share it
+const style = el => { let cs = styles.get(el); if (!cs) { cs = getComputedStyle(el); styles.set(el, cs); } return cs; };
+const shown = el => { const cs = style(el);
   return cs.display !== 'none' && cs.visibility !== 'hidden' && cs.opacity !== '0'; };
 const sized = r => r.width > 0 && r.height > 0;
 const box = r => [Math.round(r.left*dpr), Math.round(r.top*dpr), Math.round(r.width*dpr), Math.round(r.height*dpr)];
@@ -327,13 +329,13 @@ const rgba = s => { const m = /rgba?\(([^)]+)\)/.exec(s || ''); if (!m) return n
 const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
 const backdrops = new Map(), opacities = new Map();
 const backdrop = el => { if (!el) return [255, 255, 255, 1]; if (backdrops.has(el)) return backdrops.get(el);
-  const bg = rgba(getComputedStyle(el).backgroundColor), under = bg && bg[3] >= 1 ? null : backdrop(el.parentElement);
+  const bg = rgba(style(el).backgroundColor), under = bg && bg[3] >= 1 ? null : backdrop(el.parentElement);
   const value = !bg || bg[3] <= 0 ? under : (under ? over(bg, under) : bg); backdrops.set(el, value); return value; };
 const opacity = el => { if (!el) return 1; if (!opacities.has(el))
-  opacities.set(el, parseFloat(getComputedStyle(el).opacity) * opacity(el.parentElement)); return opacities.get(el); };
+  opacities.set(el, parseFloat(style(el).opacity) * opacity(el.parentElement)); return opacities.get(el); };
 const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
 const luminance = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
-const legibility = el => { const cs = getComputedStyle(el), bg = backdrop(el), fg = rgba(cs.color) || [0, 0, 0, 1];
+const legibility = el => { const cs = style(el), bg = backdrop(el), fg = rgba(cs.color) || [0, 0, 0, 1];
   const a = luminance(over([fg[0], fg[1], fg[2], fg[3] * opacity(el)], bg)), b = luminance(bg);
   return {font_px: Math.round(parseFloat(cs.fontSize) * 10) / 10,
     contrast: Math.round((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) * 100) / 100}; };
