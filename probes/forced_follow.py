@@ -35,6 +35,7 @@ WITHHELD = re.compile(
 )
 ACKNOWLEDGE_WORDS = ("确定", "好的", "知道了", "我知道了", "ok")
 TRIGGER_ACTIONS = ("tap", "launch", "relaunch")
+PASSIVE_ACTIONS = ("wait", "screenshot")  # steps that only watch: what appears meanwhile follows the tap before
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,17 @@ def basic_triggers(timeline: Timeline) -> list[Step]:
     ]
 
 
-def _window(timeline: Timeline, step: Step) -> tuple[int, int]:
-    """From the step to the next step (or the session's end): what the step led to."""
-    later = [s.t for s in timeline.of(Step) if s.t > step.t]
-    end = timeline.events[-1].t if timeline.events else step.t
-    return step.t, min(later, default=end + 1)
+def _window(timeline: Timeline, step: Step, config: ProbeConfig) -> tuple[int, int]:
+    """What the step led to: from it to the next step that acts (a wait only watches), at most
+    ``follow_up_window_s`` later (a dialog may appear after the step's own screen capture)."""
+    later = [s.t for s in timeline.of(Step) if s.t > step.t and s.action not in PASSIVE_ACTIONS]
+    return step.t, min([*later, step.t + config.follow_up_window_ns + timeline.clock_error_ns])
 
 
 def _dialog_gate(prompt: Prompt, step: Step, config: ProbeConfig) -> Gate | None:
     text = prompt_text(prompt)
-    every = [text, *(b.text for b in prompt.buttons)]
-    sentence = next((t for t in every if GATE.search(t)), None)
+    every = [prompt.title or "", *prompt.texts, *(b.text for b in prompt.buttons)]
+    sentence = next((t.strip() for t in every if GATE.search(t)), None)
     if sentence is None:
         return None
     closes = any(lexicon_match(b.text, config.close_words) for b in prompt.buttons) or any(
@@ -89,12 +90,12 @@ def _screen_gate(snapshot: UISnapshot, step: Step, config: ProbeConfig) -> Gate 
 def gates(timeline: Timeline, config: ProbeConfig) -> list[Gate]:
     found: list[Gate] = []
     for step in basic_triggers(timeline):
-        lo, hi = _window(timeline, step)
+        lo, hi = _window(timeline, step, config)
         dialogs = [p for p in timeline.of(Prompt) if lo <= p.t < hi and p.prompt_kind == "developer_dialog"]
         shown = [g for g in (_dialog_gate(p, step, config) for p in dialogs) if g is not None]
-        screen = next((s for s in snapshots(timeline) if lo < s.t < hi), None)
-        if not shown and screen is not None:  # a developer's own dialog layer is in the page texts too
-            shown = [g for g in [_screen_gate(screen, step, config)] if g is not None]
+        if not shown:  # a developer's own dialog layer is in the page texts too: one gate, not two
+            screens = (_screen_gate(s, step, config) for s in snapshots(timeline) if lo < s.t < hi)
+            shown = [g for g in screens if g is not None][:1]
         found += shown
     return found
 

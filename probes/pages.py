@@ -85,7 +85,7 @@ def page_texts(snapshot: UISnapshot) -> list[str]:
     return [e.text.strip() for e in snapshot.elements if e.kind == "text" and not e.native and e.text.strip()]
 
 
-def _platform_layers(snapshot: UISnapshot) -> list[tuple[str, list[UIElement]]]:
+def platform_pages(snapshot: UISnapshot) -> list[tuple[str, list[UIElement]]]:
     """Platform pages over the mini program (a native 返回 button, then the page's title and body): each title
     with the platform elements after it."""
     layers: list[tuple[str, list[UIElement]]] = []
@@ -114,7 +114,7 @@ def policy_screens_of(snapshot: UISnapshot, names: Sequence[str] = PRIVACY_POLIC
     """The policy screens one snapshot shows (a platform guide may lie over the program's own policy page)."""
     pattern = _title_pattern(names)
     found: list[PolicyScreen] = []
-    for title, layer in _platform_layers(snapshot):
+    for title, layer in platform_pages(snapshot):
         body = [e.text.strip() for e in layer if e.kind == "text" and e.text.strip() != title]
         if pattern.match(title) and _has_body(body):
             controls = tuple(e for e in layer if e.kind != "text")

@@ -29,6 +29,7 @@ from probes.config import ProbeConfig
 from probes.evidence import is_tap, lexicon_match, pi_flows, program_pi, screen_before, since_start, snapshots
 from probes.finding import FindingDraft
 from probes.pages import (
+    CONTROL_MAX_CHARS,
     POLICY_NAMES,
     below,
     complete_crawls,
@@ -58,6 +59,7 @@ COPY_CONTROL = re.compile(r"复制|导出|下载|副本|发送至邮箱")
 EXPORT_ENTRY = re.compile(r"(?:导出|下载|获取|申请|复制)[^，。]{0,6}(?:个人信息|个人数据|我的信息|我的数据|资料)|个人信息副本|发送至邮箱")
 EXPORT_ENTRY_MAX_CHARS = 16
 COPY_ON_REQUEST = re.compile(r"副本|复制|导出")
+NEGATED = re.compile(r"不可|不能|无法|不支持|禁止|暂不")  # 资料开卡后不可更改 is no edit control
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     flows = [f for c in shown for f in sent[c.category].flows[:1]]
     names = ", ".join(c.category for c in shown)
     evidence = _unique([*flows, *showing[:2], *crawls[:1]])
-    if not any(controls_matching(s, EDIT_CONTROL) or _inputs(s) for s in reached):
+    if not any(_offered(s, EDIT_CONTROL) or _inputs(s) for s in reached):
         yield FindingDraft(
             rule="RTS-003",
             status=_status(explored),
@@ -142,8 +144,8 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
             events=evidence,
             key=("no_edit", *sorted(c.category for c in shown)),
         )
-    exported = any(controls_matching(s, COPY_CONTROL) for s in reached) or any(
-        controls_matching(s, EXPORT_ENTRY, EXPORT_ENTRY_MAX_CHARS) for s in snapshots(timeline)
+    exported = any(_offered(s, COPY_CONTROL) for s in reached) or any(
+        _offered(s, EXPORT_ENTRY, EXPORT_ENTRY_MAX_CHARS) for s in snapshots(timeline)
     )
     if not exported:
         on_request = _copy_on_request(timeline)
@@ -175,6 +177,11 @@ def _not_viewable(timeline: Timeline, unseen: list[Collected], crawls: list[Step
         events=_unique([*(c.flows[0] for c in unseen), *profiles[:1], *crawls[:1]]),
         key=("not_viewable", *sorted(c.category for c in unseen)),
     )
+
+
+def _offered(snapshot: UISnapshot, pattern: re.Pattern[str], max_chars: int = CONTROL_MAX_CHARS) -> bool:
+    """A control of ``pattern`` is offered: a short matching text that does not say it is not (不可更改)."""
+    return any(not NEGATED.search(e.text) for e in controls_matching(snapshot, pattern, max_chars))
 
 
 def _inputs(snapshot: UISnapshot) -> bool:

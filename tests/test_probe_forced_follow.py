@@ -56,6 +56,19 @@ def test_gate_screen_after_a_tap_fails_unless_it_can_be_skipped() -> None:
     assert dis002(tl) == []
 
 
+def test_a_dialog_appearing_during_a_wait_follows_the_tap_before_it() -> None:
+    tl = home().tap(2.0, "红烧肉").snapshot(2.2, "a.png", elements=HOME)
+    tl.add(Step, 2.3, "scenario", index=1, action="wait", target="1")
+    tl.prompt(2.6, "developer_dialog", ["关注公众号后即可查看完整菜谱"], ["去关注"])
+    [finding] = dis002(tl.end(9).build())
+    assert finding.status == "fail" and "红烧肉" in finding.statement
+    # after the next tap it is that tap's; too long after any tap it is no one's
+    tl = home().tap(2.0, "红烧肉").tap(3.0, "关注公众号")
+    assert dis002(tl.prompt(3.2, "developer_dialog", ["关注公众号后即可查看"], ["去关注"]).end(9).build()) == []
+    late = home().tap(2.0, "红烧肉").prompt(30.0, "developer_dialog", ["关注公众号后即可查看"], ["去关注"])
+    assert dis002(late.end(40).build()) == []
+
+
 def test_tapping_the_follow_control_itself_is_not_a_basic_function() -> None:
     tl = home().tap(2.0, "关注公众号").prompt(2.3, "developer_dialog", ["关注公众号后即可查看"], ["去关注"]).end(9).build()
     assert dis002(tl) == []

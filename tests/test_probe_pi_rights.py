@@ -54,6 +54,8 @@ def test_complete_crawl_without_edit_or_export_fails_twice() -> None:
     assert no_edit.status == "fail" and "no edit control" in no_edit.statement and "phone, name" in no_edit.statement
     assert no_copy.status == "fail" and "copy or export" in no_copy.statement
     assert no_edit.severity == "medium" and len(no_edit.evidence) == 3  # the flow, the profile page, the crawl
+    negated = profile(*texts("资料开卡后不可更改", "不支持导出"))
+    assert len(rts003(crawled(registered(), [MINE, (["个人资料"], negated)]).end(20).build())) == 2
 
 
 def test_edit_and_export_on_the_page_or_below_it_pass() -> None:
