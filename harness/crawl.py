@@ -182,10 +182,18 @@ class _Walk:
                     break
             self._goto(root)
         except _BudgetSpent as spent:
+            self._return_to(root)
             return self._result(done, str(spent))
         except _Lost as lost:
             return self._result(done, f"lost its way: {lost}")
         return self._result(self.limits.depth, None)
+
+    def _return_to(self, root: _Node) -> None:
+        """After a budget stop, best effort back to the start screen, so the next step starts where the crawl did."""
+        try:
+            self._goto(root)
+        except _Lost:
+            return
 
     def _result(self, depth: int, stopped: str | None) -> CrawlResult:
         return CrawlResult(len(self.nodes), depth, stopped is None, stopped, self.not_tapped)
@@ -286,7 +294,7 @@ class _Walk:
 
 def crawl(device: CrawlDevice, limits: CrawlLimits, clock: Callable[[], float] = time.monotonic) -> CrawlResult:
     """Walk the screens breadth first within ``limits``, recording each new one; the device ends on the
-    start screen when the walk completed."""
+    start screen when the walk completed or its budget ran out (and could get back)."""
     return _Walk(device, limits, clock).run()
 
 

@@ -196,6 +196,7 @@ def test_the_screen_budget_stops_the_walk_with_the_depth_fully_seen() -> None:
     assert result.depth == 1  # every screen within one tap was seen, not all within two
     assert result.detail == "6 screens, depth 1; stopped: the budget of 6 screens was reached"
     assert crawl_detail_coverage(result.detail) == (6, 1)
+    assert app.stack == ["home"]  # back where it started, for the scenario's next step
 
 
 def test_the_time_budget_stops_the_walk() -> None:
