@@ -256,3 +256,13 @@ class _Button:
 def test_a_dialog_is_closed_without_agreeing(buttons: list[_Button], chosen: str | None) -> None:
     button = closing_button(buttons)
     assert (button.text if button else None) == chosen
+
+
+def test_crawl_on_android_fails_clearly_until_the_driver_reads_targets() -> None:
+    from harness.android.session import AndroidSession
+    from harness.config import StepSpec
+    from harness.session import StepFailed
+
+    session = AndroidSession.__new__(AndroidSession)  # the check comes before any device is touched
+    with pytest.raises(StepFailed, match="not supported on android yet"):
+        session._crawl(StepSpec(action="crawl", arg={"from": None, "depth": 4, "screens": 40, "seconds": 120.0}))
