@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.catalogue import AGREE_WORDS, RAW_SOCKET_APIS, REJECT_WORDS
+from probes.necessary_sets import NECESSARY_CATEGORIES
 
 # Third-party analytics endpoints seen in mini program SDKs (shared/catalogue/WECHAT.md).
 TRACKER_HOSTS = (
@@ -17,49 +18,6 @@ TRACKER_HOSTS = (
     "hmma.baidu.com",
 )
 
-# 39类 (常见类型移动互联网应用程序必要个人信息范围规定, 2021) [M]: basic function -> necessary categories,
-# in the privacy-guide wording the observed categories use. "无须个人信息" types have none.
-NECESSARY_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "地图导航": ("位置信息", "选择的位置"),
-    "网络约车": ("手机号", "位置信息", "选择的位置"),
-    "即时通信": ("手机号",),
-    "网络社区": ("手机号",),
-    "网络支付": ("手机号", "姓名", "身份证号", "银行卡号"),
-    "网上购物": ("手机号", "姓名", "地址"),
-    "餐饮外卖": ("手机号", "姓名", "地址", "位置信息", "选择的位置"),
-    "邮件快件寄递": ("手机号", "姓名", "地址"),
-    "交通票务": ("手机号", "姓名", "身份证号"),
-    "婚恋相亲": ("手机号", "身份证号"),
-    "求职招聘": ("手机号", "姓名"),
-    "网络借贷": ("手机号", "姓名", "身份证号", "银行卡号"),
-    "房屋租售": ("手机号",),
-    "二手车交易": ("手机号",),
-    "问诊挂号": ("手机号", "姓名", "身份证号"),
-    "旅游服务": ("手机号", "姓名", "身份证号"),
-    "酒店服务": ("手机号", "姓名", "身份证号"),
-    "网络游戏": ("手机号",),
-    "学习教育": ("手机号",),
-    "本地生活": (),
-    "女性健康": (),
-    "用车服务": ("手机号", "位置信息"),
-    "投资理财": ("手机号", "姓名", "身份证号", "银行卡号"),
-    "手机银行": ("手机号", "姓名", "身份证号", "银行卡号"),
-    "邮箱云盘": ("手机号",),
-    "远程会议": ("手机号",),
-    "网络直播": (),
-    "在线影音": (),
-    "短视频": (),
-    "新闻资讯": (),
-    "运动健身": (),
-    "浏览器": (),
-    "输入法": (),
-    "安全管理": (),
-    "电子图书": (),
-    "拍摄美化": (),
-    "应用商店": (),
-    "实用工具": (),
-    "演出票务": ("手机号", "姓名", "身份证号"),
-}
 
 NS_PER_S = 1_000_000_000
 
@@ -167,6 +125,11 @@ class ProbeConfig(BaseModel):
     tracker_hosts: tuple[str, ...] = Field(
         default=TRACKER_HOSTS,
         description="USE-001: third-party analytics endpoints (WECHAT.md), host suffixes",
+    )
+    previous_categories: tuple[str, ...] | None = Field(
+        default=None,
+        description="POL-005: the categories the previous version collected (same wording as "
+        "declared_categories); None: not tested",
     )
     declared_categories: tuple[str, ...] | None = Field(
         default=None,

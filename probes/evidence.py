@@ -476,6 +476,8 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "hide": lambda tl, cfg: any(e.event == "hide" for e in tl.of(Lifecycle)),
     "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
     "minor_canary": lambda tl, cfg: _minor_consent().has_minor_canary(tl, cfg),
+    "previous_categories": lambda tl, cfg: cfg.previous_categories is not None,
+    "service_type": lambda tl, cfg: cfg.service_type is not None and cfg.service_type in cfg.necessary_categories,
     "page_text": lambda tl, cfg: any(s.texts or s.elements for s in tl.of(UISnapshot)),
     "page_elements": lambda tl, cfg: any(s.elements for s in tl.of(UISnapshot)),
     "policy_text": lambda tl, cfg: bool(_pages().policy_screens(tl, _pages().POLICY_NAMES)),
@@ -508,6 +510,10 @@ EVIDENCE_MISSING: dict[str, str] = {
     "refusal": "nothing was refused",
     "hide": "the mini program never went to the background (S6)",
     "declared_categories": "no `declared_categories` (the privacy guide's categories) in the probe configuration",
+    "previous_categories": "no `previous_categories` (what the previous version collected) in the probe "
+    "configuration (S8)",
+    "service_type": "no `service_type` in the probe configuration, or one whose 39类 necessary set is not in "
+    "probes/necessary_sets.py",
     "minor_canary": "no minor's resident-id canary (id_card.minor) reached the program: the scenario needs "
     "`profile: {id_card: minor}` and an input of {canary: id_card.minor} (S10)",
     "page_text": "no page texts were recorded (sessions before page-state capture record screenshots only)",

@@ -565,9 +565,6 @@ def rule(rule_id: str) -> Rule:
 
 # Why no probe decides these rules from one recorded session (`miniprobe explain`, rules.json "why").
 NOT_COVERED: dict[str, str] = {
-    "COL-001": "compares two sessions (S2 refusing a category vs S3 granting it) to know which basic function "
-    "could not complete without it; a probe sees one session",
-    "POL-005": "compares two sessions (version N and N+1); a probe sees one session",
     "DIS-001": "needs the operator entity of 更多资料 (WeChat's own page, outside the mini program), the "
     "guide and the policy: an S7 crawl the scenario language does not have",
 }
