@@ -168,27 +168,32 @@ def applicable(group: Group, joined: str, starts: list[int]) -> Iterator[tuple[R
         gate = GATES[name]
         if gate is None:
             yield fn, group
-        elif gate.per_value:
-            chosen = _passing(name, gate, group, joined, starts, name in keyed)
-            if len(chosen) == len(group.scalars):
-                yield fn, group
-            elif chosen:
-                yield fn, replace(group, scalars=tuple(group.scalars[i] for i in chosen))
-        elif (name in keyed or (gate.arrays and group.array)
-              or (gate.text is not None and gate.text.search(joined) is not None)):
+            continue
+        hit = gate.text.search(joined) if gate.text is not None else None
+        if hit is None and name not in keyed and not (gate.arrays and group.array):
+            continue
+        if not gate.per_value or len(starts) == 1:
             yield fn, group
+            continue
+        chosen = _passing(name, gate, group, joined, starts, hit, name in keyed)
+        if len(chosen) == len(group.scalars):
+            yield fn, group
+        elif chosen:
+            yield fn, replace(group, scalars=tuple(group.scalars[i] for i in chosen))
 
 
-def _passing(name: str, gate: Gate, group: Group, joined: str, starts: list[int], keyed: bool) -> list[int]:
-    """The indexes of the values that pass a per-value gate: one search per value that holds the
-    pattern (the search resumes at the next value), plus one."""
+def _passing(
+    name: str, gate: Gate, group: Group, joined: str, starts: list[int], hit: re.Match[str] | None, keyed: bool
+) -> list[int]:
+    """The indexes of the values that pass a per-value gate, from its first ``hit`` on: one more
+    search per value that holds the pattern (each resumes at the next value)."""
     chosen: set[int] = set()
-    if gate.text is not None:
-        position = 0
-        while (hit := gate.text.search(joined, position)) is not None:
-            index = bisect_right(starts, hit.start()) - 1
-            chosen.add(index)
-            position = starts[index + 1] if index + 1 < len(starts) else len(joined) + 1
+    while hit is not None and gate.text is not None:
+        index = bisect_right(starts, hit.start()) - 1
+        chosen.add(index)
+        if index + 1 >= len(starts):
+            break
+        hit = gate.text.search(joined, starts[index + 1])
     if keyed:
         chosen.update(i for i, s in enumerate(group.scalars) if s.key and name in key_gated(s.key))
     return sorted(chosen)
