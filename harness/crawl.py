@@ -116,7 +116,7 @@ class CrawlResult:
 
     @property
     def detail(self) -> str:
-        """The crawl Step's detail: "N screens, depth D" (probes read it; see crawl_coverage)."""
+        """The crawl Step's detail: "N screens, depth D" (probes read it: probes/pages.py crawl_depth)."""
         text = f"{self.screens} screens, depth {self.depth}"
         if self.stopped:
             text += f"; stopped: {self.stopped}"
@@ -126,17 +126,6 @@ class CrawlResult:
 def denied(target: Target) -> bool:
     """The crawl must not tap this control (destructive, paying, consent, data-collecting)."""
     return (target.open_type in DENY_OPEN_TYPES) or any(word in target.label for word in DENY_WORDS)
-
-
-def crawl_detail_coverage(detail: str | None) -> tuple[int, int] | None:
-    """(screens, depth) from a crawl Step's detail, None when it is not one."""
-    if not detail:
-        return None
-    head = detail.split(";", 1)[0]
-    parts = head.replace(",", "").split()
-    if len(parts) == 4 and parts[1] == "screens" and parts[2] == "depth" and parts[0].isdigit() and parts[3].isdigit():
-        return int(parts[0]), int(parts[3])
-    return None
 
 
 @dataclass

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from harness.timeline import Timeline, UISnapshot
 from probes.config import ProbeConfig
-from probes.crawled import PASS, UNDECIDED, Verdict, crawls
+from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts
 from probes.evidence import snapshots
 from probes.finding import FindingDraft
 from probes.pages import is_policy_screen, page_texts
@@ -61,7 +61,4 @@ def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     needs=("withdrawal_means",),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
-    found = verdict(timeline, config)
-    if found.status == "fail":
-        yield FindingDraft(rule="RTS-004", status="fail", statement=found.statement, events=found.events,
-                           key=found.key)
+    return drafts("RTS-004", verdict(timeline, config))

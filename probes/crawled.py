@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
-from harness.crawl import crawl_detail_coverage
 from harness.timeline import Step, Timeline, UISnapshot
-from probes.pages import controls_matching, policy_screens_of
+from probes.finding import FindingDraft
+from probes.pages import controls_matching, crawl_depth, policy_screens_of
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,6 @@ class Crawl:
     @property
     def complete(self) -> bool:
         return self.step.result == "ok"
-
-    @property
-    def start(self) -> UISnapshot | None:
-        return next((s for s in self.screens if s.crawl_path == []), None)
 
     def covers_from_home(self, taps: int) -> bool:
         """Every screen within ``taps`` taps of home was reached: a complete, unrestricted crawl from home."""
@@ -59,21 +56,21 @@ def crawls(timeline: Timeline) -> list[Crawl]:
     for step in timeline.of(Step):
         if step.action == "crawl":
             screens = tuple(s for s in snapshots if previous_seq < s.seq < step.seq)
-            coverage = crawl_detail_coverage(step.detail)
-            settings = _settings(step.target)
             start = next((s for s in screens if s.crawl_path == []), None)
-            found.append(Crawl(step, screens, settings.get("from") or None, coverage[1] if coverage else 0,
+            found.append(Crawl(step, screens, _first_tap(step.target), crawl_depth(step) or 0,
                                start is not None and home is not None and start.page == home))
         previous_seq = step.seq
     return found
 
 
-def _settings(target: str | None) -> dict[str, object]:
+def _first_tap(target: str | None) -> str | None:
+    """The crawl's `from` (its Step target is its settings as JSON)."""
     try:
-        value = json.loads(target or "{}")
+        settings = json.loads(target or "{}")
     except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        return None
+    first = settings.get("from") if isinstance(settings, dict) else None
+    return str(first) if first else None
 
 
 def home_route(timeline: Timeline) -> str | None:
@@ -115,7 +112,7 @@ class Verdict:
     """What a crawl probe can say: pass, fail (with why and what shows it), or undecided — then the rule
     is "not tested" (the probe's evidence kind is the verdict being decided)."""
 
-    status: str  # pass | fail | undecided
+    status: Literal["pass", "fail", "undecided"]
     statement: str = ""
     events: tuple[Step | UISnapshot, ...] = ()
     key: tuple[str, ...] = ()
@@ -123,3 +120,10 @@ class Verdict:
 
 PASS = Verdict("pass")
 UNDECIDED = Verdict("undecided")
+
+
+def drafts(rule_id: str, verdict: Verdict) -> Iterator[FindingDraft]:
+    """A crawl probe's findings: its verdict's one finding when it failed."""
+    if verdict.status == "fail":
+        yield FindingDraft(rule=rule_id, status="fail", statement=verdict.statement, events=verdict.events,
+                           key=verdict.key)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from harness.timeline import Timeline, UISnapshot
 from probes.config import ProbeConfig
-from probes.crawled import PASS, UNDECIDED, Crawl, Verdict, crawls, matching, path_text
+from probes.crawled import PASS, UNDECIDED, Crawl, Verdict, crawls, drafts, matching, path_text
 from probes.evidence import lexicon_match, shorten, snapshots
 from probes.finding import FindingDraft
 from probes.pages import page_texts
@@ -109,8 +109,5 @@ def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     needs=("deletion_path",),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
-    found = verdict(timeline, config)
-    if found.status == "fail":
-        yield FindingDraft(rule="RTS-001", status="fail", statement=found.statement, events=found.events,
-                           key=found.key)
+    return drafts("RTS-001", verdict(timeline, config))
 

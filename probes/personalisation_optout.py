@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from harness.timeline import Timeline, UISnapshot
 from probes.config import ProbeConfig
-from probes.crawled import PASS, UNDECIDED, Verdict, crawls, path_text, shortest, taps
+from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts, path_text, shortest, taps
 from probes.evidence import shorten, snapshots
 from probes.finding import FindingDraft
 from probes.pages import page_texts
@@ -69,7 +69,4 @@ def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     needs=("personalisation_switch",),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
-    found = verdict(timeline, config)
-    if found.status == "fail":
-        yield FindingDraft(rule="USE-002", status="fail", statement=found.statement, events=found.events,
-                           key=found.key)
+    return drafts("USE-002", verdict(timeline, config))

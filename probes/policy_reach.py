@@ -25,6 +25,7 @@ from probes.crawled import (
     UNDECIDED,
     Verdict,
     crawls,
+    drafts,
     path_text,
     platform_guide,
     shortest,
@@ -68,7 +69,4 @@ def _described(screen: UISnapshot, config: ProbeConfig) -> str:
     needs=("policy_path",),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
-    found = verdict(timeline, config)
-    if found.status == "fail":
-        yield FindingDraft(rule="POL-002", status="fail", statement=found.statement, events=found.events,
-                           key=found.key)
+    return drafts("POL-002", verdict(timeline, config))

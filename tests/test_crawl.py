@@ -13,7 +13,6 @@ from harness.crawl import (
     Target,
     closing_button,
     crawl,
-    crawl_detail_coverage,
     denied,
     limits_of,
     numbered,
@@ -195,7 +194,6 @@ def test_the_screen_budget_stops_the_walk_with_the_depth_fully_seen() -> None:
     assert not result.complete and result.screens == 6
     assert result.depth == 1  # every screen within one tap was seen, not all within two
     assert result.detail == "6 screens, depth 1; stopped: the budget of 6 screens was reached"
-    assert crawl_detail_coverage(result.detail) == (6, 1)
     assert app.stack == ["home"]  # back where it started, for the scenario's next step
 
 
@@ -232,10 +230,7 @@ def test_numbered_targets_tell_equal_labels_apart() -> None:
     assert [(t.label, t.nth) for t in targets] == [("查看", 0), ("设置", 0), ("查看", 1)]
 
 
-def test_coverage_and_limits_parsing() -> None:
-    assert crawl_detail_coverage("12 screens, depth 4") == (12, 4)
-    assert crawl_detail_coverage("no visible text") is None
-    assert crawl_detail_coverage(None) is None
+def test_limits_from_the_step_argument() -> None:
     limits = limits_of({"from": "我的", "depth": 5, "screens": 10, "seconds": 30.0})
     assert (limits.first, limits.depth, limits.screens, limits.seconds) == ("我的", 5, 10, 30.0)
     assert limits_of(None).depth == 4
