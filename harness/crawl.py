@@ -23,12 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 # Words on a control the crawl never taps: they delete, pay, sign out, answer a consent dialog or
-# withdraw it. The crawl only looks; a scenario that means to do these does them with `tap`.
+# withdraw it, or ask for personal data. The crawl only looks; a scenario that means to do these does
+# them with `tap` (a scenario tap is on record as the user's trigger, a crawl's is not).
 DENY_WORDS: tuple[str, ...] = (
     "注销", "删除", "清空", "解绑", "退出", "登出", "退款",  # destructive: the account, data, the session
     "支付", "付款", "提交订单", "下单", "购买", "立即抢", "充值",  # paying
     "确认", "确定", "同意", "允许", "授权", "拒绝", "取消", "撤回", "关闭",  # answering / withdrawing consent
     "拨打", "呼叫", "分享", "转发",  # leaving the app for a call or a share sheet
+    # asking for personal data: a permission prompt the crawl caused would have no scenario tap before it
+    "扫码", "扫一扫", "拍照", "拍摄", "定位", "附近", "导航", "录音", "语音", "通讯录", "手机号", "一键登录",
+    "微信登录", "授权登录",
 )
 # Button open-types that collect data, consent or leave the app: never tapped. openSetting (WeChat's
 # settings page, closed by 返回 without changes) and none are explored.

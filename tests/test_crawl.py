@@ -123,6 +123,7 @@ def test_open_types_that_collect_data_are_denied() -> None:
     assert denied(Target("同意并继续", "button", 0, "agreePrivacyAuthorization"))
     assert not denied(Target("权限设置", "button", 0, "openSetting"))
     assert not denied(Target("隐私政策", "link"))
+    assert denied(Target("附近门店")) and denied(Target("扫一扫")) and denied(Target("手机号一键登录"))
 
 
 def test_tabs_are_left_by_switching_back() -> None:
