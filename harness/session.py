@@ -459,15 +459,19 @@ class SimSession:
         if button is None:
             offered = ", ".join(b.text for b in dialog.buttons) or "none"
             raise StepFailed(f"the dialog has no {role} option (buttons: {offered})")
-        self._press(dialog, button)
+        self._answer(dialog, button)  # no poll after: the step's screen capture reads the dialogs
         return "ok", f"{button.text} on {dialog.title or dialog.texts[:1]}"
 
     def _press(self, dialog: ScreenDialog, button: ScreenButton) -> None:
+        """Answer the dialog, then record what the answer brought up."""
+        self._answer(dialog, button)
+        self._poll()
+
+    def _answer(self, dialog: ScreenDialog, button: ScreenButton) -> None:
         assert self.driver is not None and self.recorder is not None
         _, prompt_seq = self._on_screen.get(dialog.key, (dialog, None))
         self.driver.press(dialog, button)
         self._record_answer(dialog, button, prompt_seq)
-        self._poll()
 
     def _record_answer(self, dialog: ScreenDialog, button: ScreenButton, prompt_seq: int | None) -> None:
         """A tap on a consent dialog's agree or reject control is a consent event."""
@@ -495,19 +499,28 @@ class SimSession:
 
     def _watch(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self._poll()
-            time.sleep(min(self.POLL_S, max(0.0, deadline - time.monotonic())))
+        visible = self._poll()
+        while (left := deadline - time.monotonic()) > 0:
+            visible = self._poll(self._next_dialogs(visible, left))
 
     def _wait_for(self, want: Callable[[ScreenDialog], bool], timeout: float) -> ScreenDialog | None:
         deadline = time.monotonic() + timeout
-        while True:
-            for dialog in self._poll():
-                if want(dialog):
-                    return dialog
-            if time.monotonic() > deadline:
+        visible = self._poll()
+        while (found := next((d for d in visible if want(d)), None)) is None:
+            if (left := deadline - time.monotonic()) <= 0:
                 return None
-            time.sleep(self.POLL_S)
+            visible = self._poll(self._next_dialogs(visible, left))
+        return found
+
+    def _next_dialogs(self, visible: list[ScreenDialog], seconds: float) -> list[ScreenDialog]:
+        """The dialogs once they differ from ``visible``, or after at most ``seconds``: watched in the page
+        where the driver can (seen as they appear, one round trip), else looked at again after POLL_S."""
+        assert self.driver is not None
+        wait_dialogs = getattr(self.driver, "wait_dialogs", None)
+        if wait_dialogs is not None:
+            return wait_dialogs({d.key for d in visible}, min(seconds, WAIT_CHUNK_S))  # type: ignore[no-any-return]
+        time.sleep(min(self.POLL_S, seconds))
+        return self.driver.dialogs()
 
     def _poll(
         self, visible: list[ScreenDialog] | None = None, capture: tuple[str | None, str | None] | None = None
@@ -629,6 +642,7 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
     return canaries
 
 
+WAIT_CHUNK_S = 1.0  # a wait for dialogs returns to the session this often (aborts are checked in between)
 SETTLE_S = 8.0  # at most this long after the last step for requests still in flight
 SETTLE_QUIET_S = 0.5  # no request in flight for this long: the network has settled
 IN_FLIGHT_APIS = frozenset({"request", "uploadFile", "downloadFile"})  # a WebSocket may stay open: not these

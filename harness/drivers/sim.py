@@ -293,6 +293,18 @@ for (const el of document.querySelectorAll(document.querySelector('wx-page') ? '
 return out;
 """
 
+# Runs in the page (async): the dialogs as soon as their keys differ from arguments[0], or after
+# arguments[1] ms; looked at every 30 ms (a popup fading in changes no DOM a MutationObserver would see).
+_DIALOGS_CHANGED_JS = (
+    "const done = arguments[arguments.length - 1], shown = new Set(arguments[0]);"
+    "const until = Date.now() + arguments[1];"
+    f"const read = () => {{{_DIALOGS_JS}}};"
+    "const look = () => { const found = read(), keys = new Set(found.map(d => d.key));"
+    "  const changed = keys.size !== shown.size || [...keys].some(k => !shown.has(k));"
+    "  if (changed || Date.now() >= until) done(found); else setTimeout(look, 30); };"
+    "look();"
+)
+
 _FIND_TEXT_JS = r"""
 const want = arguments[0];
 const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
@@ -396,6 +408,8 @@ _SCOPE_BY_WORDING = {wording: scope for scope, wording in SCOPE_WORDING.items()}
 
 
 _SNAPSHOT_JS = _snapshot_js()
+_FIND_TEXT_AND_DIALOGS_JS = (f"return {{element: (() => {{{_FIND_TEXT_JS}}})(), "
+                             f"dialogs: (() => {{{_DIALOGS_JS}}})()}};")
 
 
 def classify(raw: dict[str, Any]) -> ScreenDialog:
@@ -502,6 +516,12 @@ class SimDriver:
     def dialogs(self) -> list[ScreenDialog]:
         return [classify(raw) for raw in self.driver.execute_script(_DIALOGS_JS) or []]
 
+    def wait_dialogs(self, shown: set[str], seconds: float) -> list[ScreenDialog]:
+        """The visible dialogs as soon as they differ from ``shown`` (their keys), or after ``seconds``:
+        watched in the page, so a dialog is seen within ~30 ms at the cost of one round trip."""
+        found = self.driver.execute_async_script(_DIALOGS_CHANGED_JS, list(shown), int(seconds * 1000))
+        return [classify(raw) for raw in found or []]
+
     def page_state(self, hierarchy: Path | None = None) -> PageState:
         """The visible page state (texts, controls, route) in one script round trip; ``hierarchy`` (the
         UI dump just written) is not needed here: the live page is read."""
@@ -544,15 +564,21 @@ class SimDriver:
                 found[0].click()
         self.driver.find_element("css selector", f'{page} button[data-choice="back"]').click()
 
-    def tap_text(self, text: str, timeout: float, before_click: Callable[[], object] | None = None) -> int | None:
+    def tap_text(self, text: str, timeout: float,
+                 before_click: Callable[[list[ScreenDialog]], object] | None = None) -> int | None:
         """Tap the visible text; return the host monotonic time of the tap, or None if it never showed.
-        `before_click` runs once the text is found (the session records a dialog that just appeared)."""
+        `before_click` gets the dialogs visible when the text was found, read in the same round trip
+        (the session records a dialog that just appeared)."""
         deadline = time.monotonic() + timeout
         while True:
-            element = self.driver.execute_script(_FIND_TEXT_JS, text)
+            if before_click is None:
+                element = self.driver.execute_script(_FIND_TEXT_JS, text)
+            else:
+                found = self.driver.execute_script(_FIND_TEXT_AND_DIALOGS_JS, text) or {}
+                element = found.get("element")
             if element is not None:
-                if before_click:
-                    before_click()
+                if before_click is not None:
+                    before_click([classify(raw) for raw in found.get("dialogs") or []])
                 tapped_at = time.monotonic_ns()
                 try:
                     element.click()
@@ -561,7 +587,7 @@ class SimDriver:
                 return tapped_at
             if time.monotonic() > deadline:
                 return None
-            time.sleep(0.15)
+            time.sleep(0.05)  # a look costs one script round trip: the text is tapped soon after it shows
 
     def crawl_view(self) -> tuple[PageState, list[ScreenDialog], list[Target], list[str]]:
         """What the crawl reads of the screen in one round trip: the page state, the dialogs, the tappable
