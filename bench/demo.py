@@ -2,10 +2,12 @@
 
 Runs `miniprobe run scenarios/demo/suite.yaml --fail-on none` in this process with a timer around
 each phase's entry point (nothing in the harness changes; the timers are wrapped around it here):
-Appium server start, mitmproxy start (Capture.start), JVM host start (SimHost.start), Frida attach,
-Chromium start (the Appium session, SimDriver()), scenario steps, closing the session's processes,
-analysis (write_analysis), the session manifest, and the run's reports (finish_run). Phases of
-parallel sessions add up, so their sum can exceed the wall time.
+Appium server start, mitmproxy start (DeviceProxy.start: once per device for the whole run), the
+session's capture start (Capture.start: the device's mitmdump switched to the session's files),
+JVM host start (SimHost.start), Frida attach, Chromium start (the Appium session, SimDriver()),
+scenario steps, closing the session's processes (of which the capture's switch off the session's
+files, Capture.stop), analysis (write_analysis), the session manifest, and the run's reports
+(finish_run). Phases of parallel sessions add up, so their sum can exceed the wall time.
 
     .venv/bin/python bench/demo.py [--suite scenarios/demo/suite.yaml]
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
 import tempfile
 import threading
@@ -49,13 +52,15 @@ def timed(owner: Any, name: str, phase: str) -> None:
 def instrument() -> None:
     import harness.report
     from harness import session
-    from harness.capture.proxy import Capture
+    from harness.capture.proxy import Capture, DeviceProxy
     from harness.drivers.appium_server import AppiumServer
     from harness.drivers.sim import SimHost
     from harness.instrument.frida import FridaInstrument
 
     timed(AppiumServer, "start", "Appium server start")
-    timed(Capture, "start", "mitmproxy start")
+    timed(DeviceProxy, "start", "mitmproxy start (once per device)")
+    timed(Capture, "start", "capture start (per session)")
+    timed(Capture, "stop", "  of closing: capture stop")
     timed(SimHost, "start", "JVM host start")
     timed(FridaInstrument, "attach", "Frida attach")
     timed(session, "SimDriver", "Chromium start (Appium session)")
@@ -82,7 +87,7 @@ def main() -> None:
     print(f"\n{'phase':<34} {'calls':>5} {'total s':>8} {'per call s':>10}")
     for phase, spans in TIMES.items():
         print(f"{phase:<34} {len(spans):>5} {sum(spans):>8.1f} {sum(spans) / len(spans):>10.2f}")
-    print(f"{'wall time of the run':<34} {'':>5} {wall:>8.1f}")
+    print(f"{'wall time of the run':<34} {'':>5} {wall:>8.1f}   (load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

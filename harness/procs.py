@@ -183,6 +183,35 @@ class ChildProcess:
                 raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s:\n" + "\n".join(self.tail))
         return matched[0]
 
+    def request(self, line: str, answer: Callable[[str], bool], timeout: float) -> str:
+        """Write ``line`` to the child's stdin; return the first output line ``answer`` accepts. Raises
+        RuntimeError when the child dies or does not answer within ``timeout`` seconds."""
+        assert self.proc is not None and self.proc.stdin is not None, f"{self.name} was not started"
+        answered = threading.Event()
+        got: list[str] = []
+
+        def listen(out: str) -> None:
+            if not answered.is_set() and answer(out):
+                got.append(out)
+                answered.set()
+
+        self._listeners.append(listen)
+        try:
+            try:
+                self.proc.stdin.write(line.encode("utf-8") + b"\n")
+                self.proc.stdin.flush()
+            except OSError as exc:  # a broken pipe: the child is gone
+                raise RuntimeError(f"{self.name} cannot be told {line[:80]!r}: {exc}") from exc
+            deadline = time.monotonic() + timeout
+            while not answered.wait(0.02):
+                if not self.alive:
+                    raise RuntimeError(f"{self.name} died before answering: {self.exit_reason()}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{self.name} did not answer within {timeout:g} s:\n" + "\n".join(self.tail))
+            return got[0]
+        finally:
+            self._listeners.remove(listen)
+
     def _pump(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
         for raw in self.proc.stdout:

@@ -227,6 +227,7 @@ class SimSlot:
         self.options = options
         self.ports = DevicePorts(appium=PORTS.take())
         self.appium: Any = None
+        self.proxy: Any = None  # the device's mitmdump, started with its first session and kept for the run
 
     def health(self) -> str | None:
         """Appium answers (started, or restarted once after it died), and the sim's tools exist."""
@@ -251,10 +252,11 @@ class SimSlot:
 
         # mitmdump and the JVM host bind port 0 and report the port they got (no probe-then-bind race with
         # other processes); only chromedriver's port must be chosen up front (Appium's capability)
+        proxy = self._proxy()
         ports = DevicePorts(appium=self.ports.appium, chromedriver=PORTS.take())
         resources = RunResources(
             appium_url=self.appium.url, backend_ports=self.backend_ports, ports=ports,
-            appium_pid=self.appium.pid, session_timeout=self.options.session_timeout,
+            appium_pid=self.appium.pid, proxy=proxy, session_timeout=self.options.session_timeout,
             step_grace=self.options.step_grace,
         )
         try:
@@ -263,12 +265,26 @@ class SimSlot:
         finally:
             PORTS.release(ports.chromedriver)
 
+    def _proxy(self) -> Any:
+        """The device's mitmdump, (re)started when it is not running (a session may have lost it)."""
+        from harness.capture.proxy import DeviceProxy
+        from harness.session import profile_canaries
+
+        if self.proxy is None or not self.proxy.alive:
+            if self.proxy is not None:
+                self.proxy.stop()
+            self.proxy = DeviceProxy(self.run_dir / f"mitmdump-{slug(self.name)}.log", profile_canaries(self.device))
+            self.proxy.start()
+        return self.proxy
+
     def facts(self) -> dict[str, Any]:
         return {"kind": "sim", "tags": self.device.tags, "ports": vars(self.ports)}
 
     def close(self) -> None:
         if self.appium is not None:
             self.appium.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
 
 
 class AndroidSlot:

@@ -19,7 +19,7 @@ from typing import Any
 
 from harness import __version__
 from harness.analysis import write_analysis
-from harness.capture.proxy import Capture
+from harness.capture.proxy import Capture, DeviceProxy
 from harness.catalogue import button_role, mentions_privacy
 from harness.config import Scenario, SimDevice, StepSpec
 from harness.crawl import LiveCrawlDevice, closing_button, crawl, limits_of
@@ -82,6 +82,7 @@ class RunResources:
     backend_ports: tuple[int, int]
     ports: DevicePorts = field(default_factory=DevicePorts)
     appium_pid: int | None = None
+    proxy: DeviceProxy | None = None  # the device's mitmdump for the run (else the session starts its own)
     session_timeout: float | None = None  # the scenario's own `timeout:` wins
     step_grace: float = 30.0  # a step may take its own timeout (or wait) plus this before it is cut
 
@@ -223,7 +224,7 @@ class SimSession:
         routes = {host: (http_port, https_port) for host in self.app["hosts"]}
         self.capture = Capture(
             self.dir, self.recorder, routes=routes, block_unrouted=True, canaries=profile_canaries(self.device),
-            listen_port=self.resources.ports.proxy,
+            listen_port=self.resources.ports.proxy, device_proxy=self.resources.proxy,
         )
         proxy_port = self.capture.start()
         self.host = SimHost(
@@ -642,6 +643,7 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
     return canaries
 
 
+WAIT_CHUNK_S = 1.0  # a wait for dialogs returns to the session this often (aborts are checked in between)
 WAIT_CHUNK_S = 1.0  # a wait for dialogs returns to the session this often (aborts are checked in between)
 SETTLE_S = 8.0  # at most this long after the last step for requests still in flight
 SETTLE_QUIET_S = 0.5  # no request in flight for this long: the network has settled

@@ -6,6 +6,9 @@ that kills it, leaves the harness running and the session readable. The addon ap
 event to ``proxy-events.jsonl`` and flushes it; a tail thread records each line into the session
 ``Recorder`` as it arrives, and ``stop`` drains what is left after mitmdump exits. mitmdump also
 writes every flow to ``flows.mitm`` (replay and evidence); ``read_flows`` reads it back.
+
+A sim device's mitmdump can serve all the device's sessions of a run (``DeviceProxy``): each session's
+``Capture`` switches it to its own files and routes (harness/capture/switch.py) instead of starting one.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import orjson
 from mitmproxy import flow as mitmflow
@@ -28,11 +32,13 @@ from mitmproxy.io import FlowReader
 from pydantic import ValidationError
 
 from harness.capture.addon import format_routes
+from harness.capture.switch import NOT_SWITCHED, SWITCHED
 from harness.procs import ChildProcess
 from harness.timeline import Flow, Recorder
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ADDON_PATH = Path(__file__).resolve().with_name("addon.py")
+SWITCH_PATH = Path(__file__).resolve().with_name("switch.py")
 DEFAULT_CONFDIR = REPO_ROOT / ".cache" / "mitmproxy"
 
 EVENTS_FILE = "proxy-events.jsonl"
@@ -81,6 +87,7 @@ class Capture:
         listen_port: int = 0,
         listen_host: str = "127.0.0.1",  # 0.0.0.0 (or an address) for a phone on Wi-Fi to reach
         start_timeout: float = 30.0,
+        device_proxy: DeviceProxy | None = None,  # the device's running mitmdump, switched to this session
     ) -> None:
         self.session_dir = session_dir
         self.recorder = recorder
@@ -104,6 +111,7 @@ class Capture:
         self._tail_thread: threading.Thread | None = None
         self._stopped = False
         self._canaries_file: Path | None = None
+        self.device_proxy = device_proxy
         self.tail_error: str | None = None
 
     @property
@@ -125,71 +133,33 @@ class Capture:
 
     def argv(self, canaries_file: Path | None) -> list[str]:
         sim = bool(self.routes) or self.block_unrouted
-        options = {
-            "confdir": str(self.confdir),
-            "save_stream_file": str(self.flows_path),
-            "flow_detail": "0",  # flows go to flows.mitm and the timeline, never to the log
-            "termlog_verbosity": "info",
-            # the sim: the fixture back end has a self-signed cert; with lazy connections a blocked
-            # host's request (URL, body) is still seen and recorded before it is answered with 502
-            "ssl_insecure": "true" if sim else "false",
-            "connection_strategy": "lazy" if sim else "eager",
-            "miniprobe_events": str(self.events_path),
-            "miniprobe_routes": format_routes(self.routes),
-            "miniprobe_block_unrouted": "true" if self.block_unrouted else "false",
-            "miniprobe_canaries": str(canaries_file) if canaries_file else "",
-        }
-        argv = [*mitmdump_argv(), "--listen-host", self.listen_host, "--listen-port", str(self.listen_port),
-                "-s", str(ADDON_PATH)]
-        for name, value in options.items():
-            argv += ["--set", f"{name}={value}"]
-        return argv
+        options = base_options(self.confdir, sim, canaries_file) | session_options(
+            self.events_path, self.flows_path, self.routes, self.block_unrouted)
+        return mitmdump_command(self.listen_host, self.listen_port, options)
 
     def start(self) -> int:
-        """Start mitmdump; return its port once it listens with the addon loaded. Raises RuntimeError
-        with mitmdump's output when it does not get there within ``start_timeout`` seconds."""
+        """Start mitmdump (or switch the device's to this session); return its port once it listens with
+        the addon loaded. Raises RuntimeError with mitmdump's output when it does not get there within
+        ``start_timeout`` seconds."""
         if self.process is not None:
             raise RuntimeError("this Capture was already started; use a new one per session")
         self.session_dir.mkdir(parents=True, exist_ok=True)
-        ensure_ca(self.confdir)
         self.events_path.touch(mode=0o600)
-        canaries_file = self._write_canaries()
-        env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-               "PYTHONUNBUFFERED": "1"}
-        self.process = ChildProcess("mitmdump", self.argv(canaries_file), env=env, cwd=REPO_ROOT,
-                                    log_path=self.session_dir / LOG_FILE)
-        seen: dict[str, int | bool] = {}
-
-        def ready(line: str) -> bool:
-            if found := _LISTENING_RE.search(line):
-                seen["port"] = int(found.group(1))
-            if _READY_MARK in line:
-                seen["addon"] = True
-            return "port" in seen and "addon" in seen
-
-        try:
-            self.process.start(ready, timeout=self.start_timeout)
-        except RuntimeError as exc:
-            self._remove_canaries()
-            log = self.session_dir / LOG_FILE
-            raise RuntimeError(f"mitmproxy (capture) failed to start; log: {log}\n{exc}") from exc
-        self.port = int(seen["port"])
-        with socket.create_connection((_connect_host(self.listen_host), self.port), timeout=5):
-            pass
+        if self.device_proxy is not None:
+            self.process, self.port = self.device_proxy.process, self.device_proxy.port
+            self.device_proxy.switch(self.events_path, self.flows_path, self.routes, self.block_unrouted)
+        else:
+            ensure_ca(self.confdir)
+            self._canaries_file = write_canaries(self.canaries)
+            try:
+                self.process, self.port = start_mitmdump(self.argv(self._canaries_file), self.session_dir / LOG_FILE,
+                                                         self.listen_host, self.start_timeout)
+            except RuntimeError:
+                self._remove_canaries()
+                raise
         self._tail_thread = threading.Thread(target=self._tail, name="capture-events", daemon=True)
         self._tail_thread.start()
         return self.port
-
-    def _write_canaries(self) -> Path | None:
-        """The canaries for the addon, outside the session folder (they are raw personal data); kept
-        until ``stop`` because mitmproxy reads its options again when it reloads the addon."""
-        if not self.canaries:
-            return None
-        fd, name = tempfile.mkstemp(prefix="miniprobe-canaries-", suffix=".json")  # created 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(self.canaries, f, ensure_ascii=False)
-        self._canaries_file = Path(name)
-        return self._canaries_file
 
     def _remove_canaries(self) -> None:
         if self._canaries_file is not None:
@@ -249,7 +219,9 @@ class Capture:
         if self._stopped:
             return
         self._stopped = True
-        if self.process is not None:
+        if self.device_proxy is not None:
+            self._leave_device_proxy()
+        elif self.process is not None:
             self.process.stop(grace)
         self._remove_canaries()
         self._stop_tail.set()
@@ -261,6 +233,141 @@ class Capture:
             self._partial = b""
 
     close = stop
+
+    def _leave_device_proxy(self) -> None:
+        """Switch the device's mitmdump off this session's files (it writes the last flows and closes
+        them); a dead one is the session's exit reason already."""
+        assert self.device_proxy is not None
+        if self.device_proxy.alive:
+            try:
+                self.device_proxy.switch(None, None, {}, block_unrouted=True)
+            except RuntimeError as exc:
+                self.tail_error = self.tail_error or f"capture: {exc}"
+
+
+class DeviceProxy:
+    """A sim device's mitmdump for a whole run: each session's ``Capture`` switches it to its files and
+    routes, so that a session does not pay mitmdump's start-up (~1.4 s). Between sessions it records
+    nothing and answers every host with 502. Started and stopped by the device's slot (the runner)."""
+
+    def __init__(self, log_path: Path, canaries: Mapping[str, str] | None = None, *, confdir: Path = DEFAULT_CONFDIR,
+                 listen_port: int = 0, start_timeout: float = 30.0, switch_timeout: float = 90.0) -> None:
+        self.log_path = log_path
+        self.canaries = dict(canaries or {})
+        self.confdir = confdir
+        self.listen_port = listen_port
+        self.start_timeout = start_timeout
+        self.switch_timeout = switch_timeout  # the old session's flows may still be in the scan worker
+        self.process: ChildProcess | None = None
+        self.port = 0
+        self._canaries_file: Path | None = None
+        self._switches = 0
+
+    def start(self) -> int:
+        ensure_ca(self.confdir)
+        self._canaries_file = write_canaries(self.canaries)
+        options = base_options(self.confdir, True, self._canaries_file) | session_options(None, None, {}, True)
+        try:
+            self.process, self.port = start_mitmdump(mitmdump_command("127.0.0.1", self.listen_port, options),
+                                                     self.log_path, "127.0.0.1", self.start_timeout)
+        except RuntimeError:
+            self.stop()
+            raise
+        return self.port
+
+    def switch(self, events: Path | None, flows: Path | None, routes: Mapping[str, tuple[int, int]],
+               block_unrouted: bool) -> None:
+        """Record into these files (None: nowhere) with these routes, once the previous files are complete."""
+        assert self.process is not None, "the device proxy was not started"
+        self._switches += 1
+        ident = self._switches
+        options = session_options(events, flows, routes, block_unrouted)
+        answer = self.process.request(
+            json.dumps({"id": ident, "options": options}),
+            lambda line: f"{SWITCHED} {ident}" in line or f"{NOT_SWITCHED} {ident}:" in line,
+            self.switch_timeout)
+        if NOT_SWITCHED in answer:
+            raise RuntimeError(f"mitmdump could not switch to {events}: {answer}")
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.alive
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop(10.0)
+        if self._canaries_file is not None:
+            self._canaries_file.unlink(missing_ok=True)
+            self._canaries_file = None
+
+
+def base_options(confdir: Path, sim: bool, canaries_file: Path | None) -> dict[str, str]:
+    """mitmdump's options for the whole life of the process."""
+    return {
+        "confdir": str(confdir),
+        "flow_detail": "0",  # flows go to flows.mitm and the timeline, never to the log
+        "termlog_verbosity": "info",
+        # the sim: the fixture back end has a self-signed cert; with lazy connections a blocked
+        # host's request (URL, body) is still seen and recorded before it is answered with 502
+        "ssl_insecure": "true" if sim else "false",
+        "connection_strategy": "lazy" if sim else "eager",
+        "miniprobe_canaries": str(canaries_file) if canaries_file else "",
+    }
+
+
+def session_options(events: Path | None, flows: Path | None, routes: Mapping[str, tuple[int, int]],
+                    block_unrouted: bool) -> dict[str, Any]:
+    """The options that belong to one session (harness/capture/switch.py changes exactly these)."""
+    return {
+        "save_stream_file": str(flows) if flows else "",
+        "miniprobe_events": str(events) if events else "",
+        "miniprobe_routes": format_routes(routes),
+        "miniprobe_block_unrouted": block_unrouted,
+    }
+
+
+def mitmdump_command(listen_host: str, listen_port: int, options: Mapping[str, Any]) -> list[str]:
+    argv = [*mitmdump_argv(), "--listen-host", listen_host, "--listen-port", str(listen_port),
+            "-s", str(ADDON_PATH), "-s", str(SWITCH_PATH)]
+    for name, value in options.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        argv += ["--set", f"{name}={text}"]
+    return argv
+
+
+def start_mitmdump(argv: list[str], log_path: Path, listen_host: str, timeout: float) -> tuple[ChildProcess, int]:
+    """Start mitmdump; return it and its port once it listens with the addon loaded."""
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+           "PYTHONUNBUFFERED": "1"}
+    process = ChildProcess("mitmdump", argv, env=env, cwd=REPO_ROOT, log_path=log_path)
+    seen: dict[str, int | bool] = {}
+
+    def ready(line: str) -> bool:
+        if found := _LISTENING_RE.search(line):
+            seen["port"] = int(found.group(1))
+        if _READY_MARK in line:
+            seen["addon"] = True
+        return "port" in seen and "addon" in seen
+
+    try:
+        process.start(ready, timeout=timeout)
+    except RuntimeError as exc:
+        raise RuntimeError(f"mitmproxy (capture) failed to start; log: {log_path}\n{exc}") from exc
+    port = int(seen["port"])
+    with socket.create_connection((_connect_host(listen_host), port), timeout=5):
+        pass
+    return process, port
+
+
+def write_canaries(canaries: Mapping[str, str]) -> Path | None:
+    """The canaries for the addon, outside the session folder (they are raw personal data); kept until
+    mitmdump stops because mitmproxy reads its options again when it reloads the addon."""
+    if not canaries:
+        return None
+    fd, name = tempfile.mkstemp(prefix="miniprobe-canaries-", suffix=".json")  # created 0600
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(dict(canaries), f, ensure_ascii=False)
+    return Path(name)
 
 
 def _connect_host(listen_host: str) -> str:
