@@ -305,18 +305,6 @@ _DIALOGS_CHANGED_JS = (
     "look();"
 )
 
-# Runs in the page (async): the dialogs as soon as their keys differ from arguments[0], or after
-# arguments[1] ms; looked at every 30 ms (a popup fading in changes no DOM a MutationObserver would see).
-_DIALOGS_CHANGED_JS = (
-    "const done = arguments[arguments.length - 1], shown = new Set(arguments[0]);"
-    "const until = Date.now() + arguments[1];"
-    f"const read = () => {{{_DIALOGS_JS}}};"
-    "const look = () => { const found = read(), keys = new Set(found.map(d => d.key));"
-    "  const changed = keys.size !== shown.size || [...keys].some(k => !shown.has(k));"
-    "  if (changed || Date.now() >= until) done(found); else setTimeout(look, 30); };"
-    "look();"
-)
-
 _FIND_TEXT_JS = r"""
 const want = arguments[0];
 const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
@@ -420,8 +408,6 @@ _SCOPE_BY_WORDING = {wording: scope for scope, wording in SCOPE_WORDING.items()}
 
 
 _SNAPSHOT_JS = _snapshot_js()
-_FIND_TEXT_AND_DIALOGS_JS = (f"return {{element: (() => {{{_FIND_TEXT_JS}}})(), "
-                             f"dialogs: (() => {{{_DIALOGS_JS}}})()}};")
 _FIND_TEXT_AND_DIALOGS_JS = (f"return {{element: (() => {{{_FIND_TEXT_JS}}})(), "
                              f"dialogs: (() => {{{_DIALOGS_JS}}})()}};")
 
@@ -529,12 +515,6 @@ class SimDriver:
 
     def dialogs(self) -> list[ScreenDialog]:
         return [classify(raw) for raw in self.driver.execute_script(_DIALOGS_JS) or []]
-
-    def wait_dialogs(self, shown: set[str], seconds: float) -> list[ScreenDialog]:
-        """The visible dialogs as soon as they differ from ``shown`` (their keys), or after ``seconds``:
-        watched in the page, so a dialog is seen within ~30 ms at the cost of one round trip."""
-        found = self.driver.execute_async_script(_DIALOGS_CHANGED_JS, list(shown), int(seconds * 1000))
-        return [classify(raw) for raw in found or []]
 
     def wait_dialogs(self, shown: set[str], seconds: float) -> list[ScreenDialog]:
         """The visible dialogs as soon as they differ from ``shown`` (their keys), or after ``seconds``:
