@@ -644,7 +644,6 @@ def profile_canaries(device: SimDevice) -> dict[str, str]:
 
 
 WAIT_CHUNK_S = 1.0  # a wait for dialogs returns to the session this often (aborts are checked in between)
-WAIT_CHUNK_S = 1.0  # a wait for dialogs returns to the session this often (aborts are checked in between)
 SETTLE_S = 8.0  # at most this long after the last step for requests still in flight
 SETTLE_QUIET_S = 0.5  # no request in flight for this long: the network has settled
 IN_FLIGHT_APIS = frozenset({"request", "uploadFile", "downloadFile"})  # a WebSocket may stay open: not these
