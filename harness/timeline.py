@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
@@ -411,6 +412,7 @@ class Timeline:
         self._by_type: defaultdict[type, list[Event]] = defaultdict(list)  # probes ask by kind: index once
         for event in self.events:
             self._by_type[type(event)].append(event)
+        self._of_kind: dict[type, list[Event]] = {}
 
     @classmethod
     def load(cls, session_dir: Path) -> Timeline:
@@ -424,12 +426,12 @@ class Timeline:
 
     def of(self, kind: type[EventT]) -> list[EventT]:
         """The events of ``kind`` (subclasses included), in time order; a new list the caller may keep."""
-        types = [t for t in self._by_type if issubclass(t, kind)]
-        if not types:
-            return []
-        if len(types) == 1:
-            return list(self._by_type[types[0]])  # type: ignore[arg-type]
-        return [e for e in self.events if isinstance(e, kind)]
+        found = self._of_kind.get(kind)
+        if found is None:  # probes ask per event for a few kinds: which classes a kind covers is worked out once
+            types = [t for t in self._by_type if issubclass(t, kind)]
+            found = self._by_type[types[0]] if len(types) == 1 else [e for e in self.events if isinstance(e, kind)]
+            self._of_kind[kind] = found
+        return list(found)  # type: ignore[arg-type]
 
     @property
     def start(self) -> SessionStart | None:
@@ -446,9 +448,9 @@ class Timeline:
         """True when the session did not end cleanly (no session_end, or it ended in error)."""
         return self.end is None or self.end.outcome == "error"
 
-    @property
+    @cached_property
     def clock_error_ns(self) -> int:
-        """The largest recorded device-host clock error bound of the session."""
+        """The largest recorded device-host clock error bound of the session (probes ask once per event)."""
         bounds = [e.clock.error_ns for e in [*self.of(SessionStart), *self.of(SessionEnd)]]
         return max(bounds, default=0)
 

@@ -24,7 +24,7 @@ from probes.evidence import (
     own_flows,
     prompt_text,
     screen_text,
-    snapshots,
+    snapshots_between,
 )
 
 CONFIRM_WORDS = ("确认", "确定", "同意", "继续", "提交", "confirm", "continue", "submit")
@@ -59,7 +59,7 @@ def pressed_text(step: Step) -> str:
 
 def answered_dialog(timeline: Timeline, step: Step, pressed: str) -> Prompt | None:
     """The dialog a step answered: the latest dialog seen before it that offers the pressed button."""
-    earlier = [p for p in timeline.of(Prompt) if p.t <= step.t + timeline.clock_error_ns]
+    earlier = events_between(timeline, Prompt, -(1 << 63), step.t + timeline.clock_error_ns)  # by bisection
     return next((p for p in reversed(earlier) if any(b.text.strip() == pressed for b in p.buttons)), None)
 
 
@@ -81,7 +81,7 @@ def _confirms(timeline: Timeline, step: Step, config: ProbeConfig) -> Deletion |
 def _failed_after(timeline: Timeline, t: int, config: ProbeConfig) -> bool:
     """A screen or dialog within the follow-up window says the deletion failed."""
     hi = t + config.follow_up_window_ns + timeline.clock_error_ns
-    shown = [screen_text(s) for s in snapshots(timeline) if t <= s.t <= hi]
+    shown = [screen_text(s) for s in snapshots_between(timeline, t, hi)]
     shown += [prompt_text(p) for p in events_between(timeline, Prompt, t, hi)]
     return any(re.search(config.deletion_failed_wording, text) for text in shown)
 

@@ -482,6 +482,7 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "page_elements": lambda tl, cfg: any(s.elements for s in tl.of(UISnapshot)),
     "policy_text": lambda tl, cfg: bool(_pages().policy_screens(tl, _pages().POLICY_NAMES)),
     "rights_screens": lambda tl, cfg: bool(_pages().complete_crawls(tl) or _pages().profile_screens(tl)),
+    "more_info": lambda tl, cfg: _pages().more_info_shown(tl),
     "account_deletion": lambda tl, cfg: _account_deletion().has_deletion(tl, cfg),
     "relogin_after_deletion": lambda tl, cfg: _account_deletion().has_relogin(tl, cfg),
     "old_profile": lambda tl, cfg: _account_deletion().has_old_profile(tl, cfg),
@@ -520,6 +521,7 @@ EVIDENCE_MISSING: dict[str, str] = {
     "page_elements": "no page controls (checkbox states, inputs, buttons) were recorded",
     "policy_text": "no privacy policy, guide or user agreement screen was recorded (an S7 crawl or a tap to it)",
     "rights_screens": "no complete settings crawl (S7) and no 个人信息/个人资料 page was recorded",
+    "more_info": "WeChat's 更多资料 page (capsule ··· → 更多资料) was not recorded (S7: `tap: ···`)",
     "account_deletion": "no confirmed account deletion (注销/删除账号 and its confirmation) in the session (S5)",
     "relogin_after_deletion": "no login after the account deletion",
     "old_profile": "no canary sent to the service and no personal data stored before the deletion",
@@ -674,7 +676,16 @@ def when(timeline: Timeline, moments: Sequence[int]) -> str:
 
 def snapshots(timeline: Timeline) -> list[UISnapshot]:
     """The snapshots that hold page state, in time order (screenshot-only snapshots left out)."""
+    return list(_time_index(timeline, "snapshots", _page_snapshots)[0])
+
+
+def _page_snapshots(timeline: Timeline) -> list[UISnapshot]:
     return [s for s in timeline.of(UISnapshot) if s.texts or s.elements]
+
+
+def snapshots_between(timeline: Timeline, lo: int, hi: int) -> list[UISnapshot]:
+    """The snapshots holding page state with ``lo <= t <= hi``, in time order, by bisection."""
+    return _between(timeline, "snapshots", _page_snapshots, lo, hi)
 
 
 def screen_text(snapshot: UISnapshot) -> str:
@@ -684,7 +695,9 @@ def screen_text(snapshot: UISnapshot) -> str:
 
 def screen_before(timeline: Timeline, t: int) -> UISnapshot | None:
     """The screen shown just before ``t``: the latest snapshot taken before it."""
-    return next((s for s in reversed(snapshots(timeline)) if s.t < t), None)
+    shown, times = _time_index(timeline, "snapshots", _page_snapshots)
+    before = bisect_left(times, t)  # the snapshots taken before t are shown[:before]
+    return shown[before - 1] if before else None
 
 
 def page_elements(snapshot: UISnapshot, *kinds: str) -> list[UIElement]:

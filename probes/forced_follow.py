@@ -22,7 +22,14 @@ from dataclasses import dataclass
 
 from harness.timeline import Prompt, Step, Timeline, UISnapshot
 from probes.config import ProbeConfig
-from probes.evidence import lexicon_match, prompt_text, shorten, since_start, snapshots
+from probes.evidence import (
+    events_between,
+    lexicon_match,
+    prompt_text,
+    shorten,
+    since_start,
+    snapshots_between,
+)
 from probes.finding import FindingDraft
 from probes.pages import controls_matching, page_texts
 from probes.registry import probe
@@ -60,8 +67,9 @@ def basic_triggers(timeline: Timeline) -> list[Step]:
 def _window(timeline: Timeline, step: Step, config: ProbeConfig) -> tuple[int, int]:
     """What the step led to: from it to the next step that acts (a wait only watches), at most
     ``follow_up_window_s`` later (a dialog may appear after the step's own screen capture)."""
-    later = [s.t for s in timeline.of(Step) if s.t > step.t and s.action not in PASSIVE_ACTIONS]
-    return step.t, min([*later, step.t + config.follow_up_window_ns + timeline.clock_error_ns])
+    cap = step.t + config.follow_up_window_ns + timeline.clock_error_ns
+    later = events_between(timeline, Step, step.t + 1, cap)  # by bisection: a scan per step is O(n^2)
+    return step.t, next((s.t for s in later if s.action not in PASSIVE_ACTIONS), cap)
 
 
 def _dialog_gate(prompt: Prompt, step: Step, config: ProbeConfig) -> Gate | None:
@@ -91,10 +99,10 @@ def gates(timeline: Timeline, config: ProbeConfig) -> list[Gate]:
     found: list[Gate] = []
     for step in basic_triggers(timeline):
         lo, hi = _window(timeline, step, config)
-        dialogs = [p for p in timeline.of(Prompt) if lo <= p.t < hi and p.prompt_kind == "developer_dialog"]
+        dialogs = [p for p in events_between(timeline, Prompt, lo, hi - 1) if p.prompt_kind == "developer_dialog"]
         shown = [g for g in (_dialog_gate(p, step, config) for p in dialogs) if g is not None]
         if not shown:  # a developer's own dialog layer is in the page texts too: one gate, not two
-            screens = (_screen_gate(s, step, config) for s in snapshots(timeline) if lo < s.t < hi)
+            screens = (_screen_gate(s, step, config) for s in snapshots_between(timeline, lo + 1, hi - 1))
             shown = [g for g in screens if g is not None][:1]
         found += shown
     return found

@@ -207,3 +207,16 @@ def is_profile_screen(snapshot: UISnapshot) -> bool:
 
 def profile_screens(timeline: Timeline) -> list[UISnapshot]:
     return [s for s in snapshots(timeline) if is_profile_screen(s)]
+
+
+MORE_INFO_TITLE = "更多资料"  # WeChat's page behind the capsule's ···: the program's name and 账号主体
+
+
+def shows_platform_page(snapshot: UISnapshot, title: str) -> bool:
+    """The snapshot shows the platform's page of that title (更多资料, drawn by WeChat over the program)."""
+    return any(shown == title for shown, _ in platform_pages(snapshot))
+
+
+def more_info_shown(timeline: Timeline) -> bool:
+    """更多资料 was recorded (the scenario tapped the capsule's ···)."""
+    return any(shows_platform_page(s, MORE_INFO_TITLE) for s in timeline.of(UISnapshot))

@@ -565,6 +565,4 @@ def rule(rule_id: str) -> Rule:
 
 # Why no probe decides these rules from one recorded session (`miniprobe explain`, rules.json "why").
 NOT_COVERED: dict[str, str] = {
-    "DIS-001": "needs the operator entity of 更多资料 (WeChat's own page, outside the mini program), the "
-    "guide and the policy: an S7 crawl the scenario language does not have",
 }

@@ -309,7 +309,7 @@ _FIND_TEXT_JS = r"""
 const want = arguments[0];
 const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
 let best = null;
-for (const el of document.querySelectorAll('wx-native-popup button, wx-page *')) {
+for (const el of document.querySelectorAll('wx-native-popup button, wx-page *, wx-nav-bar .capsule i')) {
   if (!visible(el)) continue;
   const own = [...el.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('').trim();
   if (own === want || (el.tagName === 'BUTTON' && el.innerText.trim() === want)) { best = el; }
@@ -456,6 +456,7 @@ NATIVE_PROMPT_KINDS: dict[str, str] = {
     "navigate_confirm": "developer_dialog",
     "settings": "system_permission",
     "privacy_contract": "system_permission",
+    "more_info": "system_permission",  # 更多资料 behind the capsule's ··· (sim/container/more-info.js)
 }
 # What the native authorization popups without a scope ask for (the Prompt's scope field).
 NATIVE_SUBJECTS: dict[str, str] = {"phone_popup": "phoneNumber", "user_profile": "userInfo",
