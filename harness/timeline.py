@@ -243,11 +243,12 @@ def event_schema() -> dict[str, Any]:
 def utc_now_iso() -> str:
     """Now as UTC ISO-8601 with microseconds, ``2026-11-24T17:10:09.764141Z`` (the recorder stamps
     every event: the date and time of the second are formatted once per second)."""
-    second, ns = divmod(time.time_ns(), 1_000_000_000)
+    now = time.time()  # a float: cheaper than time_ns()'s big integers, and exact to ~0.25 µs
+    second = int(now)
     cached = _second_text
     if cached[0] != second:
         cached = _format_second(second)
-    return f"{cached[1]}.{ns // 1000:06d}Z"
+    return f"{cached[1]}.{int((now - second) * 1_000_000):06d}Z"
 
 
 _second_text: tuple[int, str] = (-1, "")  # (epoch second, its formatted date and time), swapped whole
