@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -121,9 +121,18 @@ class Gate:
     key: Callable[[str], bool] | None = None
     arrays: bool = False
     per_value: bool = False
+    common: bool = False  # a text pattern most bodies hold (Han characters, digit runs): searched alone
 
 
 GATES: dict[str, Gate | None] = {}  # None: always runs
+
+
+@lru_cache(maxsize=1)
+def rare_texts() -> re.Pattern[str] | None:
+    """The text patterns of the gates that are not common, as one: a group where it finds nothing
+    (most) costs one search for all of them instead of one each."""
+    patterns = [g.text.pattern for g in GATES.values() if g is not None and g.text is not None and not g.common]
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 def recogniser(
@@ -133,6 +142,7 @@ def recogniser(
     key: Callable[[str], bool] | None = None,
     arrays: bool = False,
     per_value: bool = False,
+    common: bool = False,
 ) -> Callable[[Recogniser], Recogniser]:
     """Register a recogniser; ``pi_type`` names the registry entry (one function may yield related types).
     ``text``/``key``/``arrays``/``per_value`` are its Gate: each must hold for every group (value, if
@@ -144,8 +154,9 @@ def recogniser(
             raise ValueError(f"recogniser for {pi_type!r} registered twice")
         RECOGNISERS[pi_type] = fn
         gated = text is not None or key is not None or arrays
-        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value) if gated else None
+        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value, common) if gated else None
         key_gated.cache_clear()
+        rare_texts.cache_clear()
         return fn
 
     return register
@@ -164,12 +175,15 @@ def applicable(group: Group, joined: str, starts: list[int]) -> Iterator[tuple[R
     keyed: frozenset[str] = frozenset()
     for key in {s.key for s in group.scalars if s.key}:
         keyed |= key_gated(key)
+    rare = rare_texts()
+    rare_found = rare is not None and rare.search(joined) is not None
     for name, fn in RECOGNISERS.items():
         gate = GATES[name]
         if gate is None:
             yield fn, group
             continue
-        hit = gate.text.search(joined) if gate.text is not None else None
+        searched = gate.text is not None and (gate.common or rare_found)
+        hit = gate.text.search(joined) if searched and gate.text is not None else None
         if hit is None and name not in keyed and not (gate.arrays and group.array):
             continue
         if not gate.per_value or len(starts) == 1:
@@ -179,7 +193,8 @@ def applicable(group: Group, joined: str, starts: list[int]) -> Iterator[tuple[R
         if len(chosen) == len(group.scalars):
             yield fn, group
         elif chosen:
-            yield fn, replace(group, scalars=tuple(group.scalars[i] for i in chosen))
+            yield fn, Group(group.member_prefix, group.key, tuple(group.scalars[i] for i in chosen), group.array,
+                            group.endpoint)
 
 
 def _passing(

@@ -47,7 +47,7 @@ def has_card_hint(key: str | None) -> bool:
 _CARD_NEARBY = re.compile(r"(?i)(card|bank|卡号|银行卡)\W{0,3}\S{0,6}$")
 
 
-@recogniser("bank_card", text=r"(?<!\d)\d{4}[ -]?\d{4}", per_value=True)
+@recogniser("bank_card", text=r"(?<!\d)\d{4}[ -]?\d{4}", per_value=True, common=True)
 def recognise_bank_card(group: Group) -> Iterator[PIMatch]:
     """13-19 digits passing Luhn AND (a known issuer range or a card key hint): about one random
     number in ten passes Luhn, so Luhn alone is never enough. Hint: high; issuer only: medium in a
@@ -86,7 +86,7 @@ def _passport_key(key: str) -> bool:
     return has_hint(key, _PASSPORT_HINT_WORDS, ("passport", "护照"))
 
 
-@recogniser("passport", text=r"(?i)passport|护照", key=_passport_key)
+@recogniser("passport", text=r"(?i:passport)|护照", key=_passport_key)
 
 def recognise_passport(group: Group) -> Iterator[PIMatch]:
     """Passport numbers, only under a passport key hint or beside a "passport" document type (alone
