@@ -210,7 +210,7 @@ class StepSpec(_Strict):
 
     action: Literal[
         "launch", "relaunch", "wait", "tap", "input", "privacy_popup", "scope_popup", "dialog", "screenshot",
-        "settings", "crawl", "background",
+        "settings", "crawl", "background", "switch",
     ]
     arg: Any = None
     optional: bool = False  # a popup/dialog step that finds nothing is noted, not failed
@@ -277,6 +277,13 @@ def _parse_step(raw: Any, path: Path, lines: dict[Loc, int], loc: Loc) -> StepSp
         arg = {str(k): switches[v] for k, v in arg.items()}
     if action == "crawl":
         arg = _crawl_arg(arg, path, lines.get(arg_loc, line), _dotted(arg_loc))
+    if action == "switch":  # the page's own switches, by the text beside them: {个性化推荐: off}
+        states = {"on": True, "off": False, True: True, False: False}
+        if not (isinstance(arg, dict) and arg and all(
+                isinstance(k, str) and k.strip() and isinstance(v, (bool, str)) and v in states for k, v in arg.items())):
+            raise ConfigError(path, lines.get(arg_loc, line), _dotted(arg_loc),
+                              "switch takes {<text beside the switch>: on|off, ...}, e.g. {个性化推荐: off}")
+        arg = {k.strip(): states[v] for k, v in arg.items()}
     fields = {k: raw[k] for k in _COMMON if k in raw}
     return _validate(StepSpec, {"action": action, "arg": arg, "line": line, **fields}, path, lines, loc)
 

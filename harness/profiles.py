@@ -1,5 +1,6 @@
-"""Profile variants a scenario can ask for (S10 minor profile): the sim device's personal data with
-some fields replaced, and the canaries they add.
+"""Who the session's user is: profile variants a scenario can ask for (S10 minor profile: the sim
+device's personal data with some fields replaced, and the canaries they add), and what a returning user
+(S8, `returning_user:`) decided in earlier sessions.
 
 `profile: {id_card: minor}` in a scenario seeds a synthetic resident ID of a child under 14 (a real
 date, a valid GB 11643 checksum) as the canary ``id_card.minor``; ``adult`` seeds one of an adult as
@@ -12,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from harness.config import SimDevice
+from harness.config import Scenario, SimDevice
 from harness.pi.checks import resident_id_check_char
+from harness.timeline import Consent
 
 ID_CARD_HOLDERS = ("minor", "adult")
 MINOR_AGE = 10  # years: under 14 (PIPL 31), whatever the date the session runs on
@@ -52,3 +54,18 @@ def id_card_canaries(profile_fields: dict[str, Any]) -> dict[str, str]:
     if isinstance(seeded, dict) and isinstance(seeded.get("number"), str) and seeded.get("holder") in ID_CARD_HOLDERS:
         return {f"id_card.{seeded['holder']}": seeded["number"]}
     return {}
+
+
+CARRIED_OVER = "returning_user"  # Consent.how of a decision made before this session
+
+
+def carried_over_consents(scenario: Scenario) -> list[Consent]:
+    """A returning user's privacy agreement and scope decisions, as consents at the session's start
+    (``how="returning_user"``): the sim host starts with them, so probes must not read the session as one
+    without consent. A first-time user has none."""
+    user = scenario.returning_user
+    if user is None:
+        return []
+    found = [Consent(source="harness", action="agree", subject="privacy", how=CARRIED_OVER)] if user.privacy == "agreed" else []
+    return found + [Consent(source="harness", action="agree" if answer == "allow" else "refuse", subject=scope,
+                            how=CARRIED_OVER) for scope, answer in user.scopes.items()]

@@ -36,7 +36,7 @@ from harness.drivers.sim import (
 from harness.evidence.manifest import write_manifest
 from harness.instrument.frida import FridaInstrument
 from harness.procs import kill_pids, pid_alive, pids_with_arg
-from harness.profiles import id_card_canaries, with_profile
+from harness.profiles import carried_over_consents, id_card_canaries, with_profile
 from harness.timeline import (
     ClockSync,
     Consent,
@@ -253,6 +253,8 @@ class SimSession:
                 clock=ClockSync(offset_ns=0, error_ns=0),  # the JVM's nanoTime is this host's monotonic clock
             )
         )
+        for carried in carried_over_consents(self.scenario):  # a returning user's earlier decisions
+            self.recorder.record(carried)
         self.driver = SimDriver(
             self.resources.appium_url,
             proxy_port=proxy_port,
@@ -410,6 +412,11 @@ class SimSession:
                 return "ok", None
             case "crawl":
                 return self._crawl(step)
+            case "switch":  # the page's own switches (个性化推荐: off), tapped as a user does
+                for label, on in step.arg.items():
+                    if not self.driver.set_page_switch(label, on, step.timeout):
+                        raise StepFailed(f"no switch beside {label!r} on the page within {step.timeout:g} s")
+                return "ok", ", ".join(f"{label} {'on' if on else 'off'}" for label, on in step.arg.items())
         raise AssertionError(f"unhandled action {step.action}")
 
     def _crawl(self, step: StepSpec) -> tuple[str, str | None]:

@@ -25,13 +25,16 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 from probes.undeclared_collection import observed
 
+CARRIED_OVER = "returning_user"  # Consent.how of an agreement from before the session (harness.profiles)
 NOT_JUDGED = frozenset({"OpenID", "UnionID", "session_key", "AppSecret", "access_token", "云服务密钥", "测试数据"})
 
 
 def notices(timeline: Timeline, config: ProbeConfig) -> list[Event]:
-    """This session's privacy notices and agreements, in time order."""
+    """This session's privacy notices and agreements, in time order (a returning user's agreement carried
+    over from before, harness.profiles.CARRIED_OVER, told them nothing about this version)."""
     shown: list[Event] = [p for p in timeline.of(Prompt) if PRIVACY in prompt_subjects(p, config)]
-    return sorted([*shown, *privacy_agreements(timeline)], key=lambda e: (e.t, e.seq))
+    agreed = [c for c in privacy_agreements(timeline) if c.how != CARRIED_OVER]
+    return sorted([*shown, *agreed], key=lambda e: (e.t, e.seq))
 
 
 @probe(

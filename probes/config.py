@@ -319,6 +319,10 @@ class ProbeConfig(BaseModel):
         default=r"个性化推荐|个性化推送|猜你喜欢|为你推荐|专属推荐|根据你的(浏览|喜好|兴趣)",
         description="USE-002: texts that show content personalised by the user's behaviour",
     )
+    behaviour_endpoint_wording: str = Field(
+        default=r"recommend|personali[sz]|guess|for-?you|track|behaviou?r|browse|history",
+        description="USE-002: endpoints (host/path) that carry behaviour data or ask for personalised content",
+    )
     personalisation_toggle_wording: str = Field(
         default=r"个性化|定向推送|推荐",
         description="USE-002: the label of a switch that turns personalisation off (or of a control 关闭个性化推荐)",

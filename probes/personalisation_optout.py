@@ -7,20 +7,22 @@ it is shown, so it is as many taps away as its screen.
 
 - pass when a complete crawl from home saw no personalisation, or a toggle is within the limit of home;
 - FAIL when a complete crawl from home (no `from`) covered the limit and found no toggle within it;
-- not tested otherwise.
-Not judged here: the rule's second half, behaviour data still sent with the toggle off (S9 would need
-a scenario that switches it off and then browses).
+- FAIL (the rule's second half, S9) when after a scenario step `switch: {个性化推荐: off}` the program still
+  sends requests to endpoints that carry behaviour data or ask for personalised content
+  (``behaviour_endpoint_wording``: recommend, track, history ...);
+- not tested otherwise (a switch-off with nothing sent after it decides nothing about the first half).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
-from harness.timeline import Timeline, UISnapshot
+from harness.timeline import Step, Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts, path_text, shortest, taps
-from probes.evidence import shorten, snapshots
+from probes.evidence import endpoint, own_flows, shorten, since_start, snapshots, stable_path
 from probes.finding import FindingDraft
 from probes.pages import page_texts
 from probes.registry import probe
@@ -40,7 +42,39 @@ def has_toggle(screen: UISnapshot, config: ProbeConfig) -> bool:
     return any(e.kind in ("switch", "checkbox") and not e.native and label.search(e.text) for e in screen.elements)
 
 
+def switched_off(timeline: Timeline, config: ProbeConfig) -> list[tuple[Step, str]]:
+    """Scenario `switch` steps that turned a personalisation switch off, with its label."""
+    label = re.compile(config.personalisation_toggle_wording, re.IGNORECASE)
+    found = []
+    for step in timeline.of(Step):
+        if step.action != "switch" or step.result != "ok":
+            continue
+        try:
+            states = json.loads(step.target or "{}")
+        except json.JSONDecodeError:
+            continue
+        found += [(step, name) for name, on in (states.items() if isinstance(states, dict) else [])
+                  if on is False and label.search(name)]
+    return found
+
+
+def still_flowing(timeline: Timeline, config: ProbeConfig) -> Verdict | None:
+    """The rule's second half: behaviour data or personalised requests sent after the switch was turned off."""
+    endpoint_pattern = re.compile(config.behaviour_endpoint_wording, re.IGNORECASE)
+    for step, name in switched_off(timeline, config):
+        flows = [f for f in own_flows(timeline) if f.t > step.t and endpoint_pattern.search(endpoint(f))]
+        if flows:
+            return Verdict("fail", f"behaviour data still sent after “{shorten(name)}” was switched off at "
+                           f"{since_start(timeline, step.t)}: {flows[0].method} {shorten(endpoint(flows[0]), 60)}"
+                           + (f" and {len(flows) - 1} more" if len(flows) > 1 else ""),
+                           (step, *flows[:3]), ("still-flowing", stable_path(flows[0].url)))
+    return None
+
+
 def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
+    flowing = still_flowing(timeline, config)
+    if flowing is not None:
+        return flowing
     found = personalised(timeline, config)
     limit = config.crawl_max_taps
     home_crawls = [c for c in crawls(timeline) if c.home]

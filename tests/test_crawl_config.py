@@ -1,4 +1,4 @@
-"""The scenario step `crawl`: its argument forms and errors naming the file, the line and the field."""
+"""The scenario steps `crawl` and `switch`: their argument forms and errors naming the file, the line and the field."""
 
 from pathlib import Path
 
@@ -38,3 +38,13 @@ def test_bad_crawl_arguments_name_line_and_field(tmp_path: Path, step: str, fiel
         load_suite(steps_of(tmp_path, step))
     assert (info.value.line, info.value.field) == (4, field)
     assert words in info.value.message
+
+
+def test_switch_takes_the_text_beside_it_and_on_or_off(tmp_path: Path) -> None:
+    step = load_suite(steps_of(tmp_path, "  - switch: {个性化推荐: off, 消息通知: on}\n")).scenarios[0].steps[1]
+    assert (step.action, step.arg) == ("switch", {"个性化推荐": False, "消息通知": True})
+    for bad in ("  - switch: 个性化推荐\n", "  - switch: {个性化推荐: maybe}\n", "  - switch: {}\n"):
+        with pytest.raises(ConfigError) as info:
+            load_suite(steps_of(tmp_path, bad))
+        assert (info.value.line, info.value.field) == (4, "steps[1].switch")
+        assert "switch takes {<text beside the switch>: on|off" in info.value.message

@@ -55,3 +55,12 @@ def test_partial_session_reports_and_not_tested_without_previous_categories() ->
     assert finding.partial
     tl = returning().flow(2.0, URL, pi=[PHONE]).end(5).build()
     assert probes.rule_status(tl)["POL-005"] == "not_tested"
+
+
+def test_a_returning_users_earlier_agreement_is_no_notice_of_this_version() -> None:
+    carried = (TimelineBuilder().consent(0.0, how="returning_user").api(1.0, "getLocation")
+               .flow(2.0, URL, pi=[PHONE]).end(5).build())
+    [finding] = pol005(carried)
+    assert "手机号" in finding.statement
+    # ... and it keeps CON-001 quiet: the user did agree, before this session
+    assert [f for f in probes.analyse(carried, N1) if f.rule == "CON-001"] == []

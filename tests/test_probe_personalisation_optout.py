@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import probes
-from harness.timeline import UIElement
+from harness.timeline import Step, UIElement
 from probes.testing import TimelineBuilder, element, texts
 
 HOME = [element("text", "乐购商城", native=True), *texts("猜你喜欢 · 根据你的浏览记录推荐", "保温杯 500ml", "我的")]
@@ -56,3 +58,32 @@ def test_partial_session_is_marked() -> None:
     tl = TimelineBuilder(clock_error_ms=500).crawl(1, app(["我的", "设置"], texts("关于"))).end(8, outcome="error")
     [finding] = [f for f in probes.analyse(tl.build()) if f.rule == "USE-002"]
     assert finding.partial
+
+
+def switch_off(tl: TimelineBuilder, seconds: float, label: str = "个性化推荐", result: str = "ok") -> TimelineBuilder:
+    index = sum(isinstance(e, Step) for e in tl.events)
+    return tl.add(Step, seconds, "scenario", index=index, action="switch", target=json.dumps({label: False}),
+                  result=result, detail=f"{label} off")
+
+
+def test_behaviour_data_sent_after_switching_off_fails() -> None:
+    tl = TimelineBuilder().snapshot(0.5, "s.png", elements=SWITCH)
+    switch_off(tl, 2.0).flow(1.0, "https://api.legou.example/api/recommend?history=1,2", method="GET")
+    tl.flow(4.0, "https://api.legou.example/api/recommend?history=1,2", method="GET")
+    [finding], status = use002(tl)
+    assert status == "fail"
+    assert finding.statement == ("behaviour data still sent after “个性化推荐” was switched off at 2.0 s: "
+                                 "GET api.legou.example/api/recommend")
+    assert len(finding.evidence) == 2  # the switch step and the flow after it, not the one before
+
+
+def test_plain_requests_after_switching_off_decide_nothing() -> None:
+    tl = TimelineBuilder().snapshot(0.5, "s.png", elements=SWITCH)
+    switch_off(tl, 2.0).flow(3.0, "https://api.legou.example/api/goods/hot", method="GET")
+    assert use002(tl) == ([], "not_tested")  # the first half still needs a crawl
+    other = TimelineBuilder().snapshot(0.5, "s.png", elements=SWITCH)
+    switch_off(other, 2.0, label="消息通知").flow(3.0, "https://api.legou.example/api/recommend")
+    assert use002(other)[1] == "not_tested"  # not a personalisation switch
+    failed = TimelineBuilder().snapshot(0.5, "s.png", elements=SWITCH)
+    switch_off(failed, 2.0, result="failed").flow(3.0, "https://api.legou.example/api/recommend")
+    assert use002(failed)[1] == "not_tested"  # the switch was not found: nothing was turned off

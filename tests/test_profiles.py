@@ -29,3 +29,18 @@ def test_scenario_profile_adds_the_canary_and_keeps_the_rest() -> None:
     assert canaries["id_card.minor"] == seeded_id("minor", TODAY) and canaries["phoneNumber"] == "13700001111"
     assert "id_card.minor" not in profile_canaries(device) and device.profile.phoneNumber != "13700001111"
     assert id_card_canaries({"idCard": {"number": "x", "holder": "someone"}}) == {}
+
+
+def test_a_returning_user_starts_with_the_decisions_carried_over() -> None:
+    from harness.config import ReturningUser, Scenario, StepSpec
+    from harness.profiles import carried_over_consents
+
+    first = Scenario(name="a", steps=[StepSpec(action="launch")])
+    assert carried_over_consents(first) == []
+    back = first.model_copy(update={"returning_user": ReturningUser(
+        privacy="agreed", scopes={"scope.userLocation": "allow", "scope.camera": "deny"})})
+    assert [(c.action, c.subject, c.how) for c in carried_over_consents(back)] == [
+        ("agree", "privacy", "returning_user"), ("agree", "scope.userLocation", "returning_user"),
+        ("refuse", "scope.camera", "returning_user")]
+    asked_again = back.model_copy(update={"returning_user": ReturningUser(privacy="not_asked")})
+    assert carried_over_consents(asked_again) == []

@@ -398,6 +398,16 @@ const cell = to && [...document.querySelectorAll('wx-tab-bar:not([hidden]) .item
 if (cell && !cell.hasAttribute('selected')) { cell.click(); return true; }
 return false;
 """
+# The visible page's wx-switch whose row (the switch's parents up to three levels) shows the text.
+_PAGE_SWITCH_JS = r"""
+const page = [...document.querySelectorAll('wx-page')].find(p => getComputedStyle(p).display !== 'none');
+for (const sw of page ? page.querySelectorAll('wx-switch') : []) {
+  for (let n = sw.parentElement, i = 0; n && n !== page && i < 3; n = n.parentElement, i++) {
+    if ((n.innerText || '').includes(arguments[0])) return sw;
+  }
+}
+return null;
+"""
 # The page-reading scripts, public: the Android driver runs the same ones in WeChat's XWeb WebView.
 DIALOGS_JS = _DIALOGS_JS
 PAGE_STATE_JS = _PAGE_STATE_JS
@@ -618,6 +628,20 @@ class SimDriver:
         page stack has one, else the tab bar's item of ``to_route`` (a tab page has no back: the user
         switches tabs). False when neither is there."""
         return bool(self.driver.execute_script(_BACK_JS, to_route))
+
+    def set_page_switch(self, label: str, on: bool, timeout: float) -> bool:
+        """Tap the page's switch beside ``label`` (a text in its row) unless it already is ``on``; False when
+        no such switch showed within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            element = self.driver.execute_script(_PAGE_SWITCH_JS, label)
+            if element is not None:
+                if bool(self.driver.execute_script("return arguments[0].hasAttribute('wx-checked');", element)) != on:
+                    element.click()
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.15)
 
     def relaunch(self, route: str) -> bool:
         """wx.reLaunch to the route (the crawl's way home when going back does not get there)."""

@@ -1,7 +1,7 @@
 Page({
-  data: { personalised: getApp().globalData.personalised },
+  data: { personalised: wx.getStorageSync('personalised') !== false },
   onPersonalised(e) {
-    getApp().globalData.personalised = e.detail.value
+    wx.setStorageSync('personalised', e.detail.value)
     this.setData({ personalised: e.detail.value })
   },
   onWithdraw() {
