@@ -137,13 +137,22 @@ def recognise_address(group: Group) -> Iterator[PIMatch]:
         text = scalar.text.strip()
         if not re.search(_HAN, text):
             continue
-        compact = re.sub(r"[^a-z_\u4e00-\u9fff]", "", (scalar.key or "").lower())
-        if scalar.whole and any(h in compact for h in _ADDRESS_HINTS) and not compact.endswith(("id", "code")):
+        role = _address_key_role(scalar.key)
+        if scalar.whole and role == "address":
             yield match("address", scalar, text, "high" if _STREET_RE.search(text) else "medium")
-        elif scalar.whole and any(h in compact for h in _REGION_HINTS) and len(text) <= 12:
+        elif scalar.whole and role == "region" and len(text) <= 12:
             yield match("address", scalar, text, "low")
         else:
             yield from _full_addresses(scalar)
+
+
+@lru_cache(maxsize=KEY_CACHE)
+def _address_key_role(key: str | None) -> str | None:
+    """ "address" for an address key (not an addressId), "region" for a province/city/county name key."""
+    compact = re.sub(r"[^a-z_\u4e00-\u9fff]", "", (key or "").lower())
+    if any(h in compact for h in _ADDRESS_HINTS) and not compact.endswith(("id", "code")):
+        return "address"
+    return "region" if any(h in compact for h in _REGION_HINTS) else None
 
 
 _MAX_DISTRICT_WINDOWS = 64  # the address pattern backtracks: it only runs around a few 区/县/旗
