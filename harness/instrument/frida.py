@@ -19,6 +19,10 @@ The agent's message format (harness/instrument/agent/messages.ts):
   ``{"k": "event", "name", "data", "t", "tid"}`` (a listener delivery: ``listener_delivery``)
   (times are the device's monotonic ns as decimal strings; a call carries its result when the
   agent saw it before sending the call; otherwise the result follows as its own item);
+- ``{"type": "records", "records": n}`` with binary data: n records of the C hooks that serve the
+  bridge on HotSpot (agent/native.ts, layout in agent/records.c.ts), which ``BridgeRecords`` turns
+  into the same call / result items (plus ``{"k": "exc", "cb", "exc", "t"}``: an async call whose
+  original threw);
 - ``{"type": "error", "where", "message", "fatal", "missing"?}``.
 
 ``ApiCall.stack`` is the Java stack of the calling thread (innermost first, as
@@ -29,6 +33,7 @@ The agent's message format (harness/instrument/agent/messages.ts):
 from __future__ import annotations
 
 import logging
+import struct
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -295,12 +300,14 @@ class BridgeEvents:
             return [native_call_event(item, process=self.process, clock=self.clock)]
         if kind == "event":  # a native event delivered to wx.onX listeners (agent/subscribe.ts)
             return [listener_delivery(item, process=self.process, clock=self.clock)]
-        if kind == "result":
+        if kind in ("result", "exc"):
             cb = _ns(item.get("cb"))
             call = self.pending.pop(cb, None) if cb is not None else None
             if call is None:
                 self.orphan_results += 1
                 return []
+            if kind == "exc":  # the original threw (C hooks): a failed call, no result
+                return [self._event({**call, "exc": item.get("exc")}, None, _ns(item.get("t")))]
             return [self._event(call, item.get("result"), _ns(item.get("t")))]
         return []
 
@@ -338,6 +345,125 @@ def translate(payloads: Iterable[Any], *, process: str | None = None, clock: Clo
         events.extend(bridge.feed(payload))
     events.extend(bridge.unanswered())
     return events
+
+
+# --------------------------------------------------------------------------------------------------
+# the C hooks' binary records -> the same items (pure)
+
+_HEADER = struct.Struct("<BBBxiqqQ")
+_FIELD = struct.Struct("<II")
+_NULL = 0xFFFFFFFF
+_SYNC, _HAS_RESULT, _HAS_EXC, _FIRST_OF_SITE = 1, 2, 4, 8
+_RECORD_CALL, _RECORD_RESULT, _RECORD_EXC = 1, 2, 3
+MAX_JS_STACK_CHARS = 4096  # agent/stack.ts
+
+
+class RecordError(ValueError):
+    """A records message that does not parse (a torn or foreign buffer); ``parsed`` holds the items
+    read before the fault."""
+
+    def __init__(self, message: str, parsed: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.parsed = parsed or []
+
+
+def java_frames(text: str | None) -> list[str]:
+    """The Java stack of a record: frames separated by newlines (stack.ts already dropped its own)."""
+    return [f for f in (text or "").split("\n") if f]
+
+
+def js_stack_of(extra: str | None) -> str | None:
+    """The "stack" field of extra when extra is a JSON object carrying one (as agent/stack.ts jsStackOf)."""
+    if not extra or not extra.startswith("{") or '"stack"' not in extra:
+        return None
+    try:
+        parsed = orjson.loads(extra)
+    except orjson.JSONDecodeError:
+        return None
+    stack = parsed.get("stack") if isinstance(parsed, dict) else None
+    return stack[:MAX_JS_STACK_CHARS] if isinstance(stack, str) else None
+
+
+@dataclass
+class BridgeRecords:
+    """Turns the C hooks' ``records`` messages (agent/records.c.ts describes the layout) into the agent's
+    call / result items, so that ``BridgeEvents`` pairs and records them as it does the JS hooks' ones.
+
+    The C hooks read the Java stack on the first call of a call site only (site: api, extra - which
+    carries the JS stack - and thread); later calls of the site name it, and get its stacks from here.
+    """
+
+    sites: dict[int, tuple[list[str], str | None]] = field(default_factory=dict)
+
+    def items(self, data: bytes) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        view = memoryview(data)
+        at = 0
+        while at < len(view):
+            try:
+                item, at = self._record(view, at)
+            except RecordError as exc:
+                raise RecordError(str(exc), items) from None
+            items.append(item)
+        return items
+
+    def _record(self, view: memoryview, at: int) -> tuple[dict[str, Any], int]:
+        if at + _HEADER.size > len(view):
+            raise RecordError(f"record header cut at byte {at} of {len(view)}")
+        kind, arity, flags, cb, t, t_result, site = _HEADER.unpack_from(view, at)
+        at += _HEADER.size
+        trunc: list[str] = []
+        if kind == _RECORD_RESULT:
+            result, at = _string(view, at, "result", trunc)
+            return _with_trunc({"k": "result", "cb": cb, "result": result or "", "t": t}, trunc), at
+        if kind == _RECORD_EXC:
+            exc, at = _string(view, at, "exc", trunc)
+            return {"k": "exc", "cb": cb, "exc": exc or "", "t": t}, at
+        if kind != _RECORD_CALL:
+            raise RecordError(f"unknown record kind {kind} at byte {at - _HEADER.size}")
+        api, at = _string(view, at, "api", trunc)
+        data, at = _string(view, at, "data", trunc)
+        item: dict[str, Any] = {"k": "call", "api": api or "", "data": data or "", "cb": cb,
+                                "sync": bool(flags & _SYNC), "t": t, "ov": arity}
+        if flags & _HAS_RESULT:
+            result, at = _string(view, at, "result", trunc)
+            item["result"] = result or ""
+        if flags & _HAS_EXC:
+            exc, at = _string(view, at, "exc", trunc)
+            item["exc"] = exc or "exception"
+        if flags & (_HAS_RESULT | _HAS_EXC):
+            item["t_result"] = t_result
+        if flags & _FIRST_OF_SITE:
+            extra, at = _string(view, at, "extra", [])
+            stack, at = _string(view, at, "jstack", [])
+            self.sites[site] = (java_frames(stack), js_stack_of(extra))
+        jstack, jsstack = self.sites.get(site, ([], None))
+        item["jstack"] = jstack
+        if jsstack is not None:
+            item["jsstack"] = jsstack
+        return _with_trunc(item, trunc), at
+
+
+def _string(view: memoryview, at: int, name: str, trunc: list[str]) -> tuple[str | None, int]:
+    """One string field at ``at``: (text or None, next offset); ``name`` noted in ``trunc`` if cut."""
+    if at + _FIELD.size > len(view):
+        raise RecordError(f"field {name} cut at byte {at} of {len(view)}")
+    length, stored = _FIELD.unpack_from(view, at)
+    at += _FIELD.size
+    end = at + 2 * stored
+    if end > len(view):
+        raise RecordError(f"field {name} ({stored} chars) runs past the end of the records")
+    if length == _NULL:
+        return None, end
+    if stored < length:
+        trunc.append(name)
+    return bytes(view[at:end]).decode("utf-16-le", errors="replace"), end
+
+
+def _with_trunc(item: dict[str, Any], trunc: list[str]) -> dict[str, Any]:
+    if trunc:
+        item["trunc"] = trunc
+    return item
 
 
 # --------------------------------------------------------------------------------------------------
@@ -403,6 +529,7 @@ class FridaInstrument:
         self.recorded = 0  # events recorded
         self.dropped = 0  # events that could not be recorded (recorder closed)
         self._bridge = BridgeEvents(clock=clock)
+        self._records = BridgeRecords()
         self._lock = threading.Lock()  # guards _bridge and the recording; never held over a Frida call
         self._ready = threading.Event()
         self._session: frida.core.Session | None = None
@@ -563,6 +690,8 @@ class FridaInstrument:
         if ptype == "batch":
             with self._lock:
                 self._record(self._bridge.feed(payload))
+        elif ptype == "records" and isinstance(data, bytes):
+            self._on_records(data)
         elif ptype == "ready":
             self._on_ready(payload)
         elif ptype == "error":
@@ -571,6 +700,16 @@ class FridaInstrument:
             log.warning("pid %s: agent reports (%s): %s", self.pid, err.where, err.message)
             if err.fatal:
                 self._ready.set()
+
+    def _on_records(self, data: bytes) -> None:
+        with self._lock:
+            try:
+                items = self._records.items(data)
+            except RecordError as exc:  # reported, and what parsed before the fault is kept
+                items = exc.parsed
+                self.agent_errors.append(AgentError("records", str(exc)))
+                log.error("pid %s: agent records: %s", self.pid, exc)
+            self._record(self._bridge.feed({"type": "batch", "items": items}))
 
     def _on_ready(self, payload: dict[str, Any]) -> None:
         if self.ready_info is not None:

@@ -9,6 +9,7 @@
 import Java from "frida-java-bridge";
 import { enqueue, pairQueued } from "./batch.js";
 import { CallItem } from "./messages.js";
+import { nativeHookFor, NativeTarget } from "./native.js";
 import { javaStack, jsStackOf } from "./stack.js";
 import { nowNs } from "./time.js";
 
@@ -23,6 +24,8 @@ export const MAX_FIELD_CHARS = 256 * 1024;
 export interface HookState {
     hooks: string[];
     skipped: string[];
+    candidates: NativeTarget[];  // hooked overloads a C hook (native.ts) can take over, not swapped yet
+    native: string[];            // hooked overloads served by C hooks
 }
 
 function bound(value: string | null, name: string, trunc: string[]): string {
@@ -88,6 +91,8 @@ const activeCalls = new Map<number, CallItem>();
 
 export function hookInvoke(cls: Java.Wrapper, state: HookState): void {
     const method = cls.nativeInvokeHandler as Java.MethodDispatcher;
+    const candidates: NativeTarget[] = [];
+    let allNative = true;  // one overload may delegate to another: the same call must not be seen by both kinds
     for (const ov of method.overloads) {
         const sig = signature(JNI_CLASS, "nativeInvokeHandler", ov);
         if (!hasPrefix(ov, INVOKE_PREFIX)) {
@@ -95,6 +100,12 @@ export function hookInvoke(cls: Java.Wrapper, state: HookState): void {
             continue;
         }
         const arity = ov.argumentTypes.length;
+        const hook = nativeHookFor(ov);
+        if (hook === null) {
+            allNative = false;
+        } else {
+            candidates.push({ ov, hook, sig });
+        }
         ov.implementation = function (this: Java.Wrapper, ...args: any[]) {
             const tid = Process.getCurrentThreadId();
             const outer = activeCalls.get(tid);
@@ -170,6 +181,9 @@ export function hookInvoke(cls: Java.Wrapper, state: HookState): void {
         };
         state.hooks.push(sig);
     }
+    if (allNative) {
+        state.candidates.push(...candidates);
+    }
 }
 
 export function hookCallback(cls: Java.Wrapper, state: HookState): void {
@@ -196,5 +210,9 @@ export function hookCallback(cls: Java.Wrapper, state: HookState): void {
             return ov.apply(this, args);
         };
         state.hooks.push(sig);
+        const hook = nativeHookFor(ov);
+        if (hook !== null) {
+            state.candidates.push({ ov, hook, sig });
+        }
     }
 }

@@ -5,9 +5,10 @@
 // enableFramework(options) -> {hooks, skipped}: the Android framework hooks (android.ts), phones only.
 import Java from "frida-java-bridge";
 import { FrameworkOptions, FrameworkReport, hookFramework } from "./android.js";
-import { flush, stats } from "./batch.js";
+import { flush, pollNativeRecords, stats, stopPolling } from "./batch.js";
 import { CALLBACK_CLASS, findClass, hookCallback, hookInvoke, HookState, JNI_CLASS, onHookError } from "./bridge.js";
 import { AGENT_VERSION, ErrorMessage, ReadyMessage } from "./messages.js";
+import { goNative, nativeHooksPossible, nativeStats } from "./native.js";
 import { initStacks } from "./stack.js";
 import { hookSubscribe } from "./subscribe.js";
 import { clockName, initClock, nowNs } from "./time.js";
@@ -16,7 +17,7 @@ const RETRY_MS = 200;               // look for the classes again this often
 const LOADER_SCAN_EVERY = 5;        // ... and walk every live class loader on every 5th try
 const REPORT_MISSING_AFTER_MS = 10000;
 
-const state: HookState = { hooks: [], skipped: [] };
+const state: HookState = { hooks: [], skipped: [], candidates: [], native: [] };
 const hooked: Record<string, boolean> = { [JNI_CLASS]: false, [CALLBACK_CLASS]: false };
 let attempts = 0;
 let startedAt = Date.now();
@@ -115,6 +116,10 @@ function afterInstall(): void {
     Java.perform(() => {
         Java.use("java.lang.System").nanoTime();
     });
+    if (swapToNative()) {
+        Script.nextTick(afterInstall);  // frida-java-bridge re-points the methods on its next tick
+        return;
+    }
     if (missingClasses().length > 0) {
         scheduleRetry();
         return;
@@ -124,10 +129,33 @@ function afterInstall(): void {
         agent: AGENT_VERSION,
         hooks: state.hooks,
         skipped: state.skipped,
+        native: state.native,
         clock: clockName,
         process: { pid: Process.id, name: processName() },
     };
     send(ready);
+}
+
+/** Hand the hooked overloads that have a C hook over to it (HotSpot). True when a swap is under way. */
+function swapToNative(): boolean {
+    const targets = state.candidates;
+    state.candidates = [];
+    if (targets.length === 0 || !nativeHooksPossible()) {
+        return false;
+    }
+    let swapped = false;
+    Java.perform(() => {
+        try {
+            state.native.push(...goNative(targets));
+            swapped = true;
+        } catch (e) {
+            sendError("native", e);  // the JS hooks stay: slower, same records
+        }
+    });
+    if (swapped) {
+        pollNativeRecords();
+    }
+    return swapped;
 }
 
 function scheduleRetry(): void {
@@ -163,7 +191,7 @@ function main(): void {
 
 rpc.exports = {
     ping() {
-        return { pong: true, t: nowNs(), hooks: state.hooks, ...stats() };
+        return { pong: true, t: nowNs(), hooks: state.hooks, native: state.native, ...stats(), ...nativeStats() };
     },
     flush() {
         return flush();
@@ -180,6 +208,7 @@ rpc.exports = {
         // On unload: stop looking and hand over what is queued. frida-java-bridge itself restores
         // the original methods and detaches this thread from the VM when the script goes away.
         disposed = true;
+        stopPolling();
         if (retryTimer !== null) {
             clearTimeout(retryTimer);
             retryTimer = null;

@@ -56,11 +56,15 @@ export type Item = CallItem | ResultItem | NativeItem | EventItem;
 
 export interface BatchMessage { type: "batch"; items: Item[]; }
 
+/** What the C hooks recorded (native.ts): sent with the records as binary data (layout: records.c.ts). */
+export interface RecordsMessage { type: "records"; records: number; }
+
 export interface ReadyMessage {
     type: "ready";
     agent: number;          // AGENT_VERSION
     hooks: string[];        // hooked methods with their signatures
     skipped: string[];      // overloads seen but not hooked (unexpected argument types)
+    native: string[];       // hooked overloads served by the C hooks (native.ts): their calls come as records
     clock: string;          // which clock t comes from
     process: { pid: number; name: string; };
 }

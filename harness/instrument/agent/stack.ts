@@ -46,20 +46,64 @@ const JNI = {
     ReleaseStringChars: 166, GetArrayLength: 171, GetObjectArrayElement: 173, ExceptionCheck: 228,
 };
 
+type Native = (...args: any[]) => any;
+
+/** A JNI function of the table `env` points to, by its index. */
+export function jniFunction(env: NativePointer, index: number, ret: NativeFunctionReturnType,
+    args: NativeFunctionArgumentType[]): Native {
+    return new NativeFunction(env.readPointer().add(index * Process.pointerSize).readPointer(), ret, args) as unknown as Native;
+}
+
+/** Global refs and method ids a stack reader needs (resolved once, on the calling thread). */
+export interface StackIds {
+    throwable: NativePointer;          // java.lang.Throwable (global ref)
+    init: NativePointer;               // Throwable()
+    getStackTrace: NativePointer;      // Throwable.getStackTrace()
+    throwableToString: NativePointer;  // Throwable.toString()
+    elementToString: NativePointer;    // StackTraceElement.toString()
+}
+
+export function stackIds(): StackIds {
+    const env = Java.vm.getEnv().handle as NativePointer;
+    const findClass = jniFunction(env, JNI.FindClass, "pointer", ["pointer", "pointer"]);
+    const newGlobalRef = jniFunction(env, JNI.NewGlobalRef, "pointer", ["pointer", "pointer"]);
+    const getMethodId = jniFunction(env, JNI.GetMethodID, "pointer", ["pointer", "pointer", "pointer", "pointer"]);
+    const exceptionClear = jniFunction(env, JNI.ExceptionClear, "void", ["pointer"]);
+    const cls = (name: string) => {
+        const local = findClass(env, Memory.allocUtf8String(name)) as NativePointer;
+        if (local.isNull()) {
+            exceptionClear(env);
+            throw new Error(`JNI FindClass ${name} failed`);
+        }
+        return newGlobalRef(env, local) as NativePointer;
+    };
+    const method = (klass: NativePointer, name: string, sig: string) => {
+        const id = getMethodId(env, klass, Memory.allocUtf8String(name), Memory.allocUtf8String(sig)) as NativePointer;
+        if (id.isNull()) {
+            exceptionClear(env);
+            throw new Error(`JNI GetMethodID ${name}${sig} failed`);
+        }
+        return id;
+    };
+    const throwable = cls("java/lang/Throwable");
+    const element = cls("java/lang/StackTraceElement");
+    return {
+        throwable,
+        init: method(throwable, "<init>", "()V"),
+        getStackTrace: method(throwable, "getStackTrace", "()[Ljava/lang/StackTraceElement;"),
+        throwableToString: method(throwable, "toString", "()Ljava/lang/String;"),
+        elementToString: method(element, "toString", "()Ljava/lang/String;"),
+    };
+}
+
 /**
  * HotSpot: new Throwable().getStackTrace(), the first frames' toString(), through raw JNI on the
  * calling thread's JNIEnv: about a tenth of the cost of the same through frida-java-bridge wrappers.
  */
 function makeJniStackReader(): () => string[] {
-    const p = Process.pointerSize;
     const setupEnv = Java.vm.getEnv().handle as NativePointer;
-    const table = setupEnv.readPointer();
-    type Native = (...args: any[]) => any;
     const fn = (index: number, ret: NativeFunctionReturnType, args: NativeFunctionArgumentType[]): Native =>
-        new NativeFunction(table.add(index * p).readPointer(), ret, args) as unknown as Native;
-    const findClass = fn(JNI.FindClass, "pointer", ["pointer", "pointer"]);
-    const newGlobalRef = fn(JNI.NewGlobalRef, "pointer", ["pointer", "pointer"]);
-    const getMethodId = fn(JNI.GetMethodID, "pointer", ["pointer", "pointer", "pointer", "pointer"]);
+        jniFunction(setupEnv, index, ret, args);
     const exceptionClear = fn(JNI.ExceptionClear, "void", ["pointer"]);
     const exceptionCheck = fn(JNI.ExceptionCheck, "uint8", ["pointer"]);
     const pushLocalFrame = fn(JNI.PushLocalFrame, "int", ["pointer", "int"]);
@@ -71,28 +115,7 @@ function makeJniStackReader(): () => string[] {
     const getStringLength = fn(JNI.GetStringLength, "int", ["pointer", "pointer"]);
     const getStringChars = fn(JNI.GetStringChars, "pointer", ["pointer", "pointer", "pointer"]);
     const releaseStringChars = fn(JNI.ReleaseStringChars, "void", ["pointer", "pointer", "pointer"]);
-
-    const cls = (name: string) => {
-        const local = findClass(setupEnv, Memory.allocUtf8String(name)) as NativePointer;
-        if (local.isNull()) {
-            exceptionClear(setupEnv);
-            throw new Error(`JNI FindClass ${name} failed`);
-        }
-        return newGlobalRef(setupEnv, local) as NativePointer;
-    };
-    const method = (klass: NativePointer, name: string, sig: string) => {
-        const id = getMethodId(setupEnv, klass, Memory.allocUtf8String(name), Memory.allocUtf8String(sig)) as NativePointer;
-        if (id.isNull()) {
-            exceptionClear(setupEnv);
-            throw new Error(`JNI GetMethodID ${name}${sig} failed`);
-        }
-        return id;
-    };
-    const throwable = cls("java/lang/Throwable");
-    const element = cls("java/lang/StackTraceElement");
-    const init = method(throwable, "<init>", "()V");
-    const getStackTrace = method(throwable, "getStackTrace", "()[Ljava/lang/StackTraceElement;");
-    const toString = method(element, "toString", "()Ljava/lang/String;");
+    const { throwable, init, getStackTrace, elementToString: toString } = stackIds();
     const wanted = MAX_JAVA_FRAMES + 4;
 
     return () => {
