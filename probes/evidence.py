@@ -228,8 +228,14 @@ def event_pi(event: Event) -> list[PIMatch]:
 
 def is_platform_host(host: str, config: ProbeConfig) -> bool:
     """WeChat's own endpoints (login, avatars, page frames): PI sent there is not the program's."""
+    return _is_platform_host(host, config.platform_host_suffixes)
+
+
+@lru_cache(maxsize=4096)
+def _is_platform_host(host: str, suffixes: tuple[str, ...]) -> bool:
+    """Asked for every flow, of a few distinct hosts: answered once each."""
     host = host.lower().rstrip(".")
-    return any(host == s or host.endswith("." + s) for s in config.platform_host_suffixes)
+    return any(host == s or host.endswith("." + s) for s in suffixes)
 
 
 def own_flows(timeline: Timeline) -> list[Flow]:
@@ -596,8 +602,14 @@ def is_sensitive(match: PIMatch) -> bool:
 
 def is_client_set(match: PIMatch, config: ProbeConfig) -> bool:
     """Set by the client on every request (the WebView's User-Agent), not collected by the mini program."""
-    where = match.location.lower()
-    return any(where.startswith(prefix.lower()) for prefix in config.client_set_pi_locations)
+    return _starts_with_any(match.location, config.client_set_pi_locations)
+
+
+@lru_cache(maxsize=4096)
+def _starts_with_any(location: str, prefixes: tuple[str, ...]) -> bool:
+    """Asked for every PI match of every flow, of a few distinct locations: answered once each."""
+    where = location.lower()
+    return any(where.startswith(prefix.lower()) for prefix in prefixes)
 
 
 def program_pi(matches: Iterable[PIMatch], config: ProbeConfig) -> list[PIMatch]:
@@ -650,14 +662,26 @@ def is_listener_delivery(call: ApiCall) -> bool:
 
 
 def successful_calls(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
-    wanted = set(apis)
-    return [c for c in timeline.of(ApiCall) if c.api in wanted and c.ok is True]
+    return [c for c in calls_of(timeline, apis) if c.ok is True]
 
 
 def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
-    """Calls of ``apis`` whatever their result (an attempt is evidence of intent)."""
-    wanted = set(apis)
-    return [c for c in timeline.of(ApiCall) if c.api in wanted]
+    """Calls of ``apis`` whatever their result (an attempt is evidence of intent), in time order: from a
+    per-timeline index by API (probes ask for a few APIs among hundreds of thousands of calls)."""
+    calls, by_api = _calls_by_api(timeline)
+    found = [index for api in set(apis) for index in by_api.get(api, ())]
+    return [calls[index] for index in sorted(found)]
+
+
+def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, list[int]]]:
+    cache = _INDEXES.setdefault(timeline, {})
+    if "calls by api" not in cache:
+        calls = timeline.of(ApiCall)
+        by_api: dict[str, list[int]] = {}
+        for index, call in enumerate(calls):
+            by_api.setdefault(call.api, []).append(index)
+        cache["calls by api"] = (calls, by_api)  # type: ignore[assignment]
+    return cache["calls by api"]  # type: ignore[return-value]
 
 
 def regex_search(pattern: str, text: str) -> re.Match[str] | None:

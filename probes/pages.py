@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from harness.timeline import Step, Timeline, UIElement, UISnapshot
 from probes.evidence import snapshots
@@ -41,7 +42,13 @@ ELEMENT_LIMIT = 800
 
 
 def _title_pattern(names: Sequence[str]) -> re.Pattern[str]:
-    """A text that is a policy's name: 《悦享会员隐私政策》, 隐私政策, 用户隐私保护指引 — not a sentence naming it."""
+    return _compiled_title_pattern(tuple(names))
+
+
+@lru_cache(maxsize=64)
+def _compiled_title_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A text that is a policy's name: 《悦享会员隐私政策》, 隐私政策, 用户隐私保护指引 — not a sentence naming it
+    (built once per list of names: it is asked for every snapshot)."""
     alternatives = "|".join(re.escape(n) for n in names)
     return re.compile(rf"^[《〈「【]?[^《》〈〉「」【】，。！？,.!?:：]{{0,16}}?(?:{alternatives})[》〉」】]?$")
 
