@@ -20,6 +20,7 @@ from probes.evidence import (
     button_role,
     events_between,
     is_strong,
+    latest_dialog_offering,
     lexicon_match,
     own_flows,
     prompt_text,
@@ -59,8 +60,7 @@ def pressed_text(step: Step) -> str:
 
 def answered_dialog(timeline: Timeline, step: Step, pressed: str) -> Prompt | None:
     """The dialog a step answered: the latest dialog seen before it that offers the pressed button."""
-    earlier = events_between(timeline, Prompt, -(1 << 63), step.t + timeline.clock_error_ns)  # by bisection
-    return next((p for p in reversed(earlier) if any(b.text.strip() == pressed for b in p.buttons)), None)
+    return latest_dialog_offering(timeline, pressed, step.t + timeline.clock_error_ns)
 
 
 def _confirms(timeline: Timeline, step: Step, config: ProbeConfig) -> Deletion | None:

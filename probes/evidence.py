@@ -306,6 +306,23 @@ def button_role(button: UIButton, config: ProbeConfig) -> ButtonRole:
     return "other"
 
 
+def latest_dialog_offering(timeline: Timeline, button: str, t: int) -> Prompt | None:
+    """The latest dialog seen at or before ``t`` with a button reading ``button`` (stripped): from a
+    per-timeline index by button text, as it is asked for every tap."""
+    cache = _INDEXES.setdefault(timeline, {})
+    if "dialogs by button" not in cache:
+        by_button: dict[str, tuple[list[Prompt], list[int]]] = {}
+        for prompt in timeline.of(Prompt):
+            for text in dict.fromkeys(b.text.strip() for b in prompt.buttons):
+                dialogs, times = by_button.setdefault(text, ([], []))
+                dialogs.append(prompt)
+                times.append(prompt.t)
+        cache["dialogs by button"] = by_button  # type: ignore[assignment]
+    dialogs, times = cache["dialogs by button"].get(button, ([], []))  # type: ignore[attr-defined]
+    latest = bisect_right(times, t) - 1
+    return dialogs[latest] if latest >= 0 else None
+
+
 def prompt_text(prompt: Prompt) -> str:
     """Title and texts of a dialog as one line (buttons excluded)."""
     return " ".join(t.strip() for t in [prompt.title or "", *prompt.texts] if t.strip())
