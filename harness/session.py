@@ -407,9 +407,12 @@ class SimSession:
                 self._poll()
                 return "ok", ", ".join(f"{scope} {'on' if on else 'off'}" for scope, on in step.arg.items())
             case "background":  # S6: leave the mini program for N seconds (onHide), then come back (onShow)
-                self.driver.set_foreground(False)
+                set_foreground = getattr(self.driver, "set_foreground", None)
+                if set_foreground is None:
+                    raise StepFailed("`background` runs on the sim only: leaving WeChat on a phone is not driven yet")
+                set_foreground(False)
                 self._watch(float(step.arg))
-                self.driver.set_foreground(True)
+                set_foreground(True)
                 return "ok", f"{float(step.arg):g} s in the background"
             case "screenshot":
                 self._snap = self._capture_screen(f"snap-{step.arg or 'screen'}")  # records the UISnapshot
