@@ -7,13 +7,14 @@ from another thread, and prints the JVM-side nanoseconds of each loop. Two JVMs 
 with no agent and one with the agent attached (FridaInstrument, real Recorder); the rounds alternate
 between them and the best of each side is kept, so the machine's load hits both.
 
-Two workloads: the issue's figure, a bare bridge (the stand-in answers at once: ~0.4 µs a call), and,
+Two workloads: the issue's figure, a bare bridge (the stand-in answers at once: 0.04-0.4 µs a call
+once the JIT has inlined it), and,
 labelled as such, a bridge that spends W = 20 µs on each call, an assumed order of magnitude for
 WeChat's real one (JNI into the app-brand runtime, JSON parse, dispatch, answer; not measured on a
 phone). After the run the agent is flushed and closed, and the recorded api_call events are counted:
 nothing may be lost. Target: ratio >= 0.5 (bare bridge).
 
-    .venv/bin/python bench/hooks.py [--calls 20000] [--rounds 3]
+    .venv/bin/python bench/hooks.py [--calls 20000] [--rounds 3] [--agent OLD/_agent.js]
 
 Not part of `make test` (timings are not assertions).
 """
@@ -101,14 +102,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--agent", type=Path, help="a compiled agent to measure instead of this checkout's "
+                        "(e.g. an older build, for a before/after figure)")
     args = parser.parse_args()
-    compile_agent()
+    agent = args.agent or compile_agent()
     with tempfile.TemporaryDirectory(prefix="bench-hooks-") as tmp:
         work = Path(tmp)
         classpath = compile_fixture(work)
         plain, hooked = Jvm(classpath, work), Jvm(classpath, work)
         recorder = Recorder(work / "events.jsonl")
-        inst = FridaInstrument(recorder, process_label="bench-jvm", clock=ClockSync(offset_ns=0, error_ns=0))
+        inst = FridaInstrument(recorder, process_label="bench-jvm", clock=ClockSync(offset_ns=0, error_ns=0),
+                               agent_path=agent)
         try:
             inst.attach(hooked.pid)
             native = (inst.ready_info or {}).get("native") or []
