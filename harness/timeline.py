@@ -12,9 +12,9 @@ import json
 import os
 import threading
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
@@ -393,23 +393,44 @@ _T = attrgetter("t")
 _T_SEQ = attrgetter("t", "seq")
 
 
-def _time_ordered(events: Iterable[Event]) -> list[Event]:
-    """The events sorted by (t, seq): a stable sort by t of the events in seq order, which is what a
-    file holds (two passes over near-sorted integers, not a million (t, seq) tuples)."""
-    ordered = list(events)
-    seqs = list(map(_SEQ, ordered))
-    if seqs != sorted(seqs):
-        ordered.sort(key=_SEQ)
-    ordered.sort(key=_T)
-    return ordered
+class EventsBySeq(Mapping[int, Event]):
+    """``Timeline.by_seq`` without a dict of a million entries (~50 bytes an event): the events in seq
+    order (a file's order), found by bisection; a seq asked again is remembered (probes ask for the same
+    prompt once per call). A repeated seq (hand-built timelines) maps to the latest such event in time."""
+
+    def __init__(self, in_seq_order: list[Event]) -> None:
+        self._events = in_seq_order
+        self._asked: dict[int, Event] = {}
+
+    def __getitem__(self, seq: int) -> Event:
+        found = self._asked.get(seq) if isinstance(seq, int) else None
+        if found is None:
+            if not isinstance(seq, int):
+                raise KeyError(seq)
+            lo = bisect_left(self._events, seq, key=_SEQ)
+            hi = bisect_right(self._events, seq, lo=lo, key=_SEQ)
+            if lo == hi:
+                raise KeyError(seq)
+            found = self._asked[seq] = max(reversed(self._events[lo:hi]), key=_T)  # ties: the last given
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(dict.fromkeys(map(_SEQ, self._events)))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys(map(_SEQ, self._events)))
 
 
 class Timeline:
     """A recorded session's events, ordered by ``t`` (then seq). Read-only helpers for probes."""
 
     def __init__(self, events: Iterable[Event]) -> None:
-        self.events: list[Event] = _time_ordered(events)
-        self.by_seq: dict[int, Event] = dict(zip(map(_SEQ, self.events), self.events, strict=True))
+        in_seq = list(events)  # a file's order; (t, seq) order is then a stable sort by t of it
+        seqs = list(map(_SEQ, in_seq))
+        if seqs != sorted(seqs):
+            in_seq.sort(key=_SEQ)
+        self.events: list[Event] = sorted(in_seq, key=_T)
+        self.by_seq: Mapping[int, Event] = EventsBySeq(in_seq)
         self._by_type: defaultdict[type, list[Event]] = defaultdict(list)  # probes ask by kind: index once
         for event in self.events:
             self._by_type[type(event)].append(event)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -690,13 +691,16 @@ def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
     return [calls[index] for index in sorted(found)]
 
 
-def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, list[int]]]:
+def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:
     cache = _INDEXES.setdefault(timeline, {})
     if "calls by api" not in cache:
         calls = timeline.of(ApiCall)
-        by_api: dict[str, list[int]] = {}
+        by_api: dict[str, array[int]] = {}
         for index, call in enumerate(calls):
-            by_api.setdefault(call.api, []).append(index)
+            positions = by_api.get(call.api)
+            if positions is None:
+                positions = by_api[call.api] = array("q")  # 8 bytes a call, not an int object each
+            positions.append(index)
         cache["calls by api"] = (calls, by_api)  # type: ignore[assignment]
     return cache["calls by api"]  # type: ignore[return-value]
 

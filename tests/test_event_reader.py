@@ -123,3 +123,15 @@ def test_timeline_order_index_and_positions() -> None:
     assert [e.seq for e in timeline.events] == [1, 3, 0, 2]
     assert [timeline.position(s) for s in (1, 3, 0, 2)] == [0, 1, 2, 3]
     assert timeline.by_seq[2] is events[2]
+
+
+def test_by_seq_answers_as_the_dict_of_seq_to_latest_event_did() -> None:
+    events = [ApiCall(seq=s, t=t, source="frida", api=f"{s}@{t}") for s, t in [(3, 1), (1, 9), (3, 7), (2, 4), (3, 7)]]
+    timeline = Timeline(events)
+    expected = {e.seq: e for e in timeline.events}  # what by_seq was: the latest in time order wins
+    assert dict(timeline.by_seq) == expected and len(timeline.by_seq) == 3
+    assert timeline.by_seq[3] is events[4]  # same time as events[2]: the one given last, as in the dict
+    assert timeline.by_seq.get(None) is None and timeline.by_seq.get(8) is None  # type: ignore[arg-type]
+    assert 2 in timeline.by_seq and 5 not in timeline.by_seq
+    with pytest.raises(KeyError):
+        timeline.by_seq[0]
