@@ -24,12 +24,17 @@ def ungated() -> Iterator[None]:
     """Every recogniser on every group, as before the gates."""
     saved = dict(core.GATES)
     core.GATES.update(dict.fromkeys(saved))
-    core.key_gated.cache_clear()
+    _clear_caches()
     try:
         yield
     finally:
         core.GATES.update(saved)
-        core.key_gated.cache_clear()
+        _clear_caches()
+
+
+def _clear_caches() -> None:
+    for cached in (core.key_gated, core.keys_gated, core.registry):
+        cached.cache_clear()
 
 
 def _bodies(seed: int) -> list[bytes]:
@@ -75,7 +80,7 @@ def _with_canaries(sample: Sample) -> list[PIMatch]:
 def test_gates_change_no_match(request: pytest.FixtureRequest) -> None:
     gated = _scan_all()
     request.getfixturevalue("ungated")
-    assert core.GATES and all(gate is None for gate in core.GATES.values())
+    assert core.GATES and all(gate is None for _, _, gate in core.registry())
     assert _scan_all() == gated
 
 

@@ -29,7 +29,7 @@ _ASSET_TLDS = frozenset({
 })
 
 
-@recogniser("email", text="@", per_value=True, common=True)
+@recogniser("email", text="@", per_value=True)
 def recognise_email(group: Group) -> Iterator[PIMatch]:
     """Email addresses, not asset names (icon@2x.png) nor package specs: high in a whole value,
     medium in free text (code and templates hold example addresses)."""
@@ -128,7 +128,7 @@ _ADDRESS_HINTS = ("address", "addr", "detailinfo", "detail_info", "detailaddress
 _REGION_HINTS = ("provincename", "cityname", "countyname", "districtname")
 
 
-@recogniser("address", text=_HAN, per_value=True, common=True)
+@recogniser("address", text=_HAN, per_value=True)
 def recognise_address(group: Group) -> Iterator[PIMatch]:
     """Postal addresses: under an address key (address, addr, detailInfo, 收货地址) with a street
     token: high, without one: medium; province/city/county names alone: low; a full address

@@ -121,18 +121,9 @@ class Gate:
     key: Callable[[str], bool] | None = None
     arrays: bool = False
     per_value: bool = False
-    common: bool = False  # a text pattern most bodies hold (Han characters, digit runs): searched alone
 
 
 GATES: dict[str, Gate | None] = {}  # None: always runs
-
-
-@lru_cache(maxsize=1)
-def rare_texts() -> re.Pattern[str] | None:
-    """The text patterns of the gates that are not common, as one: a group where it finds nothing
-    (most) costs one search for all of them instead of one each."""
-    patterns = [g.text.pattern for g in GATES.values() if g is not None and g.text is not None and not g.common]
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 def recogniser(
@@ -142,7 +133,6 @@ def recogniser(
     key: Callable[[str], bool] | None = None,
     arrays: bool = False,
     per_value: bool = False,
-    common: bool = False,
 ) -> Callable[[Recogniser], Recogniser]:
     """Register a recogniser; ``pi_type`` names the registry entry (one function may yield related types).
     ``text``/``key``/``arrays``/``per_value`` are its Gate: each must hold for every group (value, if
@@ -154,9 +144,9 @@ def recogniser(
             raise ValueError(f"recogniser for {pi_type!r} registered twice")
         RECOGNISERS[pi_type] = fn
         gated = text is not None or key is not None or arrays
-        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value, common) if gated else None
-        key_gated.cache_clear()
-        rare_texts.cache_clear()
+        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value) if gated else None
+        for cached in (key_gated, keys_gated, registry):
+            cached.cache_clear()
         return fn
 
     return register
@@ -172,18 +162,13 @@ def applicable(group: Group, joined: str, starts: list[int]) -> Iterator[tuple[R
     """The recognisers to run on a group, each with the group it is to see: the whole group, or for a
     per-value recogniser the values that pass its gate. ``joined``: the values joined by NULs;
     ``starts``: where each value begins in it."""
-    keyed: frozenset[str] = frozenset()
-    for key in {s.key for s in group.scalars if s.key}:
-        keyed |= key_gated(key)
-    rare = rare_texts()
-    rare_found = rare is not None and rare.search(joined) is not None
-    for name, fn in RECOGNISERS.items():
-        gate = GATES[name]
+    keyed = keys_gated(tuple(s.key for s in group.scalars))
+    for name, fn, gate in registry():
         if gate is None:
             yield fn, group
             continue
-        searched = gate.text is not None and (gate.common or rare_found)
-        hit = gate.text.search(joined) if searched and gate.text is not None else None
+        text = gate.text
+        hit = text.search(joined) if text is not None else None
         if hit is None and name not in keyed and not (gate.arrays and group.array):
             continue
         if not gate.per_value or len(starts) == 1:
@@ -195,6 +180,23 @@ def applicable(group: Group, joined: str, starts: list[int]) -> Iterator[tuple[R
         elif chosen:
             yield fn, Group(group.member_prefix, group.key, tuple(group.scalars[i] for i in chosen), group.array,
                             group.endpoint)
+
+
+@lru_cache(maxsize=1)
+def registry() -> tuple[tuple[str, Recogniser, Gate | None], ...]:
+    """The recognisers with their gates, in registration order."""
+    return tuple((name, fn, GATES[name]) for name, fn in RECOGNISERS.items())
+
+
+@lru_cache(maxsize=KEY_CACHE)
+def keys_gated(keys: tuple[str | None, ...]) -> frozenset[str]:
+    """The recognisers whose key predicate one of the keys satisfies (the objects of a list share
+    their keys: worked out once per set of keys)."""
+    keyed: frozenset[str] = frozenset()
+    for key in set(keys):
+        if key:
+            keyed |= key_gated(key)
+    return keyed
 
 
 def _passing(

@@ -47,8 +47,7 @@ def _hex_id_key(key: str) -> bool:
 
 
 # a MAC, 15 digits (IMEI, IMSI), an ICCID's 8986; hex ids only under their keys
-@recogniser("device_id", text=r"(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|(?<!\d)\d{15}|8986", key=_hex_id_key, per_value=True,
-            common=True)
+@recogniser("device_id", text=r"[:-](?<=(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}[:-])[0-9A-Fa-f]{2}|(?<!\d)\d{15}|8986", key=_hex_id_key, per_value=True)
 def recognise_device_id(group: Group) -> Iterator[PIMatch]:
     """IMEI (Luhn), IMSI (460 + MNC), ICCID (8986), Android ID and OAID (hint only: alone they are
     any hex string or UUID), MAC addresses (not 02:00:00:00:00:00) - a MAC under a Wi-Fi key is a

@@ -47,7 +47,7 @@ def has_card_hint(key: str | None) -> bool:
 _CARD_NEARBY = re.compile(r"(?i)(card|bank|卡号|银行卡)\W{0,3}\S{0,6}$")
 
 
-@recogniser("bank_card", text=r"(?<!\d)\d{4}[ -]?\d{4}", per_value=True, common=True)
+@recogniser("bank_card", text=r"(?<!\d)\d{4}[ -]?\d{4}", per_value=True)
 def recognise_bank_card(group: Group) -> Iterator[PIMatch]:
     """13-19 digits passing Luhn AND (a known issuer range or a card key hint): about one random
     number in ten passes Luhn, so Luhn alone is never enough. Hint: high; issuer only: medium in a
