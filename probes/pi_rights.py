@@ -79,8 +79,12 @@ def collected(timeline: Timeline, config: ProbeConfig) -> list[Collected]:
 
 
 def shows(snapshot: UISnapshot, category: str) -> bool:
-    """The page shows the category's field label."""
-    return any(len(t) <= LABEL_MAX_CHARS and lexicon_match(t, CATEGORY_LABELS[category]) for t in page_texts(snapshot))
+    """The page shows the category's field: its label, or an input for it (which holds the value; values
+    are never recorded, placeholders are)."""
+    fields = [e.text for e in snapshot.elements if e.kind in ("input", "textarea") and not e.native]
+    return any(
+        len(t) <= LABEL_MAX_CHARS and lexicon_match(t, CATEGORY_LABELS[category]) for t in [*page_texts(snapshot), *fields]
+    )
 
 
 def reached_from(timeline: Timeline, profile: UISnapshot) -> list[UISnapshot]:

@@ -78,6 +78,9 @@ def test_not_viewable_when_no_profile_page_shows_the_category() -> None:
     sentence = [*nav("个人资料"), *texts("姓名", "张三", "我们不会公开你的手机号，除非法律要求这样做"), EDIT, EXPORT]
     [finding] = rts003(crawled(registered(), [MINE, (["个人资料"], sentence)]).end(20).build())
     assert "phone" in finding.statement and "name" not in finding.statement.split(":")[0]
+    # an input for the field holds its value: the category is shown (and editable)
+    form = [*nav("个人资料"), element("input", "请输入姓名"), element("input", "请输入手机号"), EXPORT]
+    assert rts003(crawled(registered(), [MINE, (["个人资料"], form)]).end(20).build()) == []
 
 
 def test_short_of_a_complete_crawl_only_warnings() -> None:
