@@ -3,6 +3,9 @@ and every recorded event reads back equal to what ``record`` returned."""
 
 from __future__ import annotations
 
+import re
+import time
+from datetime import datetime
 from pathlib import Path
 
 from harness.timeline import (
@@ -66,7 +69,8 @@ def test_lines_are_the_models_own_json_and_read_back_equal(tmp_path: Path) -> No
     assert read_back[:odd] + read_back[odd + 1:] == stored[:odd] + stored[odd + 1:]
     assert read_back[odd].args == {"1": "int key", "raw": "bytes", "t": [1, 2]}
     assert [e.seq for e in read_back] == list(range(len(stored)))
-    assert all(e.t > 0 and e.wall.endswith("Z") for e in read_back)
+    assert all(e.t > 0 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", e.wall) for e in read_back)
+    assert abs(datetime.fromisoformat(read_back[0].wall).timestamp() - time.time()) < 60
     assert read_back[5].t == 123 and read_back[10].wall == "2026-01-01T00:00:00.000001Z"  # given ones are kept
     assert all({"seq", "t", "wall"} <= e.model_fields_set for e in stored)
 
