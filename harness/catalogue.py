@@ -142,3 +142,21 @@ def button_role(text: str) -> str:
 def mentions_privacy(text: str) -> bool:
     lowered = text.lower()
     return any(w in lowered for w in PRIVACY_WORDS)
+
+
+WITHDRAW_WORDS = ("撤回", "撤销同意", "撤销授权", "取消授权", "withdraw", "revoke")
+CONSENT_ASK_WORDS = ("同意", "授权", "允许", "agree", "consent", "accept")
+
+
+def privacy_question(text: str) -> str | None:
+    """What a developer's own dialog asks about personal data: "consent" (a notice asking to agree, or naming
+    a 《policy》), "withdrawal" (confirming it takes consent back), or None. Mentioning 个人信息 is not enough:
+    "注销后将删除你的全部个人信息，确认注销？" confirms a deletion, and its 确认 is no consent."""
+    if not mentions_privacy(text):
+        return None
+    lowered = text.lower()
+    if any(w in lowered for w in WITHDRAW_WORDS):
+        return "withdrawal"
+    if "《" in text or any(w in lowered for w in CONSENT_ASK_WORDS):
+        return "consent"
+    return None

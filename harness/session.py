@@ -20,7 +20,7 @@ from typing import Any
 from harness import __version__
 from harness.analysis import write_analysis
 from harness.capture.proxy import Capture, DeviceProxy
-from harness.catalogue import button_role, mentions_privacy
+from harness.catalogue import button_role, mentions_privacy, privacy_question
 from harness.config import Scenario, SimDevice, StepSpec
 from harness.crawl import LiveCrawlDevice, closing_button, crawl, limits_of
 from harness.drivers.sim import (
@@ -493,11 +493,17 @@ class SimSession:
     def _record_answer(self, dialog: ScreenDialog, button: ScreenButton, prompt_seq: int | None) -> None:
         """A tap on a consent dialog's agree or reject control is a consent event."""
         subject = _consent_subject(dialog)
-        if subject and button.role in ("agree", "reject") and self.recorder:
-            self.recorder.record(
-                Consent(source="driver", action="agree" if button.role == "agree" else "refuse",
-                        subject=subject, how=f"tap:{button.text}", prompt_seq=prompt_seq)
-            )
+        if not subject or button.role not in ("agree", "reject") or not self.recorder:
+            return
+        if dialog.prompt_kind == "developer_dialog" and privacy_question(dialog.all_text) == "withdrawal":
+            if button.role == "agree":  # confirming a withdrawal takes consent back; cancelling it changes nothing
+                self.recorder.record(Consent(source="driver", action="refuse", subject=subject,
+                                             how=f"withdraw:tap:{button.text}", prompt_seq=prompt_seq))
+            return
+        self.recorder.record(
+            Consent(source="driver", action="agree" if button.role == "agree" else "refuse",
+                    subject=subject, how=f"tap:{button.text}", prompt_seq=prompt_seq)
+        )
 
     def _after_tap(self, text: str) -> None:
         """A plain tap on a dialog's button answers that dialog; a tap on the page's own agreement
@@ -677,7 +683,7 @@ def _consent_subject(dialog: ScreenDialog) -> str | None:
         return "privacy"
     if dialog.prompt_kind == "scope":
         return dialog.scope or "scope.unknown"
-    if dialog.mentions_privacy:
+    if privacy_question(dialog.all_text):
         return "privacy"
     return None
 
