@@ -314,7 +314,12 @@ for (const el of document.querySelectorAll('wx-native-popup button, wx-page *, w
   const own = [...el.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('').trim();
   if (own === want || (el.tagName === 'BUTTON' && el.innerText.trim() === want)) { best = el; }
 }
-return best;
+if (best) return best;
+// the tab bar last: a text on the page wins over the tab of the same name
+for (const el of document.querySelectorAll('wx-tab-bar .item *')) {
+  if (visible(el) && [...el.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('').trim() === want) return el;
+}
+return null;
 """
 
 # Runs in the page: the visible page state in one round trip — every visible text in document order, and
