@@ -25,3 +25,24 @@ def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+
+
+def headless_chromium(*args: str, mobile: dict[str, object] | None = None):  # -> selenium webdriver.Chrome
+    """Real headless Chromium through chromedriver (the Debian packages `chromium chromium-driver`), for the
+    tests that run the page scripts or open reports in a browser; fails loudly when either is missing.
+    ``args`` add to the common flags (e.g. a window size); ``mobile`` sets mobileEmulation device metrics."""
+    import shutil
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    for tool in ("chromium", "chromedriver"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} not found: run `make setup` (Debian packages chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or ""
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", *args):
+        options.add_argument(arg)
+    if mobile:
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": mobile})
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)

@@ -6,7 +6,6 @@ recorded UiAutomator2 hierarchy. Plus the mapping and the fallback decision on t
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from harness.android.driver import (
     webview_frame,
     xweb_context,
 )
+from tests.conftest import headless_chromium
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "android"
 HIERARCHY = (FIX / "ui" / "webview-dialog.xml").read_text(encoding="utf-8")  # WebView at [0,264][1080,2400]
@@ -51,18 +51,8 @@ PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 def chrome(tmp_path_factory: pytest.TempPathFactory):
     """Real headless Chromium through chromedriver, 360x712 CSS px at devicePixelRatio 3 (the fixture's
     WebView: 1080x2136 screen px), showing PAGE."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    for tool in ("chromium", "chromedriver"):
-        if not shutil.which(tool):
-            pytest.fail(f"{tool} not found: run `make setup` (Debian packages chromium chromium-driver)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or ""
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=600,900"):
-        options.add_argument(arg)
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 360, "height": 712, "pixelRatio": 3}})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver = headless_chromium("--hide-scrollbars", "--window-size=600,900",
+                               mobile={"width": 360, "height": 712, "pixelRatio": 3})
     page = tmp_path_factory.mktemp("xweb") / "page.html"
     page.write_text(PAGE, encoding="utf-8")
     driver.get(page.as_uri())

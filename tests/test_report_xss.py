@@ -32,6 +32,7 @@ from harness.timeline import (
     UIButton,
 )
 from probes import fingerprint
+from tests.conftest import headless_chromium
 
 PAYLOADS = [
     "<img src=x onerror=\"window.__pwned=1;document.title='pwned'\">",
@@ -107,17 +108,7 @@ def hostile_run(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def chrome():
     """Real headless Chromium through chromedriver (the Debian packages `chromium chromium-driver`)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    for tool in ("chromium", "chromedriver"):
-        if not shutil.which(tool):
-            pytest.fail(f"{tool} not found: run `make setup` (Debian packages chromium chromium-driver)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or ""
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,2000"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver = headless_chromium("--window-size=1200,2000")
     yield driver
     driver.quit()
 
