@@ -189,7 +189,7 @@ def test_the_corpus_labels_are_valid_and_cover_the_required_rules(repo: Path) ->
                 assert same, f"{twin} is not run with {exp.scenario}"
                 assert exp.found <= same[0].absent, f"{twin} / {exp.scenario} must expect {sorted(exp.found)} absent"
     sessions = sum(len(a.expectations) for a in apps)
-    assert sessions <= 45, f"{sessions} corpus sessions: keep `make test` well under 15 min"
+    assert sessions <= 60, f"{sessions} corpus sessions: keep `make test` well under 15 min (58 take ~5 min)"
 
 
 def test_a_tap_on_an_in_page_agreement_is_consent_a_bare_agree_word_is_not() -> None:
@@ -223,3 +223,17 @@ def test_corpus_scores_100_percent_on_sim_apps(repo: Path, tmp_path: Path) -> No
            f"unexpected {s['unexpected']} {s['reason'] or ''} ({s['session_dir']})"
            for s in result["sessions"] if not s["passed"]]
     assert proc.returncode == 0 and result["passed"], "corpus below 100%:\n" + "\n".join(bad)
+
+
+
+def test_every_probe_is_confirmed_end_to_end_on_the_corpus(repo: Path) -> None:
+    """Issue 4: every probe the sim can express is confirmed end to end on the sim corpus. Each rule a
+    registered probe covers has a violating corpus app that must show it (and so, by the test above, a
+    compliant twin that must not); the corpus run itself (test_corpus_scores_100_percent_on_sim_apps) proves it."""
+    from probes.registry import load_probes
+
+    apps = [load_expected(a, SCENARIOS_DIR) for a in discover(repo / "sim" / "apps")]
+    found = {r for a in apps for e in a.expectations for r in e.found}
+    covered = {r for p in load_probes() for r in p.rules}
+    assert covered == set(catalogue_rules()), sorted(set(catalogue_rules()) - covered)
+    assert not covered - found, f"probes with no corpus app showing their rule: {sorted(covered - found)}"
