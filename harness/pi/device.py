@@ -42,12 +42,15 @@ def _hinted(key: str | None, substrings: tuple[str, ...]) -> bool:
     return any(s.replace("_", "") in compact for s in substrings)
 
 
-def _hex_id_key(key: str) -> bool:
-    return _hinted(key, _ANDROID_ID_HINTS + _DEVICE_ID_HINTS) or _hinted(key, _OAID_HINTS + _DEVICE_ID_HINTS)
+def _device_id_key(key: str) -> bool:
+    return any(_hinted(key, hints) for hints in (_ANDROID_ID_HINTS + _DEVICE_ID_HINTS, _OAID_HINTS + _DEVICE_ID_HINTS,
+                                                  _IMEI_HINTS))
 
 
-# a MAC, 15 digits (IMEI, IMSI), an ICCID's 8986; hex ids only under their keys
-@recogniser("device_id", text=r"[:-](?<=(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}[:-])[0-9A-Fa-f]{2}|(?<!\d)\d{15}|8986", key=_hex_id_key, per_value=True)
+# a MAC (from its separator), an IMSI (460...) or an unhinted IMEI (35, 86, 01, 99...), an ICCID's 8986;
+# hex ids and other IMEIs only under their keys
+@recogniser("device_id", text=r"[:-](?<=(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}[:-])[0-9A-Fa-f]{2}|(?:35|86|01|99|46)[0-9]{13}|8986",
+            key=_device_id_key, per_value=True)
 def recognise_device_id(group: Group) -> Iterator[PIMatch]:
     """IMEI (Luhn), IMSI (460 + MNC), ICCID (8986), Android ID and OAID (hint only: alone they are
     any hex string or UUID), MAC addresses (not 02:00:00:00:00:00) - a MAC under a Wi-Fi key is a

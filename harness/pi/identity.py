@@ -20,7 +20,8 @@ def has_id_card_hint(key: str | None) -> bool:
     return has_hint(key, _ID_HINT_WORDS, _ID_HINT_SUBSTRINGS)
 
 
-@recogniser("id_card", text=r"(?<!\d)\d{17}", per_value=True)
+# the area code and the century of the birth year
+@recogniser("id_card", text=r"[1-9]\d{5}(?:18|19|20)", per_value=True)
 def recognise_id_card(group: Group) -> Iterator[PIMatch]:
     """GB 11643 numbers with a valid province, a real past birthdate and the check character: that
     validated structure is high confidence; under an order/serial key it is medium."""
@@ -86,7 +87,8 @@ def _passport_key(key: str) -> bool:
     return has_hint(key, _PASSPORT_HINT_WORDS, ("passport", "护照"))
 
 
-@recogniser("passport", text=r"(?i:passport)|护照", key=_passport_key)
+# the document type beside a number is matched by lower(): ASCII case only
+@recogniser("passport", text=r"[Pp][Aa][Ss][Ss][Pp][Oo][Rr][Tt]|护照", key=_passport_key)
 
 def recognise_passport(group: Group) -> Iterator[PIMatch]:
     """Passport numbers, only under a passport key hint or beside a "passport" document type (alone

@@ -27,7 +27,12 @@ def _looks_like_openid(value: str) -> bool:
     return bool(_OPENID_RE.fullmatch(value) and re.search(r"\d", value) and re.search(r"[A-Za-z]", value))
 
 
-@recogniser("openid", text=r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{28}", per_value=True)
+def _wechat_id_key(key: str | None) -> bool:
+    return has_hint(key, ("unionid",), ("unionid", "union_id")) or has_hint(key, ("openid",), ("openid", "open_id"))
+
+
+# under an openid/unionid key, or an o-prefixed value of 28 characters
+@recogniser("openid", text=r"o[A-Za-z0-9_-]{27}", key=_wechat_id_key, per_value=True)
 def recognise_openid(group: Group) -> Iterator[PIMatch]:
     """OpenIDs (28 chars, by convention starting with "o") and UnionIDs (28-29). Under an openid /
     unionid key: high; an o-prefixed id-like whole value elsewhere: medium (tokens look alike)."""
@@ -49,7 +54,8 @@ def _secretish_key(key: str | None) -> bool:
                           "session", "ticket", "code"), ())
 
 
-@recogniser("session_key", text=r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{22}==", per_value=True)
+# "==" first: the regex engine skips to it, then looks back for the 22 characters
+@recogniser("session_key", text=r"==(?<=[A-Za-z0-9+/]{22}==)", per_value=True)
 def recognise_session_key(group: Group) -> Iterator[PIMatch]:
     """session_key: base64 of 16 bytes (24 chars ending "=="). Under a session_key key: high; any
     other 16-byte base64 value is low (IVs, digests and nonces have the same form)."""
@@ -68,7 +74,12 @@ def _is_16_bytes(value: str) -> bool:
         return False
 
 
-@recogniser("app_secret", text=r"(?<![0-9a-f])[0-9a-f]{32}|(?i:secret=)")
+def _secret_key(key: str | None) -> bool:
+    return bool(key_tokens(key) & {"secret", "appsecret", "key", "appkey", "secretkey"})
+
+
+# a whole value needs a secret/key key; "secret=" in a text (any case) otherwise
+@recogniser("app_secret", text=r"=(?<=(?i:secret)=)", key=_secret_key)
 
 def recognise_app_secret(group: Group) -> Iterator[PIMatch]:
     """AppSecret: 32 lower-case hex under a secret key (secret=, appsecret, app_secret), or beside an
@@ -94,7 +105,7 @@ def _token_key(key: str | None) -> bool:
         tokens & {"token", "authorization", "auth"})
 
 
-@recogniser("access_token", text=r"(?i:access_token=)", key=_token_key, per_value=True)
+@recogniser("access_token", text=r"=(?<=(?i:access_token)=)", key=_token_key, per_value=True)
 def recognise_access_token(group: Group) -> Iterator[PIMatch]:
     """access_token / refresh_token values (high), `access_token=` in a text (high), and other
     tokens under a token/authorization key (medium: a first-party session token is not a WeChat
