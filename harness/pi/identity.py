@@ -88,7 +88,7 @@ def _passport_key(key: str) -> bool:
 
 
 # the document type beside a number is matched by lower(): ASCII case only
-@recogniser("passport", text=r"[Pp][Aa][Ss][Ss][Pp][Oo][Rr][Tt]|护照", key=_passport_key)
+@recogniser("passport", text=r"[Pp护](?:[Aa][Ss][Ss][Pp][Oo][Rr][Tt]|照)", key=_passport_key)
 
 def recognise_passport(group: Group) -> Iterator[PIMatch]:
     """Passport numbers, only under a passport key hint or beside a "passport" document type (alone
