@@ -222,13 +222,9 @@ class SimSession:
         assert self.recorder is not None
         http_port, https_port = self.resources.backend_ports
         routes = {host: (http_port, https_port) for host in self.app["hosts"]}
-        canaries = profile_canaries(self.device)
-        shared = self.resources.proxy  # the device's mitmdump knows the device profile's canaries only:
-        if shared is not None and shared.canaries != canaries:  # a scenario profile (S10) gets one of its own
-            shared = None
-        self.capture = Capture(
-            self.dir, self.recorder, routes=routes, block_unrouted=True, canaries=canaries,
-            listen_port=self.resources.ports.proxy, device_proxy=shared,
+        self.capture = Capture(  # the device's mitmdump, switched to this session's files, routes and canaries
+            self.dir, self.recorder, routes=routes, block_unrouted=True, canaries=profile_canaries(self.device),
+            listen_port=self.resources.ports.proxy, device_proxy=self.resources.proxy,
         )
         proxy_port = self.capture.start()
         self.host = SimHost(

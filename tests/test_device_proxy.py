@@ -39,11 +39,13 @@ def get(port: int, url: str) -> int:
         return exc.code
 
 
-def session(folder: Path, proxy: DeviceProxy, backend: tuple[int, int], path: str) -> list[Flow]:
+def session(folder: Path, proxy: DeviceProxy, backend: tuple[int, int], path: str,
+            canaries: dict[str, str] | None = None) -> list[Flow]:
     """One session through the device's proxy: start, one request, stop; its recorded flows."""
     folder.mkdir()
     recorder = Recorder(folder / "events.jsonl")
-    capture = Capture(folder, recorder, routes={HOST: backend}, block_unrouted=True, device_proxy=proxy)
+    capture = Capture(folder, recorder, routes={HOST: backend}, block_unrouted=True, canaries=canaries,
+                      device_proxy=proxy)
     assert capture.start() == proxy.port and capture.alive
     assert get(proxy.port, f"http://{HOST}{path}?phone={PHONE}") == 200
     capture.stop()
@@ -60,12 +62,15 @@ def test_sessions_switch_one_mitmdump_between_their_files(tmp_path: Path, backen
         assert get(proxy.port, f"http://{HOST}/between") == 502  # no session: blocked, recorded nowhere
         pid = proxy.process.pid if proxy.process else None
         second = session(tmp_path / "two", proxy, backend, "/api/stores?second=1")
+        own = session(tmp_path / "three", proxy, backend, "/api/stores?third=1", {"scenario.phone": PHONE})
         assert proxy.process is not None and proxy.process.pid == pid  # the same process served both
     finally:
         proxy.stop()
     assert [f.url.split("?")[0] for f in first] == [f"http://{HOST}/api/stores"]
     assert "second" in second[0].url and len(second) == 1
     assert first[0].pi and first[0].pi[0].canary == "phoneNumber"  # the device's canaries apply to each session
+    assert second[0].pi and second[0].pi[0].canary == "phoneNumber"
+    assert own[0].pi and own[0].pi[0].canary == "scenario.phone"  # a session's own profile (S10) switches them
     for folder, flow in ((tmp_path / "one", first[0]), (tmp_path / "two", second[0])):
         assert [f.id for f in read_flows(folder / "flows.mitm")] == [flow.flow_id]
 

@@ -133,8 +133,8 @@ class Capture:
 
     def argv(self, canaries_file: Path | None) -> list[str]:
         sim = bool(self.routes) or self.block_unrouted
-        options = base_options(self.confdir, sim, canaries_file) | session_options(
-            self.events_path, self.flows_path, self.routes, self.block_unrouted)
+        options = base_options(self.confdir, sim) | session_options(
+            self.events_path, self.flows_path, self.routes, self.block_unrouted, canaries_file)
         return mitmdump_command(self.listen_host, self.listen_port, options)
 
     def start(self) -> int:
@@ -147,7 +147,13 @@ class Capture:
         self.events_path.touch(mode=0o600)
         if self.device_proxy is not None:
             self.process, self.port = self.device_proxy.process, self.device_proxy.port
-            self.device_proxy.switch(self.events_path, self.flows_path, self.routes, self.block_unrouted)
+            self._canaries_file = write_canaries(self.canaries or self.device_proxy.canaries)
+            try:  # this session's canaries (a scenario's profile may seed its own), not only the device's
+                self.device_proxy.switch(self.events_path, self.flows_path, self.routes, self.block_unrouted,
+                                         self._canaries_file)
+            except RuntimeError:
+                self._remove_canaries()
+                raise
         else:
             ensure_ca(self.confdir)
             self._canaries_file = write_canaries(self.canaries)
@@ -260,13 +266,11 @@ class DeviceProxy:
         self.switch_timeout = switch_timeout  # the old session's flows may still be in the scan worker
         self.process: ChildProcess | None = None
         self.port = 0
-        self._canaries_file: Path | None = None
         self._switches = 0
 
     def start(self) -> int:
         ensure_ca(self.confdir)
-        self._canaries_file = write_canaries(self.canaries)
-        options = base_options(self.confdir, True, self._canaries_file) | session_options(None, None, {}, True)
+        options = base_options(self.confdir, True) | session_options(None, None, {}, True)
         try:
             self.process, self.port = start_mitmdump(mitmdump_command("127.0.0.1", self.listen_port, options),
                                                      self.log_path, "127.0.0.1", self.start_timeout)
@@ -276,12 +280,13 @@ class DeviceProxy:
         return self.port
 
     def switch(self, events: Path | None, flows: Path | None, routes: Mapping[str, tuple[int, int]],
-               block_unrouted: bool) -> None:
-        """Record into these files (None: nowhere) with these routes, once the previous files are complete."""
+               block_unrouted: bool, canaries_file: Path | None = None) -> None:
+        """Record into these files (None: nowhere) with these routes and canaries, once the previous files
+        are complete."""
         assert self.process is not None, "the device proxy was not started"
         self._switches += 1
         ident = self._switches
-        options = session_options(events, flows, routes, block_unrouted)
+        options = session_options(events, flows, routes, block_unrouted, canaries_file)
         answer = self.process.request(
             json.dumps({"id": ident, "options": options}),
             lambda line: f"{SWITCHED} {ident}" in line or f"{NOT_SWITCHED} {ident}:" in line,
@@ -296,12 +301,9 @@ class DeviceProxy:
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop(10.0)
-        if self._canaries_file is not None:
-            self._canaries_file.unlink(missing_ok=True)
-            self._canaries_file = None
 
 
-def base_options(confdir: Path, sim: bool, canaries_file: Path | None) -> dict[str, str]:
+def base_options(confdir: Path, sim: bool) -> dict[str, str]:
     """mitmdump's options for the whole life of the process."""
     return {
         "confdir": str(confdir),
@@ -311,14 +313,14 @@ def base_options(confdir: Path, sim: bool, canaries_file: Path | None) -> dict[s
         # host's request (URL, body) is still seen and recorded before it is answered with 502
         "ssl_insecure": "true" if sim else "false",
         "connection_strategy": "lazy" if sim else "eager",
-        "miniprobe_canaries": str(canaries_file) if canaries_file else "",
     }
 
 
 def session_options(events: Path | None, flows: Path | None, routes: Mapping[str, tuple[int, int]],
-                    block_unrouted: bool) -> dict[str, Any]:
+                    block_unrouted: bool, canaries_file: Path | None = None) -> dict[str, Any]:
     """The options that belong to one session (harness/capture/switch.py changes exactly these)."""
     return {
+        "miniprobe_canaries": str(canaries_file) if canaries_file else "",
         "save_stream_file": str(flows) if flows else "",
         "miniprobe_events": str(events) if events else "",
         "miniprobe_routes": format_routes(routes),

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 SWITCHED = "miniprobe capture switched"
 NOT_SWITCHED = "miniprobe capture not switched"
-SESSION_OPTIONS = frozenset({"miniprobe_events", "save_stream_file", "miniprobe_routes", "miniprobe_block_unrouted"})
+SESSION_OPTIONS = frozenset({
+    "miniprobe_events", "save_stream_file", "miniprobe_routes", "miniprobe_block_unrouted", "miniprobe_canaries"})
 
 
 class SessionSwitch:
