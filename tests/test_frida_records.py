@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.instrument.frida import BridgeRecords, FridaInstrument, RecordError, translate
+from harness.instrument.frida import BridgeEvents, BridgeRecords, FridaInstrument, RecordError, translate
 from harness.timeline import ApiCall, ClockSync, Recorder, iter_events
 from tests.test_frida_agent_e2e import Jvm, classes  # noqa: F401 - the compiled fixture, a module fixture
 
@@ -105,3 +105,14 @@ def test_bridge_hooks_run_in_c_and_exceptions_reach_the_caller(classes: dict[str
         assert c.ok is False and c.err_msg == "exception: java.lang.IllegalStateException: bridge down", c
         assert any("BridgeDriver.throwing" in f for f in c.stack), c.stack
     assert {c.api for c in calls} >= {"getLocation", "setStorage", "request", "startLocationUpdate"}
+
+
+def test_a_result_that_travels_before_its_call_is_paired() -> None:
+    """While the hooks move from JS to C, a call queued in JS may be sent after its result, seen in C."""
+    bridge = BridgeEvents()
+    assert bridge.feed({"type": "batch", "items": [{"k": "result", "cb": 9, "result": '{"errMsg":"a:ok"}', "t": 300}]}) == []
+    assert bridge.orphan_results == 1
+    [ev] = bridge.feed({"type": "batch", "items": [{"k": "call", "api": "getLocation", "data": "{}", "cb": 9,
+                                                    "sync": False, "t": 200, "jstack": []}]})
+    assert ev.api == "getLocation" and ev.ok is True and ev.t_result == 300
+    assert bridge.orphan_results == 0 and not bridge.pending and not bridge.early

@@ -265,6 +265,9 @@ def storage_writes(call: ApiCall) -> list[StorageWrite]:
     return writes
 
 
+MAX_EARLY_RESULTS = 64
+
+
 @dataclass
 class BridgeEvents:
     """Pairs the agent's call and result items by callbackId and makes timeline events of them.
@@ -272,13 +275,16 @@ class BridgeEvents:
     Pure and single-threaded: the caller serialises ``feed`` / ``unanswered``. An ``ApiCall`` is
     produced when its result is known (sync calls at once); ``__lifecycle`` calls become
     ``Lifecycle`` events at once. A result whose call was never seen (made before the attach) is
-    counted in ``orphan_results`` and dropped.
+    counted in ``orphan_results`` and dropped; the last few are kept a while in case their call comes
+    later (while the agent hands the hooks over to C, a call recorded in JS may travel after its
+    result recorded in C).
     """
 
     process: str | None = None
     clock: ClockSync = field(default_factory=ClockSync)
     pending: dict[int, dict[str, Any]] = field(default_factory=dict)
     orphan_results: int = 0
+    early: dict[int, dict[str, Any]] = field(default_factory=dict)  # orphan result / exc items by cb
 
     def feed(self, payload: Any) -> list[Event]:
         """Events from one agent message payload (only ``batch`` messages carry any)."""
@@ -305,11 +311,22 @@ class BridgeEvents:
             call = self.pending.pop(cb, None) if cb is not None else None
             if call is None:
                 self.orphan_results += 1
+                if cb is not None:
+                    self._keep_early(cb, item)
                 return []
-            if kind == "exc":  # the original threw (C hooks): a failed call, no result
-                return [self._event({**call, "exc": item.get("exc")}, None, _ns(item.get("t")))]
-            return [self._event(call, item.get("result"), _ns(item.get("t")))]
+            return [self._answered(call, item)]
         return []
+
+    def _answered(self, call: dict[str, Any], answer: dict[str, Any]) -> ApiCall:
+        if answer.get("k") == "exc":  # the original threw (C hooks): a failed call, no result
+            return self._event({**call, "exc": answer.get("exc")}, None, _ns(answer.get("t")))
+        return self._event(call, answer.get("result"), _ns(answer.get("t")))
+
+    def _keep_early(self, cb: int, answer: dict[str, Any]) -> None:
+        self.early.pop(cb, None)
+        self.early[cb] = answer
+        if len(self.early) > MAX_EARLY_RESULTS:
+            del self.early[next(iter(self.early))]
 
     def _call(self, item: dict[str, Any]) -> list[Event]:
         if item.get("api") == LIFECYCLE_API:
@@ -321,6 +338,10 @@ class BridgeEvents:
         cb = _ns(item.get("cb"))
         if cb is None:
             return [self._event(item, None, None)]
+        early = self.early.pop(cb, None)
+        if early is not None and (_ns(early.get("t")) or 0) >= (_ns(item.get("t")) or 0):
+            self.orphan_results -= 1
+            return [self._answered(item, early)]
         replaced = self.pending.pop(cb, None)
         self.pending[cb] = item
         # a callbackId reused before its result came: the older call was never answered
