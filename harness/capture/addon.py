@@ -408,7 +408,7 @@ class MiniprobeCapture:
             event = self._describe(flow, pi=[])
             with self._written:
                 self._pending += 1
-            future = self._worker().submit(_importable_scan(), found, dict(self.canaries))
+            future = self._worker().submit(_importable_scan(), tuple(found), dict(self.canaries))
             future.add_done_callback(lambda done: self._scanned(event, found, done))
             return
         self._write(self._describe(flow, pi=None if found is None else scan(found, self.canaries)))
@@ -466,9 +466,16 @@ class MiniprobeCapture:
                 self._events_fd = None
 
 
+def scan_fields(fields: tuple[Any, ...], canaries: Mapping[str, str]) -> list[PIMatch]:
+    """``scan`` of a ScanInput sent as a plain tuple: the class of the script mitmproxy loaded
+    (``__mitmproxy_script__.addon.ScanInput``) cannot be pickled, and every offload failed over to
+    a scan in the proxy."""
+    return scan(ScanInput(*fields), canaries)
+
+
 def _importable_scan() -> Any:
-    """``scan`` by its package name: mitmproxy loads this file as a script, which a worker cannot import."""
-    return importlib.import_module("harness.capture.addon").scan
+    """``scan_fields`` by its package name: mitmproxy loads this file as a script, which a worker cannot import."""
+    return importlib.import_module("harness.capture.addon").scan_fields
 
 
 addons = [MiniprobeCapture()]
