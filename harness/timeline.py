@@ -314,7 +314,12 @@ def _event_line(event: _Event) -> bytes:
     try:
         return orjson.dumps(_without_none(event), default=_nested, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:
+        pass
+    try:
         return event.__pydantic_serializer__.to_json(event, exclude_none=True) + b"\n"
+    except ValueError:  # a lone surrogate (a JS string cut mid-pair, seen in wx args): not UTF-8 at all
+        text = json.dumps(event.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
+        return text.encode("utf-8", errors="replace") + b"\n"  # the surrogate becomes "?", the line stays valid
 
 
 class Recorder:

@@ -84,3 +84,15 @@ def test_an_event_recorded_twice_is_two_events_and_the_first_keeps_its_seq(tmp_p
     rec.close()
     assert (first.seq, second.seq) == (0, 1) and first is not second
     assert [e.seq for e in iter_events(path)] == [0, 1]
+
+
+def test_a_lone_surrogate_in_a_call_argument_is_recorded_readably(tmp_path: Path) -> None:
+    """A JS string cut in the middle of a surrogate pair reaches Python as a lone surrogate: the line is
+    still written (the surrogate as "?") and the session stays readable."""
+    recorder = Recorder(tmp_path / "events.jsonl")
+    recorder.record(ApiCall(source="frida", api="setStorageSync", args={"key": "nick", "data": "\ud83d cut"}))
+    recorder.record(ApiCall(source="frida", api="getStorageSync", args={"key": "nick"}))
+    recorder.close()
+    events = list(iter_events(tmp_path / "events.jsonl"))
+    assert [e.api for e in events] == ["setStorageSync", "getStorageSync"]
+    assert events[0].args == {"key": "nick", "data": "? cut"}
