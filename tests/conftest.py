@@ -46,3 +46,12 @@ def headless_chromium(*args: str, mobile: dict[str, object] | None = None):  # -
     if mobile:
         options.add_experimental_option("mobileEmulation", {"deviceMetrics": mobile})
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+def chromium_showing(html: str, folder: Path, *args: str, mobile: dict[str, object] | None = None):
+    """headless_chromium() with ``html`` loaded from a file in ``folder`` (the page scripts' tests)."""
+    page = folder / "page.html"
+    page.write_text(html, encoding="utf-8")
+    driver = headless_chromium(*args, mobile=mobile)
+    driver.get(page.as_uri())
+    return driver

@@ -22,7 +22,7 @@ from harness.android.driver import (
     webview_frame,
     xweb_context,
 )
-from tests.conftest import headless_chromium
+from tests.conftest import chromium_showing
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "android"
 HIERARCHY = (FIX / "ui" / "webview-dialog.xml").read_text(encoding="utf-8")  # WebView at [0,264][1080,2400]
@@ -51,11 +51,8 @@ PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 def chrome(tmp_path_factory: pytest.TempPathFactory):
     """Real headless Chromium through chromedriver, 360x712 CSS px at devicePixelRatio 3 (the fixture's
     WebView: 1080x2136 screen px), showing PAGE."""
-    driver = headless_chromium("--hide-scrollbars", "--window-size=600,900",
-                               mobile={"width": 360, "height": 712, "pixelRatio": 3})
-    page = tmp_path_factory.mktemp("xweb") / "page.html"
-    page.write_text(PAGE, encoding="utf-8")
-    driver.get(page.as_uri())
+    driver = chromium_showing(PAGE, tmp_path_factory.mktemp("xweb"), "--hide-scrollbars", "--window-size=600,900",
+                              mobile={"width": 360, "height": 712, "pixelRatio": 3})
     yield driver
     driver.quit()
 

@@ -4,7 +4,6 @@ glyph size and contrast measurements run for real in headless Chromium."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ import probes
 from harness.drivers.sim import PAGE_STATE_JS, page_state_from
 from probes.policy_readability import script_problem
 from probes.testing import TimelineBuilder, element
-from tests.conftest import headless_chromium
+from tests.conftest import chromium_showing
 
 BODY = (
     "本政策说明我们如何收集、使用和存储你的个人信息，以及你享有的查阅、更正和删除的权利。",
@@ -123,10 +122,7 @@ PAGE = """<!doctype html><html><body style="margin:0;background:#fff;font-size:1
 @pytest.fixture(scope="module")
 def chrome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Real headless Chromium through chromedriver showing PAGE."""
-    driver = headless_chromium("--window-size=414,860")
-    page: Path = tmp_path_factory.mktemp("legibility") / "page.html"
-    page.write_text(PAGE, encoding="utf-8")
-    driver.get(page.as_uri())
+    driver = chromium_showing(PAGE, tmp_path_factory.mktemp("legibility"), "--window-size=414,860")
     yield driver
     driver.quit()
 

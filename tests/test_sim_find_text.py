@@ -4,13 +4,12 @@ and the tab bar's items, a page text winning over a tab of the same name."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness.drivers.sim import _FIND_TEXT_JS
-from tests.conftest import headless_chromium
+from tests.conftest import chromium_showing
 
 PAGE = """<!doctype html><html><body>
 <wx-page data-route="pages/index/index" style="display:block">
@@ -27,10 +26,7 @@ PAGE = """<!doctype html><html><body>
 
 @pytest.fixture(scope="module")
 def chrome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    driver = headless_chromium("--window-size=414,860")
-    page: Path = tmp_path_factory.mktemp("find") / "page.html"
-    page.write_text(PAGE, encoding="utf-8")
-    driver.get(page.as_uri())
+    driver = chromium_showing(PAGE, tmp_path_factory.mktemp("find"), "--window-size=414,860")
     yield driver
     driver.quit()
 

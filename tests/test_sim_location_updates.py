@@ -28,7 +28,7 @@ def count_during(host: Host, seconds: float) -> int:
 
 
 def test_foreground_updates_pause_in_the_background_and_background_ones_do_not(
-        start_host: Callable[..., Host], tmp_path: Path) -> None:
+        start_host: Callable[..., Host], tmp_path: Path) -> None:  # noqa: F811 (the imported fixture)
     apis = ("startLocationUpdate", "startLocationUpdateBackground", "onLocationChange")
     host = start_host(make_app(tmp_path / "loc", required_private_infos=apis), "--privacy-agreed",
                       "--grant", "scope.userLocation=allow", "--grant", "scope.userLocationBackground=allow")
