@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -48,8 +49,11 @@ import miniprobe.sim.ui.NativeUi;
 public final class SimHost {
     private final HostOptions options;
     private final HttpServer server;
+    /** The bridge as the page's calls reach it (also driven directly by {@link Bench}). */
+    final AppBrandCommonBindingJni jni;
 
-    private SimHost(HostOptions options) throws IOException, GeneralSecurityException {
+    /** asyncCalls runs each async call and its invokeCallbackHandler answer. */
+    SimHost(HostOptions options, Executor asyncCalls) throws IOException, GeneralSecurityException {
         this.options = options;
         AppConfig app = AppConfig.load(options.app);
         Profile profile = Profile.load(options.profile);
@@ -70,8 +74,7 @@ public final class SimHost {
                 new Pickers(profile, files), new Devices(profile, listeners, files, lifecycle::inForeground), new Sockets(listeners, options));
         // Privacy before scopes: WeChat asks for the guide's consent before any scope popup.
         Dispatcher dispatcher = new Dispatcher(registry, List.of(privacy, scopes));
-        AppBrandCommonBindingJni jni = new AppBrandCommonBindingJni(dispatcher, jsBridge,
-                Executors.newCachedThreadPool(daemonThreads("wx-async")));
+        jni = new AppBrandCommonBindingJni(dispatcher, jsBridge, asyncCalls);
 
         BridgeEndpoints bridge = new BridgeEndpoints(jni, ui, () -> {
             Map<String, Object> state = new LinkedHashMap<>();
@@ -120,7 +123,7 @@ public final class SimHost {
             return;
         }
         try {
-            new SimHost(options).start();
+            new SimHost(options, Executors.newCachedThreadPool(daemonThreads("wx-async"))).start();
         } catch (IOException | GeneralSecurityException e) {
             System.err.println("simhost: cannot start: " + e.getMessage());
             System.exit(1);
@@ -154,7 +157,7 @@ public final class SimHost {
         System.exit(0);
     }
 
-    private static ThreadFactory daemonThreads(String name) {
+    static ThreadFactory daemonThreads(String name) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
