@@ -120,6 +120,11 @@ class Jvm:
         self.calls += 2 * n
         return dict(zip(KINDS, (int(g) / 1e9 for g in found.groups()), strict=True))
 
+    def cpu_seconds(self) -> float:
+        """CPU time of the whole JVM so far, every thread (the agent's own included)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.kill()
         self.proc.wait(10)
@@ -146,6 +151,8 @@ class Outcome:
     best: Best
     native: list[str]
     calls: int  # bench calls made on the hooked JVM after the attach
+    measured: int  # of them, in the measured rounds
+    process_cpu: dict[str, float]  # CPU seconds during the rounds: "plain" / "agent" JVM, "harness" (this process)
     recorded: int  # of them, api_call events recorded
     answered: int  # of those, with their result
 
@@ -164,8 +171,12 @@ def run_target(target: Target, agent: Path, args: argparse.Namespace, work: Path
         native = list((inst.ready_info or {}).get("native") or [])
         for jvm in (plain, hooked):
             jvm.bench(min(args.calls, 2000), 0)  # warm up the JIT (and the hooks)
+        before = hooked.calls, plain.cpu_seconds(), hooked.cpu_seconds(), time.process_time()
         best = measure(target, plain, hooked, args.calls, args.rounds)
-        time.sleep(0.2)
+        time.sleep(0.2)  # the agent's last batch (sent every 50 ms) recorded
+        after = hooked.calls, plain.cpu_seconds(), hooked.cpu_seconds(), time.process_time()
+        cpu = dict(zip(("plain", "agent", "harness"), (b - a for a, b in zip(before[1:], after[1:], strict=True)),
+                       strict=True))
         inst.close()
         recorder.close()
         calls = [e for e in iter_events(events) if isinstance(e, ApiCall) and e.api in target.apis]
@@ -173,7 +184,8 @@ def run_target(target: Target, agent: Path, args: argparse.Namespace, work: Path
         inst.close()
         plain.stop()
         hooked.stop()
-    return Outcome(best, native, hooked.calls, len(calls), sum(1 for e in calls if e.ok is not None))
+    return Outcome(best, native, hooked.calls, after[0] - before[0], cpu, len(calls),
+                   sum(1 for e in calls if e.ok is not None))
 
 
 def report(target: Target, outcome: Outcome, rounds: int) -> None:
@@ -183,6 +195,10 @@ def report(target: Target, outcome: Outcome, rounds: int) -> None:
         for kind in KINDS:
             p, a = outcome.best[(workload, "plain", kind)], outcome.best[(workload, "agent", kind)]
             print(f"{workload:>26} {kind:>8} {1 / p:>12,.0f} {1 / a:>10,.0f} {p / a:>6.2f} {(a - p) * 1e6:>13.2f}")
+    per_call = {side: seconds / outcome.measured * 1e6 for side, seconds in outcome.process_cpu.items()}
+    print(f"whole-process CPU per call over the rounds: JVM {per_call['plain']:.2f} µs without the agent, "
+          f"{per_call['agent']:.2f} µs with it (its thread included); recording them in the harness "
+          f"{per_call['harness']:.2f} µs")
     print(f"recorded {outcome.recorded} of {outcome.calls} bench calls as api_call events, {outcome.answered} "
           f"with their result (best of {rounds} rounds)")
 
