@@ -259,6 +259,8 @@ class ProbeConfig(BaseModel):
             "face": ("人脸", "面部", "刷脸", "照片"),
             "voice": ("声纹", "语音", "录音"),
             "location": ("位置", "定位", "行踪", "轨迹"),
+            "health": ("病史", "诊断", "过敏", "体检", "健康", "病历"),
+            "religion": ("宗教", "信仰"),
         },
         description="COL-007: words on a screen that name a sensitive PI type (a specific purpose names it)",
     )

@@ -85,3 +85,15 @@ def test_dedicated_authorisation_counts_but_the_privacy_policy_checkbox_does_not
         page = [*texts(purpose), element("checkbox", label), element("button", "提交")]
         tl = TimelineBuilder().snapshot(0.5, "s.png", elements=page).flow(1.2, URL, pi=[ID])
         assert len(col007(tl.end(3).build())) == found
+
+
+def test_health_data_needs_a_purpose_naming_it_and_its_own_consent() -> None:
+    """Health data is sensitive (PIPL 28): a form sending 既往病史 passes with a purpose statement and a
+    separate checkbox naming it, and fails without them."""
+    health = pi("health", "******", location="body.json:$.history")
+    bare = [*texts("问诊信息"), element("input", "请填写既往病史"), element("button", "提交")]
+    specific = [*texts("问诊信息", "既往病史仅用于医生问诊参考"), element("input", "请填写既往病史"),
+                element("checkbox", "我同意提供病史用于本次问诊", checked=False), element("button", "提交")]
+    for elements, findings in ((bare, 1), (specific, 0)):
+        tl = TimelineBuilder().snapshot(0.5, "s.png", elements=elements).tap(1.0, "提交").flow(1.2, URL, pi=[health])
+        assert len(col007(tl.end(3).build())) == findings
