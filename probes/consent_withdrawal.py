@@ -9,7 +9,8 @@ about the categories outside them. Account deletion (注销) is not withdrawal: 
 withdraw and keep the service (PIPL 15-16).
 
 - pass when a means of withdrawal was seen;
-- FAIL when none was, after a complete crawl or on a policy screen that was shown;
+- FAIL when none was after a complete crawl (the policy too, when it was shown);
+- WARN when only the policy was shown and offers none: the app's own screens were not crawled;
 - not tested with neither a complete crawl nor a policy screen.
 """
 
@@ -51,7 +52,8 @@ def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     else:
         why = f"none of {screens} offers one"
     events = tuple([c.step for c in complete[:1]] + policies[:1])
-    return Verdict("fail", f"no way to withdraw consent: {why}", events, ("withdrawal",))
+    status = "fail" if complete else "warn"  # without a crawl the app's own screens may still offer it
+    return Verdict(status, f"no way to withdraw consent: {why}", events, ("withdrawal",))
 
 
 @probe(

@@ -112,7 +112,7 @@ class Verdict:
     """What a crawl probe can say: pass, fail (with why and what shows it), or undecided — then the rule
     is "not tested" (the probe's evidence kind is the verdict being decided)."""
 
-    status: Literal["pass", "fail", "undecided"]
+    status: Literal["pass", "fail", "warn", "undecided"]
     statement: str = ""
     events: tuple[Step | UISnapshot, ...] = ()
     key: tuple[str, ...] = ()
@@ -123,7 +123,7 @@ UNDECIDED = Verdict("undecided")
 
 
 def drafts(rule_id: str, verdict: Verdict) -> Iterator[FindingDraft]:
-    """A crawl probe's findings: its verdict's one finding when it failed."""
-    if verdict.status == "fail":
-        yield FindingDraft(rule=rule_id, status="fail", statement=verdict.statement, events=verdict.events,
+    """A crawl probe's findings: its verdict's one finding when it failed or warned."""
+    if verdict.status in ("fail", "warn"):
+        yield FindingDraft(rule=rule_id, status=verdict.status, statement=verdict.statement, events=verdict.events,
                            key=verdict.key)

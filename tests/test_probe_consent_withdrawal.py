@@ -43,9 +43,11 @@ def test_nothing_after_a_complete_crawl_fails() -> None:
                                  "complete crawl reached offer one")
 
 
-def test_a_policy_screen_alone_decides() -> None:
+def test_a_policy_screen_alone_only_warns() -> None:
+    """Without a crawl the app's own screens may still offer withdrawal: the policy's silence warns."""
     tl = TimelineBuilder().snapshot(1, "p.png", elements=POLICY)
-    [finding], _ = rts004(tl)
+    [finding], status = rts004(tl)
+    assert status == "warn" and finding.status == "warn"
     assert finding.statement == "no way to withdraw consent: the privacy policy does not offer one"
 
 
