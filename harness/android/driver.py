@@ -34,6 +34,7 @@ from harness.drivers.sim import (
     ScreenButton,
     ScreenDialog,
     classify,
+    page_reading,
     page_state_from,
 )
 from harness.timeline import UIElement
@@ -230,8 +231,8 @@ NATIVE_CONTEXT = "NATIVE_APP"
 # named after the process (WEBVIEW_com.tencent.mm:appbrand0) or, unresolved, after the socket.
 _XWEB_CONTEXT_MARKS = ("appbrand", "xweb", "devtools_remote")
 # The sim's scripts in one round trip, plus the viewport that maps their bounds onto the screen.
-DOM_JS = ("return {viewport: [window.innerWidth, window.devicePixelRatio || 1], "
-          f"state: (() => {{{PAGE_STATE_JS}}})(), dialogs: (() => {{{DIALOGS_JS}}})()}};")
+DOM_JS = page_reading(viewport="return [window.innerWidth, window.devicePixelRatio || 1];",
+                      state=PAGE_STATE_JS, dialogs=DIALOGS_JS)
 Box = tuple[int, int, int, int]
 
 

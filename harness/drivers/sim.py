@@ -241,10 +241,9 @@ class PageState:
     page: str | None = None
 
 
-def _snapshot_js() -> str:
-    """One script that answers what the page source, _PAGE_STATE_JS and _DIALOGS_JS answer."""
-    return ("return {html: document.documentElement.outerHTML, "
-            f"state: (() => {{{_PAGE_STATE_JS}}})(), dialogs: (() => {{{_DIALOGS_JS}}})()}};")
+def page_reading(**scripts: str) -> str:
+    """One script (one round trip) answering {name: what that page script returns, ...}."""
+    return "return {" + ", ".join(f"{name}: (() => {{{body}}})()" for name, body in scripts.items()) + "};"
 
 
 def page_state_from(raw: dict[str, Any]) -> PageState:
@@ -311,16 +310,16 @@ _DIALOGS_CHANGED_JS = (
 _FIND_TEXT_JS = r"""
 const want = arguments[0];
 const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+const own = el => [...el.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('').trim();
 let best = null;
 for (const el of document.querySelectorAll('wx-native-popup button, wx-page *, wx-nav-bar .capsule i')) {
   if (!visible(el)) continue;
-  const own = [...el.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('').trim();
-  if (own === want || (el.tagName === 'BUTTON' && el.innerText.trim() === want)) { best = el; }
+  if (own(el) === want || (el.tagName === 'BUTTON' && el.innerText.trim() === want)) { best = el; }
 }
 if (best) return best;
 // the tab bar last: a text on the page wins over the tab of the same name
 for (const el of document.querySelectorAll('wx-tab-bar .item *')) {
-  if (visible(el) && [...el.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('').trim() === want) return el;
+  if (visible(el) && own(el) === want) return el;
 }
 return null;
 """
@@ -425,9 +424,9 @@ _BROWSER_VENDOR_HOSTS = ("*.google.com", "*.googleapis.com", "*.gvt1.com", "*.gs
 _SCOPE_BY_WORDING = {wording: scope for scope, wording in SCOPE_WORDING.items()}
 
 
-_SNAPSHOT_JS = _snapshot_js()
-_FIND_TEXT_AND_DIALOGS_JS = (f"return {{element: (() => {{{_FIND_TEXT_JS}}})(), "
-                             f"dialogs: (() => {{{_DIALOGS_JS}}})()}};")
+_SNAPSHOT_JS = page_reading(html="return document.documentElement.outerHTML;", state=_PAGE_STATE_JS, dialogs=_DIALOGS_JS)
+_FIND_TEXT_AND_DIALOGS_JS = page_reading(element=_FIND_TEXT_JS, dialogs=_DIALOGS_JS)
+_CRAWL_VIEW_JS = page_reading(state=_PAGE_STATE_JS, dialogs=_DIALOGS_JS, view=TARGETS_JS)
 
 
 def classify(raw: dict[str, Any]) -> ScreenDialog:
@@ -611,9 +610,7 @@ class SimDriver:
     def crawl_view(self) -> tuple[PageState, list[ScreenDialog], list[Target], list[str]]:
         """What the crawl reads of the screen in one round trip: the page state, the dialogs, the tappable
         texts (harness.crawl.TARGETS_JS) and the toasts shown (passing, so not part of a screen's identity)."""
-        raw = self.driver.execute_script(
-            f"return {{state: (() => {{{_PAGE_STATE_JS}}})(), dialogs: (() => {{{_DIALOGS_JS}}})(), "
-            f"view: (() => {{{TARGETS_JS}}})()}};") or {}
+        raw = self.driver.execute_script(_CRAWL_VIEW_JS) or {}
         view = raw.get("view") or {}
         targets = list(numbered([(str(label), str(kind), open_type) for label, kind, open_type
                                  in view.get("targets") or []]))
