@@ -21,7 +21,7 @@ from typing import Literal
 
 from harness.timeline import Step, Timeline, UISnapshot
 from probes.finding import FindingDraft
-from probes.pages import controls_matching, crawl_depth, policy_screens_of
+from probes.pages import controls_matching, crawl_completed, crawl_depth, policy_screens_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Crawl:
 
     @property
     def complete(self) -> bool:
-        return self.step.result == "ok"
+        return crawl_completed(self.step)
 
     def covers_from_home(self, taps: int) -> bool:
         """Every screen within ``taps`` taps of home was reached: a complete, unrestricted crawl from home."""

@@ -156,9 +156,13 @@ def crawl_steps(timeline: Timeline) -> list[Step]:
     return [s for s in timeline.of(Step) if s.action == "crawl"]
 
 
+def crawl_completed(step: Step) -> bool:
+    """The crawl step completed (result ok, with its depth): every screen within that depth was reached."""
+    return step.result == "ok" and crawl_depth(step) is not None
+
+
 def complete_crawls(timeline: Timeline) -> list[Step]:
-    """Crawl steps that completed (result ok): every screen within their depth was reached."""
-    return [s for s in crawl_steps(timeline) if s.result == "ok" and crawl_depth(s) is not None]
+    return [s for s in crawl_steps(timeline) if crawl_completed(s)]
 
 
 def crawl_depth(step: Step) -> int | None:
