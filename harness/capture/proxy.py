@@ -145,24 +145,21 @@ class Capture:
             raise RuntimeError("this Capture was already started; use a new one per session")
         self.session_dir.mkdir(parents=True, exist_ok=True)
         self.events_path.touch(mode=0o600)
-        if self.device_proxy is not None:
-            self.process, self.port = self.device_proxy.process, self.device_proxy.port
-            self._canaries_file = write_canaries(self.canaries or self.device_proxy.canaries)
-            try:  # this session's canaries (a scenario's profile may seed its own), not only the device's
+        # this session's canaries (a scenario's profile may seed its own), else the device's
+        device_canaries = self.device_proxy.canaries if self.device_proxy is not None else {}
+        self._canaries_file = write_canaries(self.canaries or device_canaries)
+        try:
+            if self.device_proxy is not None:
+                self.process, self.port = self.device_proxy.process, self.device_proxy.port
                 self.device_proxy.switch(self.events_path, self.flows_path, self.routes, self.block_unrouted,
                                          self._canaries_file)
-            except RuntimeError:
-                self._remove_canaries()
-                raise
-        else:
-            ensure_ca(self.confdir)
-            self._canaries_file = write_canaries(self.canaries)
-            try:
+            else:
+                ensure_ca(self.confdir)
                 self.process, self.port = start_mitmdump(self.argv(self._canaries_file), self.session_dir / LOG_FILE,
                                                          self.listen_host, self.start_timeout)
-            except RuntimeError:
-                self._remove_canaries()
-                raise
+        except RuntimeError:
+            self._remove_canaries()
+            raise
         self._tail_thread = threading.Thread(target=self._tail, name="capture-events", daemon=True)
         self._tail_thread.start()
         return self.port
