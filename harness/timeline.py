@@ -241,27 +241,39 @@ def event_schema() -> dict[str, Any]:
 
 
 def utc_now_iso() -> str:
-    """Now as UTC ISO-8601 with microseconds, ``2026-11-24T17:10:09.764141Z`` (the recorder stamps
-    every event with the same steps inline: the date and time of the second are formatted once per
-    second, the microseconds come from two 1000-entry digit tables, half the cost of a format spec)."""
-    now = time.time()  # a float: cheaper than time_ns()'s big integers, and exact to ~0.25 µs
-    if not _second_from <= now < _second_to:
-        _turn_second(now)
-    micros = int((now - _second_from) * 1_000_000)
-    return _second_text + _MILLIS[micros // 1000] + _MICROS_Z[micros % 1000]
+    """Now as UTC ISO-8601 with microseconds, ``2026-11-24T17:10:09.764141Z``. The recorder stamps
+    every event with the same steps inline: the wall clock is read once per millisecond, and within it
+    the microseconds come from the monotonic clock (whose rate is the wall clock's: both are slewed
+    alike; a step of the wall clock shows at the next millisecond)."""
+    now = time.monotonic_ns()
+    milli = _milli
+    if not milli[0] <= now < milli[1]:
+        milli = _turn_millisecond(now)
+    return milli[2] + _MICROS_Z[(now - milli[0]) // 1000]
 
 
-_second_from, _second_to, _second_text = 0.0, 0.0, ""  # the current second (as floats: no int() per call)
 _MILLIS = tuple(f".{n:03d}" for n in range(1000))
 _MICROS_Z = tuple(f"{n:03d}Z" for n in range(1000))
+_milli: tuple[int, int, str] = (0, 0, "")  # the current millisecond: monotonic ns from, to; its text
+_second: tuple[int, str] = (-1, "")  # the current second and its date and time, formatted once
+# (each swapped whole: a thread reading while another turns them sees one or the other)
 
 
-def _turn_second(now: float) -> None:
-    """Format the second ``now`` falls in (once a second, or when the clock was set back)."""
-    global _second_from, _second_to, _second_text
-    second = int(now)
-    _second_text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    _second_from, _second_to = float(second), float(second + 1)
+def _turn_millisecond(mono: int) -> tuple[int, int, str]:
+    """The millisecond that monotonic ``mono`` falls in, by the wall clock read now; kept for the next
+    calls unless this thread was held up since ``mono`` was read (then it stamps this event alone, as
+    late as a direct reading would have, and the next call reads the wall clock again)."""
+    global _milli, _second
+    now = time.time()  # a float: cheaper than time_ns()'s big integers, and exact to ~0.25 µs
+    late = time.monotonic_ns() - mono > 20_000
+    second, micros = int(now), int((now - int(now)) * 1_000_000)
+    if _second[0] != second:
+        _second = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    start = mono - micros % 1000 * 1000
+    milli = (start, start + 1_000_000, _second[1] + _MILLIS[micros // 1000])
+    if not late:
+        _milli = milli
+    return milli
 
 
 FieldsOf = Callable[[dict[str, Any]], dict[str, Any]]
@@ -323,7 +335,7 @@ def _fallback_line(event: _Event) -> bytes:
 
 
 _dumps, _NEWLINE = orjson.dumps, orjson.OPT_APPEND_NEWLINE
-_monotonic_ns, _time, _write = time.monotonic_ns, time.time, os.write
+_monotonic_ns, _write = time.monotonic_ns, os.write
 
 
 class Recorder:
@@ -360,14 +372,16 @@ class Recorder:
                 event = type(event).model_construct(set(event.__pydantic_fields_set__), **fields)
                 fields = event.__dict__
             fields["seq"] = self._seq
+            now = 0
             if not fields["t"]:
-                fields["t"] = _monotonic_ns()
-            if not fields["wall"]:  # utc_now_iso(), inline
-                now = _time()
-                if not _second_from <= now < _second_to:
-                    _turn_second(now)
-                micros = int((now - _second_from) * 1_000_000)
-                fields["wall"] = _second_text + _MILLIS[micros // 1000] + _MICROS_Z[micros % 1000]
+                now = fields["t"] = _monotonic_ns()
+            if not fields["wall"]:  # utc_now_iso(), inline, on the clock reading just taken for t
+                if not now:
+                    now = _monotonic_ns()
+                milli = _milli
+                if not milli[0] <= now < milli[1]:
+                    milli = _turn_millisecond(now)
+                fields["wall"] = milli[2] + _MICROS_Z[(now - milli[0]) // 1000]
             try:
                 line = _dumps(_FIELDS_OF[type(event)](fields), option=_NEWLINE)
             except (TypeError, AttributeError, KeyError):  # orjson's error is a TypeError; a nested non-model

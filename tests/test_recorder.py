@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 import warnings
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from harness.timeline import (
@@ -27,6 +27,7 @@ from harness.timeline import (
     UIElement,
     UISnapshot,
     iter_events,
+    utc_now_iso,
 )
 
 
@@ -113,3 +114,18 @@ def test_models_where_the_compiled_path_does_not_expect_them_take_the_models_own
     lines = (tmp_path / "events.jsonl").read_bytes().splitlines(keepends=True)
     assert lines == [e.__pydantic_serializer__.to_json(e, exclude_none=True, warnings=False) + b"\n" for e in stored]
     assert [e.seq for e in iter_events(tmp_path / "events.jsonl")] == [0, 1]
+
+
+def test_the_wall_clock_of_each_stamp_is_the_time_it_was_made(tmp_path: Path) -> None:
+    """Walls come from the wall clock read once per millisecond plus the monotonic clock within it: each
+    lies between time.time() just before and just after (less the µs cut off; plus the 20 µs a thread
+    may be held up between the two clock readings before the millisecond is kept)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    for n in range(3000):
+        if n % 500 == 0:
+            time.sleep(0.002)
+        before = time.time()
+        wall = utc_now_iso()
+        after = time.time()
+        micros = (datetime.fromisoformat(wall) - epoch) // timedelta(microseconds=1)
+        assert before * 1e6 - 2 <= micros <= after * 1e6 + 25, (wall, before, after)
