@@ -9,6 +9,12 @@ response bodies. Ratio = addon req/s / plain req/s; target >= 0.8. The back end 
 TCP_NODELAY: without it every answer waited ~40 ms for a delayed ACK, and both proxies measured
 that wait (~90 req/s whatever the work) rather than their own cost.
 
+The addon scans flows in a worker process at idle priority, so a burst is served first and scanned
+in the idle time after it. After each addon round the bench waits until every flow of it has its
+event and prints that drain (seconds from the last response to the last event written) and the ratio
+counting it, requests / (burst + drain) against plain; then the CPU per request of each mitmdump and
+of the scan worker, and at the end whether every request got exactly one flow event.
+
 First it prints what the recognisers cost in this process (CPU time, best of 5, no proxy): the
 request, each answer, and a 100 KB product list (ids, prices, 13-digit timestamps, image URLs: the
 values that look like personal data but are not, which the gates must reject cheaply).
@@ -173,15 +179,56 @@ def rate(proxy_port: int, url: str, seconds: float, threads: int) -> tuple[int, 
     return sum(counts), time.monotonic() - start
 
 
-def drain(events: Path, expected: int) -> None:
-    """Wait until the addon has written an event for every flow sent to it: its scans still queued in
-    the worker would otherwise take CPU from the plain proxy's next round."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if events.exists() and events.read_bytes().count(b"\n") >= expected:
-            return
-        time.sleep(0.05)
-    sys.exit(f"the addon wrote fewer than {expected} events within 120 s")
+class Events:
+    """The addon's events file, counted as it grows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines = 0
+        self._offset = 0
+
+    def count(self) -> int:
+        if self.path.exists():
+            with open(self.path, "rb") as f:
+                f.seek(self._offset)
+                chunk = f.read()
+            self._offset += len(chunk)
+            self.lines += chunk.count(b"\n")
+        return self.lines
+
+    def drain(self, expected: int) -> float:
+        """Seconds until the addon has written an event for every flow sent to it (its scans wait for
+        idle time in the worker); also keeps its backlog from taking CPU from the plain proxy's round."""
+        start = time.monotonic()
+        while time.monotonic() - start < 300:
+            if self.count() >= expected:
+                return time.monotonic() - start
+            time.sleep(0.005)
+        sys.exit(f"the addon wrote {self.lines} events for {expected} flows within 300 s")
+
+
+def cpu_seconds(pid: int, children: bool) -> float:
+    """CPU seconds (user + system) of a process, or of all its descendants (the addon's scan worker, and
+    multiprocessing's resource tracker, which does next to nothing)."""
+    pids = descendants(pid) if children else [pid]
+    total = 0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return [grand for child in found for grand in [child, *descendants(child)]]
 
 
 def main() -> None:
@@ -198,32 +245,50 @@ def main() -> None:
         plain, plain_port = start_mitmdump(work, "plain", addon=False)
         probe, probe_port = start_mitmdump(work, "addon", addon=True)
         try:
-            print(f"{'body':>6} {'plain req/s':>12} {'addon req/s':>12} {'ratio':>6}  (best of {ROUNDS} "
-                  f"interleaved rounds each; ratios per round)")
-            sent = 0
+            print(f"{'body':>6} {'plain req/s':>12} {'addon req/s':>12} {'ratio':>6} {'drain s':>8} "
+                  f"{'with drain':>10}  (best of {ROUNDS} interleaved rounds each; per round: burst ratio/with drain)")
+            events, sent = Events(work / "addon.jsonl"), 0
             for name in sizes:
                 url = f"http://127.0.0.1:{backend.server_port}/api/{name}"
                 rate(plain_port, url, 1, args.threads)  # warm up (the addon starts its scan worker)
                 sent += rate(probe_port, url, 1, args.threads)[0]
-                drain(work / "addon.jsonl", sent)
-                plain_rates, addon_rates = [], []
+                events.drain(sent)
+                plain_rates, addon_rates, drained_rates, drains, rounds = [], [], [], [], []
+                cpu = {"plain": 0.0, "addon": 0.0, "worker": 0.0}
+                requests = {"plain": 0, "addon": 0}
                 for _ in range(ROUNDS):  # interleaved, so that the machine's load hits both alike
+                    before = cpu_seconds(plain.pid, False)
                     count, seconds = rate(plain_port, url, args.seconds / ROUNDS, args.threads)
+                    cpu["plain"] += cpu_seconds(plain.pid, False) - before
+                    requests["plain"] += count
                     plain_rates.append(count / seconds)
+                    before_proxy, before_worker = cpu_seconds(probe.pid, False), cpu_seconds(probe.pid, True)
                     count, seconds = rate(probe_port, url, args.seconds / ROUNDS, args.threads)
-                    addon_rates.append(count / seconds)
                     sent += count
-                    drain(work / "addon.jsonl", sent)
-                p, a = max(plain_rates), max(addon_rates)
-                rounds = " ".join(f"{x / y:.2f}" for x, y in zip(addon_rates, plain_rates))
-                print(f"{name:>6} {p:>12.0f} {a:>12.0f} {a / p:>6.2f}  ({rounds})")
+                    drained = events.drain(sent)  # from the last response to the last event written
+                    cpu["addon"] += cpu_seconds(probe.pid, False) - before_proxy
+                    cpu["worker"] += cpu_seconds(probe.pid, True) - before_worker
+                    requests["addon"] += count
+                    addon_rates.append(count / seconds)
+                    drained_rates.append(count / (seconds + drained))
+                    drains.append(drained)
+                    rounds.append(f"{addon_rates[-1] / plain_rates[-1]:.2f}/{drained_rates[-1] / plain_rates[-1]:.2f}")
+                p, a, d = max(plain_rates), max(addon_rates), max(drained_rates)
+                print(f"{name:>6} {p:>12.0f} {a:>12.0f} {a / p:>6.2f} {min(drains):>8.2f} {d / p:>10.2f}  "
+                      f"({' '.join(rounds)})")
+                print(f"{'':>6} CPU ms per request: plain mitmdump {cpu['plain'] / requests['plain'] * 1e3:.2f}, "
+                      f"addon mitmdump {cpu['addon'] / requests['addon'] * 1e3:.2f} + scan worker "
+                      f"{cpu['worker'] / requests['addon'] * 1e3:.2f} ({cpu['worker']:.1f} s over the rounds)")
         finally:
             for proc in (plain, probe):
                 proc.terminate()
-                proc.wait(120)  # the addon finishes the scans still queued
-        events = (work / "addon.jsonl").read_text().splitlines()
-        with_pi = sum(1 for line in events if '"pi":[{' in line)
-        print(f"addon recorded {len(events)} flow events, {with_pi} with personal-data matches")
+                proc.wait(120)  # the addon scans what still waits before it closes its events file
+        lines = (work / "addon.jsonl").read_text().splitlines()
+        flows = {json.loads(line)["flow_id"] for line in lines}
+        with_pi = sum(1 for line in lines if '"pi":[{' in line)
+        lost = "nothing lost" if len(flows) == len(lines) == sent else "FLOWS LOST OR DOUBLED"
+        print(f"addon: {sent} requests, {len(lines)} flow events of {len(flows)} flows ({lost}), "
+              f"{with_pi} with personal-data matches")
     backend.shutdown()
     print(f"target: ratio >= 0.80; load average {os.getloadavg()[0]:.1f} at the end")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from mitmproxy.test import taddons, tflow
 
-from harness.capture.addon import OFFLOAD_BYTES, MiniprobeCapture, flow_event
+from harness.capture.addon import MiniprobeCapture, flow_event
 from harness.timeline import Flow
 
 PHONE = "13800138000"
@@ -15,7 +15,7 @@ def big_flow(index: int) -> object:
     flow = tflow.tflow(resp=True)
     flow.request.headers["content-type"] = "application/json"
     flow.request.content = json.dumps({"user": {"mobile": PHONE}, "n": index}).encode()
-    stores = [{"name": "鲜果坊 人民广场店", "tel": "13912345678"}] * (OFFLOAD_BYTES // 40 + 1)
+    stores = [{"name": "鲜果坊 人民广场店", "tel": "13912345678"}] * (64 * 1024 // 40 + 1)
     flow.response.headers["content-type"] = "application/json"
     flow.response.content = json.dumps({"stores": stores}, ensure_ascii=False).encode()
     return flow

@@ -13,6 +13,7 @@ other non-loopback host with a 502 instead of trying the internet.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import ipaddress
 import json
@@ -22,14 +23,15 @@ import os
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
 from mitmproxy import ctx, exceptions, http
+from mitmproxy.net import encoding
 from mitmproxy.proxy import server_hooks
 
 from harness.capture.recognisers import dedupe, find_pi, find_pi_in_http, redact_text, redact_url
@@ -45,11 +47,20 @@ BLOCKED_MESSAGE = "blocked by miniprobe sim: no network"
 MAX_CANARY_FILE = 1024 * 1024
 MAX_WS_MESSAGES = 200
 MAX_ERROR_CHARS = 300
-# A flow with more content than this is scanned in a worker process, off the proxy's event loop (the
-# recognisers take ~0.4 ms per KB); at most MAX_PENDING_SCANS wait there (bounding the wait at the end of a
-# session), beyond that they scan inline.
-OFFLOAD_BYTES = 16 * 1024
-MAX_PENDING_SCANS = 16
+# Every flow with something to scan is scanned in a worker process that runs at idle priority: while the
+# proxy is busy the scans wait, and they run in the idle time between a mini program's bursts. What
+# waits is bounded by bytes (memory): above MAX_PENDING_BYTES a flow is scanned in the proxy instead.
+# At the end of a session (switch, done) the proxy scans what still waits, newest first, while the worker
+# goes on from the oldest; after DRAIN_SECONDS a flow still waiting is recorded with SCAN_NOT_FINISHED.
+MAX_PENDING_BYTES = 256 * 1024 * 1024
+PENDING_FLOW_BYTES = 2048  # what a waiting flow holds besides its content (its event, headers, URL)
+BATCH_FLOWS = 32  # flows sent to the worker at once (one round trip), at most BATCH_BYTES of content
+BATCH_BYTES = 512 * 1024
+BATCH_WAIT = 0.05  # seconds a batch may wait to fill up: one wake-up and round trip per flow cost the proxy ~0.4 ms
+DRAIN_SECONDS = 60.0
+MAX_WORKER_STARTS = 3  # a worker that keeps dying is given up: the proxy scans from then on
+SCAN_NOT_FINISHED = "miniprobe: the personal-data scan did not finish before the events file was closed"
+SCAN_FAILED = "miniprobe: the personal-data scan failed"
 
 _REFERER_RE = re.compile(r"^https?://servicewechat\.com/([A-Za-z0-9_-]{1,64})/[^/?#]{1,64}/page-frame\.html")
 
@@ -135,23 +146,8 @@ def _tls_version(flow: http.HTTPFlow) -> str | None:
     return None
 
 
-def _headers(message: http.Message) -> dict[str, str]:
-    joined: dict[str, str] = {}
-    for name, value in message.headers.items(multi=True):
-        joined[name] = f"{joined[name]}; {value}" if name in joined else value
-    return joined
-
-
-def _content(message: http.Message) -> bytes:
-    """The body as the app sent it, content-encoding undone; raw bytes when that fails."""
-    try:
-        return message.get_content(strict=False) or b""
-    except ValueError:
-        return message.raw_content or b""
-
-
 class ScanInput(NamedTuple):
-    """What the recognisers read of a flow, as plain (picklable) data: scanned here or in a worker."""
+    """What the recognisers read of a flow, decoded: headers, content (content-encoding undone), content type."""
 
     url: str
     request: tuple[dict[str, str], bytes, str | None]  # headers, content, content type
@@ -164,18 +160,57 @@ class ScanInput(NamedTuple):
             len(text) for _, text in self.messages)
 
 
-def scan_input(flow: http.HTTPFlow) -> ScanInput:
-    request = flow.request
+# What the proxy keeps of a flow to scan it later, as plain (picklable) data read without decoding
+# anything: url, request and response as (header fields, raw content), WebSocket messages as
+# (from client, content). The scan worker makes the ScanInput of it (``scan_input_of``).
+RawMessage = tuple[tuple[tuple[bytes, bytes], ...], bytes]
+RawFlow = tuple[str, RawMessage, RawMessage | None, list[tuple[bool, bytes]]]
+
+
+def raw_flow(flow: http.HTTPFlow) -> RawFlow:
     response = None
     if flow.response is not None and not flow.metadata.get(BLOCKED):
-        response = (_headers(flow.response), _content(flow.response), flow.response.headers.get("content-type"))
+        response = (tuple(flow.response.headers.fields), flow.response.raw_content or b"")
     messages = []
     if flow.websocket is not None:
-        for index, message in enumerate(flow.websocket.messages[:MAX_WS_MESSAGES]):
-            where = f"ws.{'send' if message.from_client else 'recv'}[{index}]"
-            messages.append((where, message.content.decode("utf-8", "replace")))
-    return ScanInput(request.url, (_headers(request), _content(request), request.headers.get("content-type")),
-                     response, messages)
+        messages = [(message.from_client, message.content) for message in flow.websocket.messages[:MAX_WS_MESSAGES]]
+    return flow.request.url, (tuple(flow.request.headers.fields), flow.request.raw_content or b""), response, messages
+
+
+def raw_size(raw: RawFlow) -> int:
+    return len(raw[1][1]) + (len(raw[2][1]) if raw[2] else 0) + sum(len(content) for _, content in raw[3])
+
+
+def scan_input_of(raw: RawFlow) -> ScanInput:
+    url, request, response, messages = raw
+    return ScanInput(url, _readable(request), _readable(response) if response is not None else None,
+                     [(f"ws.{'send' if from_client else 'recv'}[{index}]", content.decode("utf-8", "replace"))
+                      for index, (from_client, content) in enumerate(messages)])
+
+
+def _readable(message: RawMessage) -> tuple[dict[str, str], bytes, str | None]:
+    """Headers joined per name, the content as the app sent it (content-encoding undone; the raw bytes
+    when that fails, as mitmproxy's ``get_content(strict=False)``), and the content type."""
+    joined: dict[str, str] = {}
+    folded: dict[str, list[str]] = {}  # by lower-case name, as mitmproxy's Headers.get() joins them
+    for raw_name, raw_value in message[0]:
+        name, value = raw_name.decode("utf-8", "surrogateescape"), raw_value.decode("utf-8", "surrogateescape")
+        joined[name] = f"{joined[name]}; {value}" if name in joined else value
+        folded.setdefault(name.lower(), []).append(value)
+    content_encoding = ", ".join(folded.get("content-encoding", ()))
+    content = message[1]
+    if content_encoding:
+        try:
+            decoded = encoding.decode(content, content_encoding)
+            content = decoded if isinstance(decoded, bytes) else content
+        except ValueError:
+            pass
+    content_type = folded.get("content-type")
+    return joined, content, ", ".join(content_type) if content_type else None
+
+
+def scan_input(flow: http.HTTPFlow) -> ScanInput:
+    return scan_input_of(raw_flow(flow))
 
 
 def scan(found: ScanInput, canaries: Mapping[str, str]) -> list[PIMatch]:
@@ -193,12 +228,9 @@ def personal_data(flow: http.HTTPFlow, canaries: Mapping[str, str]) -> list[PIMa
     return scan(scan_input(flow), canaries)
 
 
-def flow_event(
-    flow: http.HTTPFlow, canaries: Mapping[str, str] | None = None, *, pi: list[PIMatch] | None = None
-) -> Flow:
-    """The timeline event of one finished flow (personal data masked, URL redacted); ``pi``: matches
-    already found (a worker scans large flows), else the flow is scanned here."""
-    canaries = canaries or {}
+def flow_fields(flow: http.HTTPFlow) -> dict[str, Any]:
+    """What a finished flow's event says, as plain data read in the proxy: ``url`` and ``error`` still
+    raw, ``wall`` a timestamp. ``finish_event`` redacts them and adds the matches (in the scan worker)."""
     request = flow.request
     websocket = flow.websocket is not None
     connect = request.method == "CONNECT"
@@ -207,9 +239,6 @@ def flow_event(
         scheme = "wss" if scheme == "https" else "ws"
     elif connect:
         scheme = "https"  # a tunnel that was refused: almost always meant for TLS
-    url = f"{scheme}://{request.host}:{request.port}" if connect else redact_url(request.url, canaries)
-    if websocket:
-        url = re.sub(r"^https?", scheme, url)
     response_size = len(flow.response.raw_content or b"") if flow.response else 0
     request_size = len(request.raw_content or b"")
     if flow.websocket is not None:
@@ -220,25 +249,44 @@ def flow_event(
         error = BLOCKED_MESSAGE
     elif error is None and connect and flow.response is not None and flow.response.status_code >= 400:
         error = f"CONNECT failed: {flow.response.status_code} {flow.response.reason}"
-    return Flow(
-        source="proxy",
-        t=_request_t(flow),
-        wall=_wall(request.timestamp_start),
-        flow_id=flow.id,
-        url=url,
-        scheme=scheme,
-        host=request.host,
-        port=request.port,
-        method=request.method,
-        status=flow.response.status_code if flow.response else None,
-        request_size=request_size,
-        response_size=response_size,
-        tls_version=_tls_version(flow),
-        websocket=websocket,
-        appid=appid_from_referer(request.headers.get("referer")),
-        pi=[] if connect else (pi if pi is not None else personal_data(flow, canaries)),
-        error=redact_text(error, canaries)[:MAX_ERROR_CHARS] if error else None,
-    )
+    return {
+        "source": "proxy", "t": _request_t(flow), "wall": request.timestamp_start, "flow_id": flow.id,
+        "url": f"{scheme}://{request.host}:{request.port}" if connect else request.url,
+        "scheme": scheme, "host": request.host, "port": request.port, "method": request.method,
+        "status": flow.response.status_code if flow.response else None,
+        "request_size": request_size, "response_size": response_size, "tls_version": _tls_version(flow),
+        "websocket": websocket, "appid": appid_from_referer(request.headers.get("referer")), "error": error,
+    }
+
+
+def finish_event(fields: Mapping[str, Any], canaries: Mapping[str, str], pi: list[PIMatch]) -> Flow:
+    """The timeline event of ``flow_fields``: URL and error redacted, the matches added (none for a CONNECT)."""
+    connect = fields["method"] == "CONNECT"
+    url = fields["url"]
+    if not connect:
+        url = redact_url(url, canaries)
+        if fields["websocket"]:
+            url = re.sub(r"^https?", fields["scheme"], url)
+    error = fields["error"]
+    return Flow(**{**fields, "wall": _wall(fields["wall"]), "url": url, "pi": [] if connect else pi,
+                   "error": redact_text(error, canaries)[:MAX_ERROR_CHARS] if error else None})
+
+
+def flow_event(
+    flow: http.HTTPFlow, canaries: Mapping[str, str] | None = None, *, pi: list[PIMatch] | None = None
+) -> Flow:
+    """The timeline event of one finished flow (personal data masked, URL redacted); ``pi``: matches
+    already found, else the flow is scanned here."""
+    canaries = canaries or {}
+    fields = flow_fields(flow)
+    if pi is None and fields["method"] != "CONNECT":
+        pi = personal_data(flow, canaries)
+    return finish_event(fields, canaries, pi or [])
+
+
+def scanned_line(fields: Mapping[str, Any], raw: RawFlow, canaries: Mapping[str, str]) -> bytes:
+    """A flow's events-file line: scanned, redacted, serialised (what the scan worker does per flow)."""
+    return event_line(finish_event(fields, canaries, scan(scan_input_of(raw), canaries)))
 
 
 def load_canaries(path: str) -> dict[str, str]:
@@ -263,9 +311,15 @@ class MiniprobeCapture:
         self.canaries: dict[str, str] = {}
         self._events_fd: int | None = None
         self._rerouted: dict[str, tuple[str, int]] = {}  # server connection id -> address the app asked for
-        self._scanner: ProcessPoolExecutor | None = None  # started at the first large flow
-        self._pending = 0  # flows being scanned by the worker, not yet written
-        self._written = threading.Condition()  # guards the events file and _pending
+        self._written = threading.RLock()  # guards the events file and each waiting flow's ``written``
+        self._backlog = ScanBacklog(MAX_PENDING_BYTES)
+        self._worker: Any = None  # the scan worker process (spawn context), started at the first flow
+        self._worker_conn: Any = None  # its end of the pipe to the worker, used by the feeder thread only
+        self._worker_starts = 0
+        self._feeder: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing = False
+        self._backpressure_logged = False
 
     def load(self, loader: Any) -> None:
         loader.add_option(
@@ -284,6 +338,11 @@ class MiniprobeCapture:
         loader.add_option(
             "miniprobe_canaries", str, "",
             'JSON file {"name": "value"} of seeded personal data to look for in the traffic.',
+        )
+        loader.add_option(
+            "miniprobe_scan_idle", bool, True,
+            "Run the personal-data scan worker at idle priority: its scans wait while the machine is busy "
+            "(false: normal priority, competing with the proxy).",
         )
 
     def configure(self, updated: set[str]) -> None:
@@ -308,6 +367,7 @@ class MiniprobeCapture:
                     raise exceptions.OptionsError(f"miniprobe_events: cannot open: {exc}") from exc
 
     def running(self) -> None:
+        self._loop = asyncio.get_running_loop()
         log.info(f"miniprobe capture ready: {len(self.routes)} route(s), "
                  f"block_unrouted={ctx.options.miniprobe_block_unrouted}, events={bool(self._events_fd)}")
 
@@ -390,32 +450,30 @@ class MiniprobeCapture:
 
     def done(self) -> None:
         self._close_events()
-        if self._scanner is not None:
-            self._scanner.shutdown(wait=True)
-            self._scanner = None
+        self._closing = True
+        self._backlog.close()
+        self._stop_worker()
 
     def _emit(self, flow: http.HTTPFlow) -> None:
+        """Queue the flow for the scan worker with what its event needs (read here, plain data); a flow
+        that cannot be read, or a CONNECT (nothing to scan), is written at once."""
         if flow.metadata.get(EMITTED) or self._events_fd is None:
             return
         flow.metadata[EMITTED] = True
-        found = None
+        item = None
         if flow.request.method != "CONNECT":
             try:
-                found = scan_input(flow)
+                item = PendingScan(flow_fields(flow), raw_flow(flow), self.canaries)
             except Exception:  # described below as any malformed flow is
                 log.exception(f"miniprobe: cannot read flow {flow.id} for scanning")
-        if found is not None and found.size > OFFLOAD_BYTES and self._pending < MAX_PENDING_SCANS:
-            event = self._describe(flow, pi=[])
-            with self._written:
-                self._pending += 1
-            future = self._worker().submit(_importable_scan(), tuple(found), dict(self.canaries))
-            future.add_done_callback(lambda done: self._scanned(event, found, done))
-            return
-        self._write(self._describe(flow, pi=None if found is None else scan(found, self.canaries)))
+        if item is None:
+            self._write(event_line(self._describe(flow)))
+        elif not self._offload(item):
+            self._finish([item], [self._scan_here(item)])
 
-    def _describe(self, flow: http.HTTPFlow, pi: list[PIMatch] | None) -> Flow:
+    def _describe(self, flow: http.HTTPFlow) -> Flow:
         try:
-            return flow_event(flow, self.canaries, pi=pi)
+            return flow_event(flow, self.canaries)
         except Exception:  # a malformed flow must not cost the others: record what is certain
             log.exception(f"miniprobe: cannot describe flow {flow.id}")
             return Flow(source="proxy", t=_request_t(flow), wall=_wall(None), flow_id=flow.id,
@@ -423,59 +481,299 @@ class MiniprobeCapture:
                         port=flow.request.port, method=flow.request.method,
                         error="miniprobe: flow could not be analysed")
 
-    def _worker(self) -> ProcessPoolExecutor:
-        if self._scanner is None:  # spawn: never fork the proxy's event loop
-            self._scanner = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        return self._scanner
+    # -- the scan worker
 
-    def _scanned(self, event: Flow, found: ScanInput, done: Future[list[PIMatch]]) -> None:
-        """The worker's matches go into the event (in the executor's thread); a failed worker means a
-        scan here instead: a flow is never recorded without its personal-data check."""
+    def _offload(self, item: PendingScan) -> bool:
+        """Queue the flow for the worker; False (scan it here) once the worker is given up or when the
+        flows already waiting hold MAX_PENDING_BYTES (backpressure: memory stays bounded)."""
+        if self._worker_starts >= MAX_WORKER_STARTS and self._worker is None:
+            return False
+        if not self._backlog.admit(item):
+            if not self._backpressure_logged:
+                self._backpressure_logged = True
+                log.warning(f"miniprobe: {self._backlog.bytes >> 20} MB of flows wait for the scan worker; "
+                            "flows beyond that are scanned in the proxy until it catches up (logged once)")
+            return False
+        if self._feeder is None:
+            self._feeder = threading.Thread(target=self._feed, name="miniprobe-scans", daemon=True)
+            self._feeder.start()
+        return True
+
+    def _feed(self) -> None:
+        """The proxy's side of the worker (a thread): sends the oldest waiting flows and writes their
+        events as the matches come back. A flow the worker did not scan (it died, or its scan failed) is
+        scanned here: a flow is never recorded without its personal-data check."""
+        while batch := self._backlog.take_batch():
+            results = self._worker_scans(batch)
+            for index, (item, pi) in enumerate(zip(batch, results, strict=True)):
+                if pi is None and not item.written:
+                    results[index] = self._scan_here(item)
+            self._finish(batch, results)
+
+    def _worker_scans(self, batch: list[PendingScan]) -> list[bytes | None]:
+        """The worker's matches (JSON) for each flow of the batch; None for the flows it did not scan."""
         try:
-            matches = done.result()
+            conn = self._worker_connection()
+            # plain data: the classes of the script module (__mitmproxy_script__.addon) cannot be pickled
+            conn.send([(item.fields, item.raw, item.canaries) for item in batch])
+            results: list[bytes | None] = conn.recv()
+            return results
+        except (OSError, EOFError, RuntimeError, ValueError) as exc:
+            self._worker_lost(exc)
+            return [None] * len(batch)
+
+    def _worker_connection(self) -> Any:
+        """The pipe to the worker, starting one if none runs (spawn: never fork the proxy's event loop)."""
+        if self._worker_conn is not None:
+            return self._worker_conn
+        if self._closing or self._worker_starts >= MAX_WORKER_STARTS:
+            raise RuntimeError("no scan worker")
+        self._worker_starts += 1
+        spawn = multiprocessing.get_context("spawn")
+        ours, theirs = spawn.Pipe()
+        idle = bool(getattr(ctx.options, "miniprobe_scan_idle", True))
+        worker = spawn.Process(target=_importable("scan_worker"), args=(theirs, idle), name="miniprobe-scans",
+                               daemon=True)
+        worker.start()
+        theirs.close()
+        if idle:
+            idle_priority(worker.pid)  # at once, so that its start-up (imports) waits too
+        self._worker, self._worker_conn = worker, ours
+        return ours
+
+    def _worker_lost(self, exc: BaseException) -> None:
+        if not self._closing:
+            given_up = " (given up)" if self._worker_starts >= MAX_WORKER_STARTS else ""
+            log.error(f"miniprobe: the scan worker failed ({exc!r}); scanning its flows in the proxy{given_up}")
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker.join(5)
+        if self._worker_conn is not None:
+            self._worker_conn.close()
+        self._worker, self._worker_conn = None, None
+
+    def _stop_worker(self) -> None:
+        """At the end (every flow written): the worker's last batch, if any, is no longer needed."""
+        if self._worker is not None:
+            self._worker.kill()  # the feeder's recv ends (EOF) and it closes the pipe
+        if self._feeder is not None:
+            self._feeder.join(10)
+        elif self._worker is not None:
+            self._worker_lost(EOFError("stopped"))
+
+    # -- writing
+
+    def _scan_here(self, item: PendingScan) -> bytes | None:
+        """The flow's event line, scanned in this process; None when that failed."""
+        try:
+            return scanned_line(item.fields, item.raw, item.canaries)
         except Exception:
-            log.exception("miniprobe: the scan worker failed; scanning in the proxy")
-            matches = scan(found, self.canaries)
-        try:
-            self._write(event.model_copy(update={"pi": matches}))
-        finally:
-            with self._written:
-                self._pending -= 1
-                self._written.notify_all()
+            log.exception(f"miniprobe: cannot scan flow {item.fields['flow_id']}")
+            return None
 
-    def _write(self, event: Flow) -> None:
-        line = orjson.dumps(event.model_dump(mode="json", exclude_none=True)) + b"\n"
+    def _finish(self, items: list[PendingScan], lines: list[bytes | None], why: str = SCAN_FAILED) -> None:
+        """Write waiting flows' event lines in one write, each once (the worker and a drain may both get
+        there); for a flow without its line (None) an event that says plainly ``why``."""
+        done = [(item, line if line is not None else unscanned_line(item, why))
+                for item, line in zip(items, lines, strict=True) if not item.written]
+        if done:
+            with self._written:
+                done = [(item, line) for item, line in done if not item.written]
+                for item, _ in done:
+                    item.written = True
+                    self._backlog.release(item)
+                self._write(b"".join(line for _, line in done))
+
+    def _write(self, data: bytes) -> None:
+        """Append event lines (``_written`` is reentrant: ``_finish`` holds it already)."""
+        if not data:
+            return
         with self._written:
             if self._events_fd is None:
-                log.error(f"miniprobe: flow {event.flow_id} finished after the events file was closed")
+                log.error(f"miniprobe: flows finished after the events file was closed: {data[:300]!r}")
                 return
             try:
-                view = memoryview(line)
+                view = memoryview(data)
                 while view:
                     view = view[os.write(self._events_fd, view):]
             except OSError as exc:
                 # evidence is never silently dropped: stop the proxy, the harness reports why
                 log.error(f"miniprobe: cannot write {ctx.options.miniprobe_events}: {exc}; shutting down")
-                ctx.master.shutdown()
+                self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._loop is not None and threading.current_thread() is not threading.main_thread():
+            self._loop.call_soon_threadsafe(ctx.master.shutdown)
+        else:
+            ctx.master.shutdown()
 
     def _close_events(self) -> None:
+        """Close the events file once every flow of it is written: what still waits for the worker is
+        scanned here, newest first, while the worker goes on from the oldest; past DRAIN_SECONDS a flow
+        is recorded with SCAN_NOT_FINISHED instead of its matches (never dropped)."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        unfinished = 0
+        while (item := self._backlog.take_newest()) is not None:
+            if time.monotonic() < deadline:
+                self._finish([item], [self._scan_here(item)])
+            else:
+                unfinished += 1
+                self._finish([item], [None], SCAN_NOT_FINISHED)
+        if unfinished:
+            log.error(f"miniprobe: {unfinished} flow(s) recorded without their scan: not finished "
+                      f"within {DRAIN_SECONDS:.0f} s")
         with self._written:
-            self._written.wait_for(lambda: self._pending == 0, timeout=60)  # flows still in the worker
             if self._events_fd is not None:
                 os.close(self._events_fd)
                 self._events_fd = None
 
 
-def scan_fields(fields: tuple[Any, ...], canaries: Mapping[str, str]) -> list[PIMatch]:
-    """``scan`` of a ScanInput sent as a plain tuple: the class of the script mitmproxy loaded
-    (``__mitmproxy_script__.addon.ScanInput``) cannot be pickled, and every offload failed over to
-    a scan in the proxy."""
-    return scan(ScanInput(*fields), canaries)
+# ---------------------------------------------------------------------------------------------- scans
 
 
-def _importable_scan() -> Any:
-    """``scan_fields`` by its package name: mitmproxy loads this file as a script, which a worker cannot import."""
-    return importlib.import_module("harness.capture.addon").scan_fields
+class PendingScan:
+    """A flow waiting for its scan: its event's fields (``flow_fields``), what to scan (``raw_flow``) and
+    the canaries of its session (a switch may load the next session's before this one is written)."""
+
+    __slots__ = ("canaries", "cost", "fields", "raw", "size", "written")
+
+    def __init__(self, fields: dict[str, Any], raw: RawFlow, canaries: Mapping[str, str]) -> None:
+        self.fields = fields
+        self.raw = raw
+        self.canaries = canaries
+        self.size = raw_size(raw)
+        self.cost = self.size + PENDING_FLOW_BYTES
+        self.written = False
+
+
+class ScanBacklog:
+    """The flows waiting for their scan, oldest first, bounded by bytes. The worker's feeder takes
+    batches from the oldest end; a drain takes from the newest end, then what the worker still has.
+    A flow counts against the bound until its event is written (``release``)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._queued: deque[PendingScan] = deque()
+        self._taken: list[PendingScan] = []  # the batch the worker has
+        self._queued_bytes = 0  # content bytes of the queued flows
+        self._since = 0.0  # monotonic time the oldest queued flow was queued at
+        self._changed = threading.Condition()
+        self._closed = False
+
+    def admit(self, item: PendingScan) -> bool:
+        """Queue the flow, unless that would pass the bound (the caller scans it itself then)."""
+        with self._changed:
+            if self._closed or self.bytes + item.cost > self.max_bytes:
+                return False
+            self.bytes += item.cost
+            if not self._queued:
+                self._since = time.monotonic()
+            self._queued.append(item)
+            self._queued_bytes += item.size
+            if len(self._queued) == 1 or self._full():  # the feeder's timer starts, or its batch is ready
+                self._changed.notify()
+            return True
+
+    def _full(self) -> bool:
+        return len(self._queued) >= BATCH_FLOWS or self._queued_bytes >= BATCH_BYTES
+
+    def take_batch(self) -> list[PendingScan]:
+        """The oldest waiting flows, at most BATCH_FLOWS and BATCH_BYTES of content (at least one), once
+        that many wait or the oldest has waited BATCH_WAIT; [] once closed."""
+        with self._changed:
+            while not self._closed:
+                waited = time.monotonic() - self._since
+                if self._queued and (self._full() or waited >= BATCH_WAIT):
+                    break
+                self._changed.wait(BATCH_WAIT - waited if self._queued else None)
+            batch: list[PendingScan] = []
+            size = 0
+            while self._queued and not self._closed and len(batch) < BATCH_FLOWS:
+                if batch and size + self._queued[0].size > BATCH_BYTES:
+                    break
+                batch.append(self._queued.popleft())
+                size += batch[-1].size
+            self._queued_bytes -= size
+            self._since = time.monotonic()
+            self._taken = batch
+            return batch
+
+    def take_newest(self) -> PendingScan | None:
+        """For a drain: the newest waiting flow, else one the worker has that is not written yet."""
+        with self._changed:
+            if self._queued:
+                item = self._queued.pop()
+                self._queued_bytes -= item.size
+                return item
+            return next((item for item in self._taken if not item.written), None)
+
+    def release(self, item: PendingScan) -> None:
+        with self._changed:
+            self.bytes -= item.cost
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+
+def event_line(event: Flow) -> bytes:
+    """The event's JSON line: the bytes of ``orjson.dumps(event.model_dump(mode="json", exclude_none=True))``
+    without the dump (the fields in declaration order, None left out, the matches alike)."""
+    fields = {name: value for name, value in event.__dict__.items() if value is not None}
+    fields["pi"] = [{name: value for name, value in match.__dict__.items() if value is not None}
+                    for match in event.pi]
+    return orjson.dumps(fields, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def unscanned_line(item: PendingScan, why: str) -> bytes:
+    """The event of a flow without its scan: no matches, ``why`` in its error, the URL redacted if that
+    still can be, else not recorded."""
+    error = f"{item.fields['error']}; {why}" if item.fields["error"] else why
+    try:
+        return event_line(finish_event({**item.fields, "error": error}, item.canaries, []))
+    except Exception:
+        log.exception(f"miniprobe: cannot describe flow {item.fields['flow_id']}")
+        fields = {name: item.fields[name] for name in ("source", "t", "flow_id", "scheme", "host", "port", "method")}
+        return event_line(Flow(**fields, wall=_wall(item.fields["wall"]), url="[unavailable]", error=error))
+
+
+def idle_priority(pid: int = 0) -> None:
+    """Idle scheduling (SCHED_IDLE: runs only when a CPU has nothing else to do), else nice 19."""
+    try:
+        os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, 19)
+        except OSError:
+            log.warning("miniprobe: cannot lower the scan worker's priority; it competes with the proxy")
+
+
+def scan_worker(conn: Any, idle: bool) -> None:
+    """The scan worker process: batches of (event fields, raw flow, canaries) in; for each flow its
+    events-file line out, or None when that failed (the proxy tries again and says why)."""
+    if idle:
+        idle_priority()
+    while True:
+        try:
+            batch = conn.recv()
+        except EOFError:  # the proxy is gone
+            return
+        conn.send([_line_or_none(*work) for work in batch])
+
+
+def _line_or_none(fields: dict[str, Any], raw: RawFlow, canaries: Mapping[str, str]) -> bytes | None:
+    try:
+        return scanned_line(fields, raw, canaries)
+    except Exception:  # noqa: BLE001 - the proxy scans the flow again and logs what failed
+        return None
+
+
+def _importable(name: str) -> Any:
+    """A function of this module by its package name: mitmproxy loads this file as a script
+    (``__mitmproxy_script__.addon``), which a spawned worker cannot import."""
+    return getattr(importlib.import_module("harness.capture.addon"), name)
 
 
 addons = [MiniprobeCapture()]
