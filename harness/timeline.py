@@ -276,15 +276,16 @@ def _turn_millisecond(mono: int) -> tuple[int, int, str]:
     return milli
 
 
-FieldsOf = Callable[[dict[str, Any]], dict[str, Any]]
+_FieldsOf = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _list_of_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a ``list[Model]`` annotation (pi, buttons, elements), else None."""
     args = get_args(annotation)
     return args[0] if get_origin(annotation) is list and len(args) == 1 and _is_model(args[0]) else None
 
 
-def _compile_fields_of(cls: type[BaseModel]) -> FieldsOf:
+def _compile_fields_of(cls: type[BaseModel]) -> _FieldsOf:
     """The function that turns a ``cls`` instance's ``__dict__`` into what ``to_json(exclude_none=True)``
     writes, as a dict for orjson: the fields in declaration order (a copy of ``__dict__``, which holds
     them in that order), those that may hold None tested one by one and dropped when they do, and the
@@ -314,8 +315,8 @@ def _compile_fields_of(cls: type[BaseModel]) -> FieldsOf:
     return names["fields_of"]  # type: ignore[no-any-return]
 
 
-class _FieldsOfClass(dict[type[BaseModel], FieldsOf]):
-    def __missing__(self, cls: type[BaseModel]) -> FieldsOf:
+class _FieldsOfClass(dict[type[BaseModel], _FieldsOf]):
+    def __missing__(self, cls: type[BaseModel]) -> _FieldsOf:
         made = self[cls] = _compile_fields_of(cls)
         return made
 
