@@ -123,3 +123,27 @@ def test_past_the_bound_flows_are_scanned_in_the_proxy(tmp_path: Path, monkeypat
     assert sorted(events) == sorted(f.id for f in flows)
     for flow in flows:
         assert events[flow.id].pi == flow_event(flow).pi and events[flow.id].pi
+
+
+def test_a_dead_worker_fails_over_to_scans_in_the_proxy(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    addon = capture_addon.MiniprobeCapture()
+    events_path = tmp_path / "events.jsonl"
+    flows = [_flow(4096) for _ in range(6)]
+    with caplog.at_level(logging.INFO), taddons.context(addon) as tctx:
+        tctx.configure(addon, miniprobe_events=str(events_path), miniprobe_scan_idle=False)
+        addon.response(flows[0])
+        deadline = time.monotonic() + 120
+        while not _events(events_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert addon._worker is not None
+        addon._worker.kill()  # e.g. the OOM killer
+        for flow in flows[1:]:
+            addon.response(flow)
+        while len(_events(events_path)) < len(flows) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the batch sent to the dead worker is scanned by its feeder thread
+        addon.done()
+    assert [r for r in caplog.records if "scan worker failed" in r.getMessage()]
+    events = {e.flow_id: e for e in _events(events_path)}
+    assert sorted(events) == sorted(f.id for f in flows)
+    for flow in flows:
+        assert events[flow.id].pi == flow_event(flow).pi and events[flow.id].error is None

@@ -31,7 +31,7 @@ from mitmproxy.exceptions import FlowReadException
 from mitmproxy.io import FlowReader
 from pydantic import ValidationError
 
-from harness.capture.addon import format_routes
+from harness.capture.addon import DRAIN_SECONDS, format_routes
 from harness.capture.switch import NOT_SWITCHED, SWITCHED
 from harness.procs import ChildProcess
 from harness.timeline import Flow, Recorder
@@ -45,6 +45,8 @@ EVENTS_FILE = "proxy-events.jsonl"
 FLOWS_FILE = "flows.mitm"
 LOG_FILE = "mitmdump.log"
 MAX_EVENT_LINE = 4 * 1024 * 1024  # a longer line is not an event the addon wrote
+# how long mitmdump may take to stop: it scans the flows still waiting for its scan worker first
+STOP_GRACE = DRAIN_SECONDS + 15
 _LISTENING_RE = re.compile(r"proxy listening at \S*?:(\d+)")
 _READY_MARK = "miniprobe capture ready"
 
@@ -217,8 +219,9 @@ class Capture:
 
     # ------------------------------------------------------------------ stop
 
-    def stop(self, grace: float = 10.0) -> None:
-        """SIGTERM mitmdump and wait (it flushes flows.mitm), then record the last events."""
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        """SIGTERM mitmdump and wait (it scans what still waits and flushes flows.mitm), then record the
+        last events."""
         if self._stopped:
             return
         self._stopped = True
@@ -297,7 +300,7 @@ class DeviceProxy:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.stop(10.0)
+            self.process.stop(STOP_GRACE)
 
 
 def base_options(confdir: Path, sim: bool) -> dict[str, str]:
