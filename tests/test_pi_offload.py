@@ -96,11 +96,11 @@ def test_what_waits_for_the_worker_is_bounded_by_bytes() -> None:
     assert batch == items[:3] and backlog.bytes == 3 * items[0].cost and not backlog.admit(items[3])
     backlog.release(batch[0])
     assert backlog.admit(items[3])
-    assert backlog.take_newest() is items[3]  # a drain: the newest waiting flow first ...
-    batch[1].written = True
-    assert backlog.take_newest() is batch[0]  # ... then those the worker has that are not written
+    assert backlog.take_next() is items[3]  # a drain: the waiting flows, oldest first ...
+    batch[0].written = True
+    assert backlog.take_next() is batch[1]  # ... then those the worker has that are not written
     backlog.close()
-    assert backlog.take_batch() == [] and not backlog.admit(items[4])
+    assert backlog.take_batch() == [] and not backlog.admit(items[0])
 
 
 def test_past_the_bound_flows_are_scanned_in_the_proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -50,13 +50,14 @@ MAX_ERROR_CHARS = 300
 # Every flow with something to scan is scanned in a worker process that runs at idle priority: while the
 # proxy is busy the scans wait, and they run in the idle time between a mini program's bursts. What
 # waits is bounded by bytes (memory): above MAX_PENDING_BYTES a flow is scanned in the proxy instead.
-# At the end of a session (switch, done) the proxy scans what still waits, newest first, while the worker
-# goes on from the oldest; after DRAIN_SECONDS a flow still waiting is recorded with SCAN_NOT_FINISHED.
+# At the end of a session (switch, done) the proxy scans what still waits, oldest first (the events stay
+# in arrival order), beside the worker; after DRAIN_SECONDS a flow still waiting is recorded with
+# SCAN_NOT_FINISHED.
 MAX_PENDING_BYTES = 256 * 1024 * 1024
 PENDING_FLOW_BYTES = 2048  # what a waiting flow holds besides its content (its event, headers, URL)
 BATCH_FLOWS = 32  # flows sent to the worker at once (one round trip), at most BATCH_BYTES of content
 BATCH_BYTES = 512 * 1024
-BATCH_WAIT = 0.05  # seconds a batch may wait to fill up: one wake-up and round trip per flow cost the proxy ~0.4 ms
+BATCH_WAIT = 0.05  # seconds a batch may wait to fill up (fewer wake-ups of the feeder thread, fewer round trips)
 DRAIN_SECONDS = 60.0
 MAX_WORKER_STARTS = 3  # a worker that keeps dying is given up: the proxy scans from then on
 SCAN_NOT_FINISHED = "miniprobe: the personal-data scan did not finish before the events file was closed"
@@ -609,11 +610,12 @@ class MiniprobeCapture:
 
     def _close_events(self) -> None:
         """Close the events file once every flow of it is written: what still waits for the worker is
-        scanned here, newest first, while the worker goes on from the oldest; past DRAIN_SECONDS a flow
-        is recorded with SCAN_NOT_FINISHED instead of its matches (never dropped)."""
+        scanned here (the worker may be starved: it runs at idle priority), oldest first, while the worker
+        finishes its batch; past DRAIN_SECONDS a flow is recorded with SCAN_NOT_FINISHED instead of its
+        matches (never dropped)."""
         deadline = time.monotonic() + DRAIN_SECONDS
         unfinished = 0
-        while (item := self._backlog.take_newest()) is not None:
+        while (item := self._backlog.take_next()) is not None:
             if time.monotonic() < deadline:
                 self._finish([item], [self._scan_here(item)])
             else:
@@ -648,8 +650,8 @@ class PendingScan:
 
 class ScanBacklog:
     """The flows waiting for their scan, oldest first, bounded by bytes. The worker's feeder takes
-    batches from the oldest end; a drain takes from the newest end, then what the worker still has.
-    A flow counts against the bound until its event is written (``release``)."""
+    batches of them; a drain takes them one by one, then what the worker still has. A flow counts
+    against the bound until its event is written (``release``)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -699,11 +701,11 @@ class ScanBacklog:
             self._taken = batch
             return batch
 
-    def take_newest(self) -> PendingScan | None:
-        """For a drain: the newest waiting flow, else one the worker has that is not written yet."""
+    def take_next(self) -> PendingScan | None:
+        """For a drain: the oldest waiting flow, else one the worker has that is not written yet."""
         with self._changed:
             if self._queued:
-                item = self._queued.pop()
+                item = self._queued.popleft()
                 self._queued_bytes -= item.size
                 return item
             return next((item for item in self._taken if not item.written), None)
