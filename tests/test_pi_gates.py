@@ -7,10 +7,11 @@ import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
-from harness.pi import core
+from harness.pi import core, scan
 from harness.pi.measure import Sample, load_corpus, scan_sample
 from harness.pi.scan import find_pi, find_pi_in_http, find_pi_in_value
 from harness.timeline import PIMatch
@@ -98,3 +99,175 @@ def test_more_matches_than_the_limit_keep_the_first() -> None:
     found = find_pi_in_http("", {}, body, "application/json", "response")
     assert len(found) == core.MAX_MATCHES
     assert found[-1].location == f"response.body.json:$.stores[{core.MAX_MATCHES - 1}].address"
+
+
+# ---------------------------------------------------------------------------------------------- body screen
+
+
+@pytest.fixture
+def unscreened() -> Iterator[None]:
+    """Every JSON body walked, as before the body screen."""
+    saved = scan.SCREEN
+    scan.SCREEN = False
+    try:
+        yield
+    finally:
+        scan.SCREEN = saved
+
+
+def _products(count: int, start: int = 0) -> list[dict[str, object]]:
+    """Items of a product list: ids, prices, 13-digit timestamps, image URLs (values that look like
+    personal data but are not)."""
+    return [{"id": 100000 + n, "skuId": str(381000000000 + n * 7919), "title": f"新鲜水果礼盒 {n}号",
+             "price": round(9.9 + n % 50, 2), "createTime": 1732400000000 + n * 60013,
+             "imageUrl": f"https://img.example.cn/p/{n * 2654435761 % 16**8:08x}@2x.png", "tags": ["新品", "包邮"]}
+            for n in range(start, start + count)]
+
+
+def _deep(payload: object, ensure_ascii: bool = False) -> bytes:
+    """A product list whose only personal data (if any) is the payload, deep after the items."""
+    items: list[object] = [*_products(6), {"extra": {"more": [{"detail": payload}]}}]
+    return json.dumps({"code": 0, "data": {"list": items}}, ensure_ascii=ensure_ascii).encode()
+
+
+# bodies at the edges of what the screen assumes, one kind of personal data each: each holds some
+# that the screen must not hide (test_edge_bodies_hold_what_the_screen_must_not_hide)
+EDGE_BODIES = [
+    b'{"mobile": 1.3800138000e10}',  # a Decimal's text differs from the raw number
+    b'{"a": NaN, "v": "13800138000"}',
+    '{"v": "13８００１３８０００"}'.encode(),  # \d takes non-ASCII digits
+    '{"v": "13٨٠٠١٣٨٠٠٠"}'.encode(),
+    b'{":x": "13800138000"}',  # a key that opens on a colon
+    b'{"d": "[13800138000, 1]"}',  # JSON inside a string, without escapes
+    b'{"d": " {\\"mobile\\": \\"13800138000\\"}"}',
+    json.dumps({"d": base64.b64encode(b'{"v":"13800138000"}').decode().rstrip("=")}).encode(),
+    json.dumps({"d": "eyJhbGciOiJIUzI1NiJ9." + base64.urlsafe_b64encode(b'{"v":"13800138000"}')
+                .decode().rstrip("=") + ".c2lnbmF0dXJl"}).encode(),
+    b'{"d": "a=13800138000&x=1"}',
+    b'{"d": "a%20b%2013800138000"}',
+    b'{"v": "8613800138000"}',
+    b'{"v": "+86 13800138000"}',
+    (b'{"points": [[121.4737, 31.2304, 1732400000], [121.4738, 31.2305, 1732400060], [121.4739, 31.2306, '
+    b'"1732400120.5"]]}'),
+    (b'[{"la": 1, "lat": 31.2304, "lng": 121.4737, "time": 1}, {"lat": 31.2305, "lng": 121.4738, "t": 2}, '
+    b'{"latitude": "31.2306", "longitude": "121.4739", "ts": "3"}]'),
+    b'{"pos": [121.47371, 31.23041]}',
+    b'{"p": "121.4737,31.2304"}',
+    b'{"q": "at 31.2304 , 121.4737 now"}',
+    b'{"v": "data:image/jpeg;base64,' + b"/9j/" + b"A" * 300 + b'"}',
+    b'{"v": " /9j/' + b"A" * 300 + b'"}',
+    b'{"v": "//s' + b"A" * 300 + b'"}',
+    b'{"u": "oAbCdEfGhIjKlMnOpQrStUvWxYz1"}',
+    b'{"v": "  oAbCdEfGhIjKlMnOpQrStUvWxYz2 "}',
+    '{"v": "\u3000oAbCdEfGhIjKlMnOpQrStUvWxYz1"}'.encode(),
+    b'{"m": "AA:BB:CC:DD:EE:0F"}',
+    b'{"n": "aa-bb-cc-dd-ee-01"}',
+    b'{"i": "860000000000009"}',
+    b'{"i": 460001234567890}',
+    b'{"c": "89860012345678901234"}',
+    b'{"c": "4111 1111 1111 1111"}',
+    b'{"d": "6222-0212-3456-7894"}',
+    b'{"x": "my card 9100000000000000"}',
+    b'{"x": "BANK 9100000000000000"}',
+    b'{"bankCard": "9100000000000000"}',
+    b'{"v": "4111111111111111"}',
+    b'{"v": "someone@example.com.cn"}',
+    b'{"v": "icon@2x.png or a@b.cn"}',
+    '{"收货地址": "上海市黄浦区南京东路 100 号"}'.encode(),
+    '{"v": "浙江省杭州市西湖区文三路 90 号"}'.encode(),
+    '{"cityName": "上海"}'.encode(),
+    '{"note": "既往病史 ：高血压"}'.encode(),
+    '{"note": "既往病史 : 高血压"}'.encode(),
+    '{"note": "本人患有哮喘"}'.encode(),
+    '{"r": "宗教信仰：佛教"}'.encode(),
+    '{"r": "我信仰佛教"}'.encode(),
+    '{"p": "京A12345"}'.encode(),
+    '{"p": "沪B·12345"}'.encode(),
+    b'{"id": "110101199003074514"}',
+    b'{"id": "11010119900307002X"}',
+    b'{"k": "AKIDabcdefghijklmnopqrstuvwxyz123456"}',
+    b'{"k": "LTAIabcdefghijkl"}',
+    b'{"certType": "PASSPORT", "certNo": "E12345678"}',
+    '{"certType": "护照", "certNo": "E12345678"}'.encode(),
+    b'{"name": "Zhang San"}',
+    b'{"email": "ZHANG@EXAMPLE.COM"}',
+    b'{"sk": "AAECAwQFBgcICQoLDA0ODw=="}',
+    b'{"u": "https://api.weixin.qq.com/x?access_token=ACCESS_TOKEN_0123456789"}',
+    b'{"brand": "Xiaomi", "model": "Mi 11", "system": "Android 12"}',
+    b'{"ssid": "HomeWifi"}',
+    b'{"faceImage": "https://img.example.cn/a.jpg"}',
+    b'{"pwd": "hunter2"}',
+]
+
+
+def _screened_carriers() -> list[tuple[str, dict[str, str], bytes, str | None]]:
+    """HTTP messages whose bodies exercise the screen: the corpus's values and texts deep in product
+    lists (plain, with escaped keys and values, as a form, base64), the edge bodies, and bodies with
+    no personal data at all (which the screen answers without a walk)."""
+    values = [(s.key, s.carrier) for s in CORPUS if s.kind == "value"]
+    texts = [s.carrier for s in CORPUS if s.kind == "text"]
+    carriers: list[tuple[str, dict[str, str], bytes, str | None]] = []
+    for index, (key, value) in enumerate(values):
+        carriers.append(("", {}, _deep({key or "v": value}), "application/json"))
+        if index % 20 == 0:
+            carriers.append(("", {}, _deep({key or "v": value}, ensure_ascii=True), "application/json"))
+    for index in range(0, len(texts), 3):
+        carriers.append(("", {}, _deep({"desc": texts[index:index + 3]}), None))
+    for key, value in values[:200:7]:
+        form = urlencode({key or "v": json.dumps(value) if not isinstance(value, str) else value})
+        carriers.append(("https://a.example.cn/x?" + form, {"x-user": str(value)}, form.encode(),
+                         "application/x-www-form-urlencoded"))
+        carriers.append(("", {}, base64.b64encode(_deep({key or "v": value})), "text/plain"))
+    carriers.extend(("https://a.example.cn/face/verify", {}, body, "application/json") for body in EDGE_BODIES)
+    carriers.append(("", {}, _deep({"note": "nothing here"}), "application/json"))
+    carriers.append(("", {}, json.dumps({"list": _products(400)}, ensure_ascii=False).encode(), None))
+    return carriers
+
+
+def _scan_carriers() -> list[list[PIMatch]]:
+    return [find_pi_in_http(url, headers, body, content_type, "response", CANARIES if n % 2 else None)
+            for n, (url, headers, body, content_type) in enumerate(_screened_carriers())]
+
+
+def test_screen_changes_no_match(request: pytest.FixtureRequest) -> None:
+    """The whole-body screen skips walks and recognisers, never a match: the corpus's HTTP samples and
+    the bodies built around its values scan to the same matches with the screen off."""
+    screened = _scan_carriers() + [scan_sample(s) for s in CORPUS if s.kind == "http"]
+    assert sum(map(len, screened)) > 1000
+    request.getfixturevalue("unscreened")
+    assert _scan_carriers() + [scan_sample(s) for s in CORPUS if s.kind == "http"] == screened
+
+
+def test_edge_bodies_hold_what_the_screen_must_not_hide() -> None:
+    """Each edge body has personal data found with the screen off: the equality above means something."""
+    scan.SCREEN = False
+    try:
+        missing = [body for body in EDGE_BODIES
+                   if not find_pi_in_http("https://a.example.cn/face/verify", {}, body, "application/json", "response")]
+    finally:
+        scan.SCREEN = True
+    assert missing == []
+
+
+def test_screen_answers_a_body_without_personal_data_without_a_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A product list (ids, prices, timestamps, image URLs) is answered from its raw text: no value is
+    visited; one phone number deep in it opens the walk for the phone recogniser alone."""
+    visited: list[object] = []
+    walk = scan._Walker.value
+    monkeypatch.setattr(scan._Walker, "value", lambda self, *a: (visited.append(a[0]), walk(self, *a))[1])
+    plain = json.dumps({"list": _products(400)}, ensure_ascii=False).encode()
+    assert find_pi_in_http("", {}, plain, "application/json", "response", CANARIES) == []
+    assert visited == []
+    walker = scan._Walker(scan.prepare_canaries(CANARIES))
+    assert walker.screened_json(_deep({"note": "13800138000"}).decode())[1] == frozenset({"phone"})
+    assert walker.screened_json(_deep({"note": CANARIES["phone"]}).decode())[1] is None  # a canary: walk all
+
+
+def test_every_non_ascii_digit_stops_the_screen() -> None:
+    """The digit screens count ASCII digits; \\d also takes other decimal digits: a body with any of
+    them is walked."""
+    missed = [hex(c) for c in range(0x80, 0x110000) if chr(c).isdecimal()
+              and not scan._non_ascii_digits(chr(c).encode())]
+    assert missed == []
+    assert not scan._non_ascii_digits("价格：12元，新品😀".encode())  # Han, full-width punctuation, emoji
+    assert scan._non_ascii_digits("价格：１２元".encode())

@@ -9,6 +9,7 @@ from functools import lru_cache
 from harness.pi.core import (
     KEY_CACHE,
     MAX_TEXT_CHARS,
+    BodyView,
     Group,
     Scalar,
     bounded_finditer,
@@ -29,15 +30,28 @@ _ASSET_TLDS = frozenset({
 })
 
 
-@recogniser("email", text="@", per_value=True)
+# EMAIL_RE from its "@" on: the same domain group
+_EMAIL_SCREEN = re.compile(r"(?i)@(?<=[A-Z0-9._%+-]@)([A-Z0-9.-]{1,253}\.[A-Z]{2,24})\b")
+
+
+def _asset_domain(domain: str) -> bool:
+    """icon@2x.png, a@3x.webp, pkg@1.2.js: the part after an "@" of a file name, not a mail domain."""
+    domain = domain.lower()
+    return bool(re.match(r"\d+(\.\d+)?x\b", domain)) or domain.rpartition(".")[2] in _ASSET_TLDS
+
+
+def _email_screen(body: BodyView) -> bool:
+    return not all(_asset_domain(domain) for domain in set(_EMAIL_SCREEN.findall(body.text)))
+
+
+@recogniser("email", text="@", per_value=True, screen=_email_screen)
 def recognise_email(group: Group) -> Iterator[PIMatch]:
     """Email addresses, not asset names (icon@2x.png) nor package specs: high in a whole value,
     medium in free text (code and templates hold example addresses)."""
     for scalar in group.scalars:
         for hit in bounded_finditer(EMAIL_RE, scalar.text):
             address = hit.group(1)
-            domain = address.rpartition("@")[2].lower()
-            if re.match(r"\d+(\.\d+)?x\b", domain) or domain.rpartition(".")[2] in _ASSET_TLDS:
+            if _asset_domain(address.rpartition("@")[2]):
                 continue
             whole = scalar.whole and scalar.text.strip() == address
             hinted = has_hint(scalar.key, ("email", "mail", "邮箱"), ("email", "mail", "邮箱"))
@@ -128,7 +142,25 @@ _ADDRESS_HINTS = ("address", "addr", "detailinfo", "detail_info", "detailaddress
 _REGION_HINTS = ("provincename", "cityname", "countyname", "districtname")
 
 
-@recogniser("address", text=_HAN, per_value=True)
+_DISTRICT_RE = re.compile(r"[区县旗]")
+
+
+def _address_screen(body: BodyView) -> bool:
+    """Without an address or region key: a full address in a window around a district character (the
+    windows of a value's characters lie inside the body's windows of the same characters)."""
+    if any(_address_key_role(k) for k in body.keys):
+        return True
+    if "区" not in body.text and "县" not in body.text and "旗" not in body.text:
+        return False
+    for index, district in enumerate(_DISTRICT_RE.finditer(body.text)):
+        if index >= 4 * _MAX_DISTRICT_WINDOWS:
+            return True
+        if _ADDRESS_RE.search(body.text, max(0, district.start() - 20), district.end() + 32):
+            return True
+    return False
+
+
+@recogniser("address", text=_HAN, per_value=True, screen=_address_screen)
 def recognise_address(group: Group) -> Iterator[PIMatch]:
     """Postal addresses: under an address key (address, addr, detailInfo, 收货地址) with a street
     token: high, without one: medium; province/city/county names alone: low; a full address

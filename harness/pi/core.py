@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from harness.timeline import Confidence, PIMatch
@@ -121,7 +121,118 @@ class Gate:
     key: Callable[[str], bool] | None = None
     arrays: bool = False
     per_value: bool = False
+    screen: Screen | None = None
 
+
+class BodyView:
+    """A whole body's text as the body screen sees it (see possible()): the raw text of a JSON body
+    without escapes, its keys, and what several screens share (computed once, on first use)."""
+
+    def __init__(self, text: str, keys: frozenset[str]) -> None:
+        self.text = text
+        self.keys = keys
+
+    @cached_property
+    def utf8(self) -> bytes:
+        return self.text.encode("utf-8", "surrogatepass")
+
+    @cached_property
+    def ascii_lower(self) -> bytes:
+        """The UTF-8 with ASCII letters lower-cased: a word of ASCII letters any case is found in it with
+        ``in`` (the regex engine's (?i) also takes the Kelvin sign for a k: see has_ascii_word)."""
+        return self.utf8.lower()
+
+    def has_ascii_word(self, *words: bytes) -> bool:
+        """Whether one of the lower-case ASCII words occurs in the text in any case, as (?i) finds them."""
+        lowered = self.ascii_lower
+        return any(w in lowered for w in words) or (any(b"k" in w for w in words) and _KELVIN in self.utf8)
+
+    @cached_property
+    def classes(self) -> bytes:
+        """The UTF-8 by character class, for screens that look for a class beside another with ``in``:
+        " -> q, ASCII white space -> s, the first byte of a character that may be Unicode white space
+        -> w, any other non-ASCII byte -> u, : and - -> :, A-Z -> A, digits and a-f -> h, other
+        letters -> l, anything else -> ."""
+        return self.utf8.translate(_CLASSES)
+
+    @cached_property
+    def opening_strings(self) -> frozenset[str]:
+        """The distinct contents of the strings (keys too) that open, after white space, like a value a
+        decoding layer or an inline-media or openid screen looks at: JSON, 16 base64 characters, a
+        JWT's first part, an "o", a data: URL or a media file's base64 opening ("//" for MP3/AAC)."""
+        opens = self.utf8.translate(_OPENINGS)
+        if b"qs" in opens or b"qw" in opens:  # a string may open with white space: the exact search
+            return frozenset(_OPENING_STRING_RE.findall(self.text))
+        found = set()
+        for hit in _OPENING_RUN_RE.finditer(opens):
+            start = hit.start() + 1
+            found.add(self.utf8[start : self.utf8.find(b'"', start)].decode("utf-8", "surrogatepass"))
+        return frozenset(found)
+
+    @cached_property
+    def label_colon(self) -> bool:
+        """A full-width colon, or a colon (or a dash: the classes do not tell them apart) right after a
+        non-ASCII character (a label's, or Unicode white space) or ASCII white space: a form label's."""
+        return b"u:" in self.classes or b"s:" in self.classes or "：" in self.text
+
+    @cached_property
+    def digit_tokens(self) -> list[str]:
+        """The runs of ASCII digits, spaces and dashes of 11 characters or more (the body has no other
+        digits: see possible()), spaces as written: what a phone, an id or a card number lies in."""
+        tokens = self.utf8.translate(_DIGIT_TOKENS).split()
+        return [t.decode("ascii").replace("s", " ") for t in tokens if len(t) >= 11]
+
+    @cached_property
+    def digit_runs(self) -> list[str]:
+        """The maximal runs of ASCII digits of 11 or more."""
+        return [run for token in self.digit_tokens for run in token.replace("-", " ").split() if len(run) >= 11]
+
+
+_KELVIN = "\u212a".encode()
+# bytes -> " q, what a base64 value holds (\r\n too) b, [ { j, other ASCII white space s, the first byte
+# of a character that may be Unicode white space w, anything else .
+_OPENINGS = bytes(
+    ord("q") if c == 34 else ord("b") if chr(c).isascii() and (chr(c).isalnum() or chr(c) in "+/_-\r\n")
+    else ord("j") if chr(c) in "[{" else ord("s") if chr(c) in " \t\x0b\x0c\x1c\x1d\x1e\x1f"
+    else ord("w") if c in (0xC2, 0xE1, 0xE2, 0xE3) else ord(".")
+    for c in range(256)
+)
+# a string opening on JSON, 16 base64 characters, a JWT's first part and dot, or data:
+_OPENING_RUN_RE = re.compile(rb"q(?:j|b{16}|b{8,}\.b{8}|bbbb\.)")
+_OPENING_STRING_RE = re.compile(
+    r'"(\s*(?:[\[{o]|data:|/9j/|iVBORw0KGgo|R0lGOD|UklGR|SUQz|//|IyFBTVI|T2dnUw|AAAA|[A-Za-z0-9+/_-]{16}'
+    r'|[A-Za-z0-9_-]{8,}\.)[^"]*)"'
+)
+
+
+def _byte_class(c: int) -> int:
+    char = chr(c)
+    if char == '"':
+        return ord("q")
+    if char in " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f":
+        return ord("s")
+    if c in (0xC2, 0xE1, 0xE2, 0xE3):  # U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000
+        return ord("w")
+    if c >= 0x80:
+        return ord("u")
+    if char in ":-":
+        return ord(":")
+    if "A" <= char <= "Z":
+        return ord("A")
+    if char in "0123456789abcdef":
+        return ord("h")
+    return ord("l") if char.isalpha() else ord(".")
+
+
+_CLASSES = bytes(_byte_class(c) for c in range(256))
+
+# bytes -> digits kept, space -> "s", dash kept, anything else -> a separator for bytes.split()
+_DIGIT_TOKENS = bytes(c if 48 <= c <= 57 or c == 45 else 115 if c == 32 else 32 for c in range(256))
+
+Screen = Callable[[BodyView], bool]
+"""A recogniser's body screen: False only when the recogniser cannot match any value of the body
+(every value a substring of the text between characters of JSON syntax, quotes or whitespace) when
+no key of the body satisfies its gate's key predicate."""
 
 GATES: dict[str, Gate | None] = {}  # None: always runs
 
@@ -133,18 +244,20 @@ def recogniser(
     key: Callable[[str], bool] | None = None,
     arrays: bool = False,
     per_value: bool = False,
+    screen: Screen | None = None,
 ) -> Callable[[Recogniser], Recogniser]:
     """Register a recogniser; ``pi_type`` names the registry entry (one function may yield related types).
     ``text``/``key``/``arrays``/``per_value`` are its Gate: each must hold for every group (value, if
     per_value) the recogniser can match in (test_pi_gates checks them against ungated runs); none
-    given: it runs on every group."""
+    given: it runs on every group. ``screen``: a sharper necessary condition over a whole body (see
+    possible()) than the gate's text pattern, which is the default."""
 
     def register(fn: Recogniser) -> Recogniser:
         if pi_type in RECOGNISERS:
             raise ValueError(f"recogniser for {pi_type!r} registered twice")
         RECOGNISERS[pi_type] = fn
         gated = text is not None or key is not None or arrays
-        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value) if gated else None
+        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value, screen) if gated else None
         for cached in (key_gated, keys_gated, registry):
             cached.cache_clear()
         return fn
@@ -158,12 +271,16 @@ def key_gated(key: str) -> frozenset[str]:
     return frozenset(name for name, gate in GATES.items() if gate is not None and gate.key is not None and gate.key(key))
 
 
-def applicable(group: Group, joined: str, starts: list[int]) -> Iterator[tuple[Recogniser, Group]]:
+def applicable(
+    group: Group, joined: str, starts: list[int], only: frozenset[str] | None = None
+) -> Iterator[tuple[Recogniser, Group]]:
     """The recognisers to run on a group, each with the group it is to see: the whole group, or for a
     per-value recogniser the values that pass its gate. ``joined``: the values joined by NULs;
-    ``starts``: where each value begins in it."""
+    ``starts``: where each value begins in it; ``only``: the recognisers the body screen left."""
     keyed = keys_gated(tuple(s.key for s in group.scalars))
     for name, fn, gate in registry():
+        if only is not None and name not in only:
+            continue
         if gate is None:
             yield fn, group
             continue
@@ -180,6 +297,24 @@ def applicable(group: Group, joined: str, starts: list[int]) -> Iterator[tuple[R
         elif chosen:
             yield fn, Group(group.member_prefix, group.key, tuple(group.scalars[i] for i in chosen), group.array,
                             group.endpoint)
+
+
+def possible(body: BodyView) -> set[str]:
+    """The recognisers that may match some value of a whole body: those whose key predicate a key of
+    the body satisfies, or whose screen (by default the gate's text pattern, searched in the whole
+    text) passes. The caller makes sure every value is a substring of ``body.text`` (a JSON body
+    without escapes or decoding layers): a body none can match is then answered without a walk."""
+    keyed = keys_gated(tuple(sorted(body.keys)))
+    found: set[str] = set()
+    for name, _, gate in registry():
+        if gate is None or name in keyed:
+            found.add(name)
+        elif gate.screen is not None:
+            if gate.screen(body):
+                found.add(name)
+        elif (gate.text is not None and gate.text.search(body.text)) or (gate.arrays and "[" in body.text):
+            found.add(name)
+    return found
 
 
 @lru_cache(maxsize=1)

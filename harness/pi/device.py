@@ -9,6 +9,7 @@ from functools import lru_cache
 from harness.pi.checks import iccid_valid, imei_valid, imsi_valid
 from harness.pi.core import (
     KEY_CACHE,
+    BodyView,
     Group,
     Scalar,
     bounded_finditer,
@@ -47,10 +48,20 @@ def _device_id_key(key: str) -> bool:
                                                   _IMEI_HINTS))
 
 
+_MAC_CLASSES_RE = re.compile(rb":[hA][hA]:[hA][hA]:")  # hex pairs between separators, in BodyView.classes
+
+
+def _device_id_screen(body: BodyView) -> bool:
+    """Without a device key: a MAC's separators, a whole run of 15 digits of an unhinted IMEI or an
+    IMSI, an ICCID's 8986."""
+    return ("8986" in body.text or _MAC_CLASSES_RE.search(body.classes) is not None
+            or any(len(run) == 15 and run.startswith(("35", "86", "01", "99", "46")) for run in body.digit_runs))
+
+
 # a MAC (from its separator), an IMSI (460...) or an unhinted IMEI (35, 86, 01, 99...), an ICCID's 8986;
 # hex ids and other IMEIs only under their keys
 @recogniser("device_id", text=r"[:-](?<=(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}[:-])[0-9A-Fa-f]{2}|(?:35|86|01|99|46)[0-9]{13}|8986",
-            key=_device_id_key, per_value=True)
+            key=_device_id_key, per_value=True, screen=_device_id_screen)
 def recognise_device_id(group: Group) -> Iterator[PIMatch]:
     """IMEI (Luhn), IMSI (460 + MNC), ICCID (8986), Android ID and OAID (hint only: alone they are
     any hex string or UUID), MAC addresses (not 02:00:00:00:00:00) - a MAC under a Wi-Fi key is a

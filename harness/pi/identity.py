@@ -7,7 +7,16 @@ import re
 from collections.abc import Iterator
 
 from harness.pi.checks import RESIDENT_ID_RE, card_issuer_known, luhn_valid, resident_id
-from harness.pi.core import Group, Scalar, bounded_finditer, has_hint, has_id_hint, match, recogniser
+from harness.pi.core import (
+    BodyView,
+    Group,
+    Scalar,
+    bounded_finditer,
+    has_hint,
+    has_id_hint,
+    match,
+    recogniser,
+)
 from harness.timeline import Confidence, PIMatch
 
 # ---------------------------------------------------------------------------------------------- resident id
@@ -20,8 +29,13 @@ def has_id_card_hint(key: str | None) -> bool:
     return has_hint(key, _ID_HINT_WORDS, _ID_HINT_SUBSTRINGS)
 
 
+def _id_card_screen(body: BodyView) -> bool:
+    """A resident id is a whole run of 18 digits, or of 17 and an X."""
+    return any(len(run) in (17, 18) for run in body.digit_runs)
+
+
 # the area code and the century of the birth year
-@recogniser("id_card", text=r"[1-9]\d{5}(?:18|19|20)", per_value=True)
+@recogniser("id_card", text=r"[1-9]\d{5}(?:18|19|20)", per_value=True, screen=_id_card_screen)
 def recognise_id_card(group: Group) -> Iterator[PIMatch]:
     """GB 11643 numbers with a valid province, a real past birthdate and the check character: that
     validated structure is high confidence; under an order/serial key it is medium."""
@@ -48,7 +62,29 @@ def has_card_hint(key: str | None) -> bool:
 _CARD_NEARBY = re.compile(r"(?i)(card|bank|卡号|银行卡)\W{0,3}\S{0,6}$")
 
 
-@recogniser("bank_card", text=r"(?<!\d)\d{4}[ -]?\d{4}", per_value=True)
+# where a number card_issuer_known() may accept starts (62, 4, 34/37, 35, 51-55, 22-27), as _CARD_RE does
+_ISSUER_START_RE = re.compile(r"(?<![\d-])(?:62|4|3[457]|5[1-5]|2[2-7])")
+
+
+def _card_screen(body: BodyView) -> bool:
+    """A number the recogniser keeps: 13-19 digits passing Luhn, not a resident id, of a known issuer
+    unless a key or a word nearby says card (a product list's ids and timestamps are none)."""
+    if not body.digit_tokens:
+        return False
+    hinted = (any(has_card_hint(k) for k in body.keys) or body.has_ascii_word(b"card", b"bank")
+              or "卡号" in body.text or "银行卡" in body.text)
+    if not hinted and not _ISSUER_START_RE.search(" ".join(body.digit_tokens)):
+        return False
+    for token in body.digit_tokens:
+        for hit in _CARD_RE.finditer(token):
+            digits = hit.group(1).replace(" ", "").replace("-", "")
+            if (13 <= len(digits) <= 19 and (hinted or card_issuer_known(digits)) and luhn_valid(digits)
+                    and not resident_id(digits)):
+                return True
+    return False
+
+
+@recogniser("bank_card", text=r"(?<!\d)\d{4}[ -]?\d{4}", per_value=True, screen=_card_screen)
 def recognise_bank_card(group: Group) -> Iterator[PIMatch]:
     """13-19 digits passing Luhn AND (a known issuer range or a card key hint): about one random
     number in ten passes Luhn, so Luhn alone is never enough. Hint: high; issuer only: medium in a
@@ -87,9 +123,12 @@ def _passport_key(key: str) -> bool:
     return has_hint(key, _PASSPORT_HINT_WORDS, ("passport", "护照"))
 
 
-# the document type beside a number is matched by lower(): ASCII case only
-@recogniser("passport", text=r"[Pp护](?:[Aa][Ss][Ss][Pp][Oo][Rr][Tt]|照)", key=_passport_key)
+def _passport_screen(body: BodyView) -> bool:
+    return body.has_ascii_word(b"passport") or "护照" in body.text
 
+
+# the document type beside a number is matched by lower(): ASCII case only
+@recogniser("passport", text=r"[Pp护](?:[Aa][Ss][Ss][Pp][Oo][Rr][Tt]|照)", key=_passport_key, screen=_passport_screen)
 def recognise_passport(group: Group) -> Iterator[PIMatch]:
     """Passport numbers, only under a passport key hint or beside a "passport" document type (alone
     they are any short code)."""
@@ -112,7 +151,15 @@ _PLATE_RE = re.compile(
 _PLATE_HINTS = ("plate", "carno", "car_no", "licen", "vehicle", "车牌")
 
 
-@recogniser("licence_plate", text=_PLATE_HEAD, per_value=True)
+def _plate_screen(body: BodyView) -> bool:
+    """A province character (non-ASCII) right before a capital letter, then the gate itself."""
+    return b"uA" in body.classes and _PLATE_HEAD_RE.search(body.text) is not None
+
+
+_PLATE_HEAD_RE = re.compile(_PLATE_HEAD)
+
+
+@recogniser("licence_plate", text=_PLATE_HEAD, per_value=True, screen=_plate_screen)
 def recognise_licence_plate(group: Group) -> Iterator[PIMatch]:
     """Mainland plates: a province character, an issuing letter and 5-6 characters (no I or O).
     The form is distinctive; a whole value or a key hint is high, a span of free text medium."""

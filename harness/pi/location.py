@@ -14,6 +14,7 @@ from harness.pi.core import (
     MAX_TEXT_CHARS,
     PRECISE_SUFFIX,
     TRACK_PREFIX,
+    BodyView,
     Group,
     Scalar,
     has_hint,
@@ -94,8 +95,16 @@ def _coordinate_key(key: str) -> bool:
     return bool(key_tokens(key) & (LAT_WORDS | LNG_WORDS))
 
 
+_PAIR_SCREEN = re.compile(r"\.\d+\s*[,，]\s*-?\d{1,3}\.\d")
+
+
+def _location_screen(body: BodyView) -> bool:
+    """Without a lat/lng key: a pair of decimals in a string, or a list under a location key."""
+    return _PAIR_SCREEN.search(body.text) is not None or any(has_location_hint(k) for k in body.keys)
+
+
 # a coordinate pair in a string ("121.47,31.23") needs a decimal point before its comma
-@recogniser("location", text=r"\.\d+\s*[,，]", key=_coordinate_key, arrays=True)
+@recogniser("location", text=r"\.\d+\s*[,，]", key=_coordinate_key, arrays=True, screen=_location_screen)
 
 def recognise_location(group: Group) -> Iterator[PIMatch]:
     """Coordinates under lat/lng keys (a pair is one fix), "lng,lat" strings and [lng, lat] arrays."""
@@ -176,6 +185,18 @@ def _fix_role(key: str) -> str | None:
     if tokens & LNG_WORDS:
         return "lng"
     return "time" if tokens & _TIME_WORDS else None
+
+
+# the end of a list [lng, lat, ts], ,\s*"?\d{10}(?:\d{3})?(?:\.\d+)?"?\s*\], written backwards: searched in the
+# reversed text it opens on its rare "]" (the forward form opened on every comma)
+_TRIPLE_END_REVERSED = re.compile(r'\]\s*"?(?:\d+\.)?(?:\d{3})?\d{10}"?\s*,')
+
+
+def track_possible(body: BodyView) -> bool:
+    """Whether a body may hold a track: keys of a fix's latitude, longitude and time, or a list that
+    ends in a timestamp ([lng, lat, ts])."""
+    roles = {_fix_role(k) for k in body.keys}
+    return {"lat", "lng", "time"} <= roles or _TRIPLE_END_REVERSED.search(body.text[::-1]) is not None
 
 
 def track_in(items: Sequence[object], location: str) -> PIMatch | None:

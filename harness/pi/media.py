@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from harness.pi.core import KEY_CACHE, Group, has_hint, recogniser
+from harness.pi.core import KEY_CACHE, BodyView, Group, has_hint, recogniser
 from harness.timeline import Confidence, PIMatch
 
 _FACE_ENDPOINT = re.compile(r"(?i)face|liveness|live_?check|selfie|biometric|人脸|活体|刷脸")
@@ -75,8 +75,16 @@ def _inline_media(text: str) -> tuple[str, str] | None:
     return None
 
 
+_MEDIA_OPENINGS = "|".join(re.escape(p) for p in ("data:", *_IMAGE_B64, *_AUDIO_B64))
+
+
+def _inline_media_screen(body: BodyView) -> bool:
+    """A whole string value that opens like a data: URL or a base64 image or audio file."""
+    return any(s.lstrip().startswith(("data:", *_IMAGE_B64, *_AUDIO_B64)) for s in body.opening_strings)
+
+
 # a data: URL or the base64 opening of an image or audio file
-@recogniser("face", text="|".join(re.escape(p) for p in ("data:", *_IMAGE_B64, *_AUDIO_B64)), per_value=True)
+@recogniser("face", text=_MEDIA_OPENINGS, per_value=True, screen=_inline_media_screen)
 def recognise_inline_media(group: Group) -> Iterator[PIMatch]:
     """Images and audio inside JSON or form values (data: URLs, base64) sent to a face/voice endpoint
     or under a face/voice key; bodies and multipart parts are checked by the walker itself."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.pi.core import Group, Scalar, has_hint, has_id_hint, mask, recogniser
+from harness.pi.core import BodyView, Group, Scalar, has_hint, has_id_hint, mask, recogniser
 from harness.timeline import Confidence, PIMatch
 
 _PHONE_CORE = (
@@ -22,8 +22,14 @@ def has_phone_hint(key: str | None) -> bool:
     return has_hint(key, _HINT_WORDS, _HINT_SUBSTRINGS)
 
 
+def _phone_screen(body: BodyView) -> bool:
+    """A PHONE_RE match is a whole run of digits: 1 and ten digits, or 86 / 0086 before them."""
+    return any((len(run) == 11 and run[0] == "1") or (len(run) == 13 and run.startswith("861"))
+               or (len(run) == 15 and run.startswith("00861")) for run in body.digit_runs)
+
+
 # the number itself is a 1 and ten more digits (a literal first: the regex engine skips to it)
-@recogniser("phone", text=r"1\d{10}", per_value=True)
+@recogniser("phone", text=r"1\d{10}", per_value=True, screen=_phone_screen)
 def recognise_phone(group: Group) -> Iterator[PIMatch]:
     """Mainland mobile numbers, with optional +86, never inside a longer digit run. In free text a key
     hint nearby is needed for high confidence: 13-digit ms timestamps and order ids collide."""

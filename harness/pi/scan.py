@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 import re
 import zlib
 from collections.abc import Iterable, Mapping
@@ -50,16 +51,22 @@ from harness.pi.core import (
     MIN_BASE64_LEN,
     MIN_CANARY_LEN,
     PRECISE_SUFFIX,
+    BodyView,
     Group,
     Scalar,
     applicable,
     mask,
+    possible,
     safe_key,
 )
-from harness.pi.location import track_in
+from harness.pi.location import track_in, track_possible
 from harness.pi.media import media_kind, media_match
 from harness.pi.phone import PHONE_RE
 from harness.timeline import PIMatch
+
+# MINIPROBE_PI_SCREEN=0 walks every JSON body as before the body screen (bench/pi_scan.py compares)
+SCREEN = os.environ.get("MINIPROBE_PI_SCREEN", "1") != "0"
+TRACK = "track"  # in a screen's verdict: the body may hold a track
 
 
 def _json_member(path: str, key: str) -> str:
@@ -109,6 +116,7 @@ class _Walker:
     shown_keys: dict[str, str] = field(default_factory=dict)  # key -> as shown (canary_in once per key)
     distinct_at: int = 0  # len(matches) when they were last counted as distinct
     complete: bool = False  # MAX_MATCHES distinct matches: nothing found later would be reported
+    only: frozenset[str] | None = None  # the recognisers (and TRACK) the body screen left, None: all
 
     def full(self) -> bool:
         """Whether the walk can stop: dedupe() keeps the first MAX_MATCHES distinct matches, and
@@ -134,7 +142,7 @@ class _Walker:
         joined = "\x00".join(s.text for s in bounded)
         if not self.canary_only:
             starts = list(accumulate((len(s.text) + 1 for s in bounded[:-1]), initial=0))
-            for recognise, seen in applicable(group, joined, starts):
+            for recognise, seen in applicable(group, joined, starts, self.only):
                 self.matches.extend(recognise(seen))
         if self.canary_forms:
             lowered = joined.lower()
@@ -164,7 +172,8 @@ class _Walker:
             # list items inherit the list's key as their hint: {"phones": ["138..."]}
             members = [(f"{path}[{i}]", key, v) for i, v in enumerate(obj[: self.values_left])]
             self._members(location, path, key, members, depth, layers, array=True)
-            if not self.canary_only and len(obj) >= 3 and (track := track_in(obj, f"{location}:{path}")):
+            tracks = not self.canary_only and (self.only is None or TRACK in self.only)
+            if tracks and len(obj) >= 3 and (track := track_in(obj, f"{location}:{path}")):
                 self.matches.append(track)
         else:
             scalar = _scalar_text(obj)
@@ -316,15 +325,39 @@ class _Walker:
             return
         stripped = text.strip()
         if "json" in media or stripped[:1] in ("{", "["):
-            parsed = _parse_json(stripped)
-            if parsed is not _NOT_JSON:
-                self.value(parsed, f"{location}.json", "$", None, 0, 0)
-                return
+            parsed, self.only = self.screened_json(stripped) if SCREEN else (_parse_json(stripped), None)
+            try:
+                if parsed is not _NOT_JSON:
+                    if self.only is None or self.only:  # an empty verdict: nothing can match anywhere
+                        self.value(parsed, f"{location}.json", "$", None, 0, 0)
+                    return
+            finally:
+                self.only = None
         looks_like_form = _looks_like_form(stripped)
         if "x-www-form-urlencoded" in media or looks_like_form:
             self.form(stripped, f"{location}.form", 0)
             return
         self.text(text, f"{location}.text", None, whole=False)
+
+    def screened_json(self, text: str) -> tuple[object, frozenset[str] | None]:
+        """The parsed body and the recognisers (and TRACK) that may match in it, from the raw text at
+        C speed before any walk; None (walk with all) unless every value of the body is a substring
+        of the text that no decoding layer would change: no escapes, no exponent or NaN (a Decimal's
+        text would differ), no value that text_layers() would decode, no seeded canary anywhere."""
+        parsed, keys, plain = _parse_json_noting(text)
+        if parsed is _NOT_JSON or not plain or self.canary_only or not _screenable(text):
+            return parsed, None
+        if self.canary_forms:
+            lowered = text.lower()
+            if any(form.needle in lowered for form in self.canary_forms):
+                return parsed, None
+        body = BodyView(text, keys)
+        if _non_ascii_digits(body.utf8) or _layered(body):
+            return parsed, None
+        names = possible(body)
+        if track_possible(body):
+            names.add(TRACK)
+        return parsed, frozenset(names)
 
     def multipart(self, body: bytes, content_type: str, location: str) -> None:
         found = re.search(r'boundary="?([^";]{1,200})"?', content_type)
@@ -398,6 +431,66 @@ def _scalar_text(obj: object) -> tuple[str, bool] | None:
 
 
 _NOT_JSON = object()
+
+# the first bytes of the UTF-8 of every non-ASCII decimal digit (and of other characters):
+# tests/test_pi_gates.py checks every one of them
+_DIGIT_LEADS = (b"\xd9", b"\xdb", b"\xdf", b"\xe0", b"\xe1", b"\xea")
+_FULL_WIDTH_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")
+_ASTRAL_DIGIT = re.compile(rb"\xf0(?!\x9f)|\xf0\x9f\xaf[\xb0-\xb9]")
+
+
+def _non_ascii_digits(utf8: bytes) -> bool:
+    """Whether the text may hold a decimal digit other than 0-9 (\\d matches it; the screens count
+    ASCII digits), from single bytes first (memchr)."""
+    if any(lead in utf8 for lead in _DIGIT_LEADS):
+        return True
+    if b"\xef" in utf8 and _FULL_WIDTH_DIGIT.search(utf8):
+        return True
+    return b"\xf0" in utf8 and _ASTRAL_DIGIT.search(utf8) is not None
+
+
+def _screenable(text: str) -> bool:
+    """No escapes, no form or percent-encoding (see screened_json)."""
+    return "\\" not in text and "=" not in text and not _PERCENT_RE.search(text) and len(text) <= MAX_TEXT_CHARS
+
+
+def _layered(body: BodyView) -> bool:
+    """Whether a string of the body may be a value text_layers() decodes: JSON, base64, a JWT."""
+    for content in body.opening_strings:
+        stripped = content.strip()
+        if stripped[:1] in ("[", "{") or _decode_base64(stripped) is not None:
+            return True
+    return False
+
+
+def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
+    """_parse_json(), with the keys of every object and whether every number is written as its
+    text will read (no exponent, no NaN or Infinity)."""
+    keys: set[str] = set()
+    plain = True
+
+    def on_object(obj: dict[str, object]) -> dict[str, object]:
+        keys.update(obj)
+        return obj
+
+    def on_float(number: str) -> Decimal:
+        nonlocal plain
+        if "e" in number or "E" in number:
+            plain = False
+        return Decimal(number)
+
+    def on_constant(name: str) -> float:
+        nonlocal plain
+        plain = False
+        return float(name)
+
+    if len(text) > MAX_TEXT_CHARS:
+        return _NOT_JSON, frozenset(), False
+    try:
+        parsed = json.loads(text, parse_float=on_float, parse_constant=on_constant, object_hook=on_object)
+    except (ValueError, RecursionError, InvalidOperation):
+        return _NOT_JSON, frozenset(), False
+    return parsed, frozenset(keys), plain
 
 
 def _parse_json(text: str) -> object:

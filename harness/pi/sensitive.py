@@ -7,10 +7,19 @@ statement ("本人患有哮喘", "我信仰佛教") is medium."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from harness.pi.core import KEY_CACHE, Group, Scalar, bounded_finditer, key_tokens, match, recogniser
+from harness.pi.core import (
+    KEY_CACHE,
+    BodyView,
+    Group,
+    Scalar,
+    bounded_finditer,
+    key_tokens,
+    match,
+    recogniser,
+)
 from harness.timeline import PIMatch
 
 # what a key must hold (lower-cased, separators removed) to name health data; "health" alone is too
@@ -58,8 +67,23 @@ def _content(scalar: Scalar) -> str | None:
     return value if re.search(r"[A-Za-z\u4e00-\u9fff]", value) else None
 
 
+_HEALTH_GATE = r"[史源果断病称况型患确诊](?:\s*[:：]|有|诊|断为)"
+_RELIGION_GATE = r"[仰教我人](?:\s*[:：]|信|皈依)"
+
+
+def _screen(gate: str, *words: str) -> Callable[[BodyView], bool]:
+    """The gate searched only when one of its second parts (a colon after a label, a word) occurs."""
+    pattern = re.compile(gate)
+
+    def screen(body: BodyView) -> bool:
+        opened = body.label_colon or any(w in body.text for w in words)
+        return opened and pattern.search(body.text) is not None
+
+    return screen
+
+
 # a label's last character before its colon, or 患有 / 确诊 / 诊断为 (one character class first: fast to skip to)
-@recogniser("health", key=health_key, text=r"[史源果断病称况型患确诊](?:\s*[:：]|有|诊|断为)", per_value=True)
+@recogniser("health", key=health_key, text=_HEALTH_GATE, per_value=True, screen=_screen(_HEALTH_GATE, "有", "诊", "断为"))
 def recognise_health(group: Group) -> Iterator[PIMatch]:
     """Health data: a value under a health key (diagnosis, allergy, bloodType, 病史, 过敏) - high; a
     labelled value in a text ("既往病史：高血压") - high; "本人患有..." - medium."""
@@ -75,7 +99,7 @@ def recognise_health(group: Group) -> Iterator[PIMatch]:
             yield match("health", scalar, hit.group(1), "medium")
 
 
-@recogniser("religion", key=religion_key, text=r"[仰教我人](?:\s*[:：]|信|皈依)", per_value=True)
+@recogniser("religion", key=religion_key, text=_RELIGION_GATE, per_value=True, screen=_screen(_RELIGION_GATE, "信", "皈依"))
 def recognise_religion(group: Group) -> Iterator[PIMatch]:
     """Religious belief: a value under a religion key (religion, faith, 宗教信仰) - high; a labelled
     value in a text ("宗教信仰：佛教") - high; "我信仰佛教" - medium."""

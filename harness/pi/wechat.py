@@ -8,7 +8,7 @@ import binascii
 import re
 from collections.abc import Iterator
 
-from harness.pi.core import Group, bounded_finditer, has_hint, key_tokens, match, recogniser
+from harness.pi.core import BodyView, Group, bounded_finditer, has_hint, key_tokens, match, recogniser
 from harness.timeline import PIMatch
 
 _OPENID_RE = re.compile(r"[A-Za-z0-9_-]{28}")
@@ -31,8 +31,13 @@ def _wechat_id_key(key: str | None) -> bool:
     return has_hint(key, ("unionid",), ("unionid", "union_id")) or has_hint(key, ("openid",), ("openid", "open_id"))
 
 
+def _openid_screen(body: BodyView) -> bool:
+    """Without an openid/unionid key: a whole string value of an o and 27 id characters."""
+    return any(_looks_like_openid(s.strip()) and s.strip()[:1] == "o" for s in body.opening_strings)
+
+
 # under an openid/unionid key, or an o-prefixed value of 28 characters
-@recogniser("openid", text=r"o[A-Za-z0-9_-]{27}", key=_wechat_id_key, per_value=True)
+@recogniser("openid", text=r"o[A-Za-z0-9_-]{27}", key=_wechat_id_key, per_value=True, screen=_openid_screen)
 def recognise_openid(group: Group) -> Iterator[PIMatch]:
     """OpenIDs (28 chars, by convention starting with "o") and UnionIDs (28-29). Under an openid /
     unionid key: high; an o-prefixed id-like whole value elsewhere: medium (tokens look alike)."""
@@ -131,7 +136,12 @@ def _tokenish(value: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,}", body)) and bool(re.search(r"\d", body))
 
 
-@recogniser("cloud_key", text="AKID|LTAI|AKIA", per_value=True)
+def _cloud_key_screen(body: BodyView) -> bool:
+    utf8 = body.utf8  # the rare byte first (memchr)
+    return (b"K" in utf8 and (b"AKID" in utf8 or b"AKIA" in utf8)) or (b"L" in utf8 and b"LTAI" in utf8)
+
+
+@recogniser("cloud_key", text="AKID|LTAI|AKIA", per_value=True, screen=_cloud_key_screen)
 def recognise_cloud_key(group: Group) -> Iterator[PIMatch]:
     """Cloud access key ids (AKID..., LTAI..., AKIA...) anywhere: their form is the evidence."""
     for scalar in group.scalars:
