@@ -197,6 +197,11 @@ EDGE_BODIES = [
     b'{"ssid": "HomeWifi"}',
     b'{"faceImage": "https://img.example.cn/a.jpg"}',
     b'{"pwd": "hunter2"}',
+    b'{"v": "\\u0031\\u0033800138000"}',  # escapes: the screen reads the values written again
+    b'{"\\u006dobile": "x13800138000"}',
+    b'{"v": "a\\nb 13800138000"}',
+    b'{"v": "\\"13800138000\\""}',
+    b'{"v": "\\u4e0a\\u6d77\\u5e02\\u9ec4\\u6d66\\u533a\\u5357\\u4eac\\u4e1c\\u8def 100 \\u53f7"}',
 ]
 
 
@@ -209,7 +214,7 @@ def _screened_carriers() -> list[tuple[str, dict[str, str], bytes, str | None]]:
     carriers: list[tuple[str, dict[str, str], bytes, str | None]] = []
     for index, (key, value) in enumerate(values):
         carriers.append(("", {}, _deep({key or "v": value}), "application/json"))
-        if index % 20 == 0:
+        if index % 4 == 0:
             carriers.append(("", {}, _deep({key or "v": value}, ensure_ascii=True), "application/json"))
     for index in range(0, len(texts), 3):
         carriers.append(("", {}, _deep({"desc": texts[index:index + 3]}), None))

@@ -55,6 +55,7 @@ from harness.pi.core import (
     Group,
     Scalar,
     applicable,
+    keys_gated,
     mask,
     possible,
     safe_key,
@@ -343,9 +344,15 @@ class _Walker:
         """The parsed body and the recognisers (and TRACK) that may match in it, from the raw text at
         C speed before any walk; None (walk with all) unless every value of the body is a substring
         of the text that no decoding layer would change: no escapes, no exponent or NaN (a Decimal's
-        text would differ), no value that text_layers() would decode, no seeded canary anywhere."""
+        text would differ), no value that text_layers() would decode, no seeded canary anywhere; and
+        None as soon as a key makes a recogniser run (a walk is certain: it is left unrestricted, as
+        the screens would cost more than they save when personal data comes early)."""
         parsed, keys, plain = _parse_json_noting(text)
-        if parsed is _NOT_JSON or not plain or self.canary_only or not _screenable(text):
+        if parsed is _NOT_JSON or not plain or self.canary_only or keys_gated(tuple(sorted(keys))):
+            return parsed, None
+        if "\\" in text:  # escapes (\uXXXX from ensure_ascii): the values written again, without
+            text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"), default=str)  # numbers as str()
+        if not _screenable(text):
             return parsed, None
         if self.canary_forms:
             lowered = text.lower()
