@@ -20,6 +20,7 @@ request, each answer, and a 100 KB product list (ids, prices, 13-digit timestamp
 values that look like personal data but are not, which the gates must reject cheaply).
 
     .venv/bin/python bench/proxy.py [--seconds 8] [--threads 4]   # --threads 32: the proxy saturated
+    .venv/bin/python bench/proxy.py --normal-priority   # the scan worker competing with the proxy
 
 Not part of `make test` (timings are not assertions).
 """
@@ -125,7 +126,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_mitmdump(work: Path, name: str, addon: bool) -> tuple[subprocess.Popen, int]:
+def start_mitmdump(work: Path, name: str, addon: bool, idle: bool = True) -> tuple[subprocess.Popen, int]:
     """mitmdump as the harness starts it (harness.capture.proxy.Capture.argv), with or without the addon."""
     port = free_port()
     confdir = work / "conf"
@@ -137,7 +138,7 @@ def start_mitmdump(work: Path, name: str, addon: bool) -> tuple[subprocess.Popen
         canaries = work / "canaries.json"
         canaries.write_text(json.dumps({"phone": "13812345678"}))
         argv += ["-s", str(ADDON_PATH), "--set", f"miniprobe_events={work / name}.jsonl",
-                 "--set", f"miniprobe_canaries={canaries}"]
+                 "--set", f"miniprobe_canaries={canaries}", "--set", f"miniprobe_scan_idle={str(idle).lower()}"]
     proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     deadline = time.monotonic() + 30
@@ -235,6 +236,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=9.0, help="per body and proxy, over the rounds")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--normal-priority", action="store_true", help="run the addon's scan worker at normal priority")
     args = parser.parse_args()
     sizes = {"1k": body_of(1024), "100k": body_of(100 * 1024)}
     print(f"load average {os.getloadavg()[0]:.1f} at the start")
@@ -243,7 +245,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-proxy-") as tmp:
         work = Path(tmp)
         plain, plain_port = start_mitmdump(work, "plain", addon=False)
-        probe, probe_port = start_mitmdump(work, "addon", addon=True)
+        probe, probe_port = start_mitmdump(work, "addon", addon=True, idle=not args.normal_priority)
         try:
             print(f"{'body':>6} {'plain req/s':>12} {'addon req/s':>12} {'ratio':>6} {'drain s':>8} "
                   f"{'with drain':>10}  (best of {ROUNDS} interleaved rounds each; per round: burst ratio/with drain)")
