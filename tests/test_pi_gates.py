@@ -276,3 +276,19 @@ def test_every_non_ascii_digit_stops_the_screen() -> None:
     assert missed == []
     assert not scan._non_ascii_digits("价格：12元，新品😀".encode())  # Han, full-width punctuation, emoji
     assert scan._non_ascii_digits("价格：１２元".encode())
+
+
+@pytest.mark.parametrize("value", ["KELVIN-7", "\u212aELVIN-7", "xx kelvin-7 yy", "\u0130d-kelvin-7"])
+def test_a_canary_anywhere_in_a_body_opens_the_walk(value: str) -> None:
+    """A seeded canary is found as the walker compares, lower-cased by str.lower() (which turns the
+    Kelvin sign into a k): screened or not, the same match."""
+    body = json.dumps({"list": _products(20), "v": value}, ensure_ascii=False).encode()
+    found = []
+    for screen in (True, False):
+        scan.SCREEN = screen
+        try:
+            found.append(find_pi_in_http("", {}, body, "application/json", "response", {"nickname": "kelvin-7"}))
+        finally:
+            scan.SCREEN = True
+    assert found[0] == found[1]
+    assert [m.canary for m in found[0]] == ["nickname"]

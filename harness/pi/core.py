@@ -176,16 +176,23 @@ class BodyView:
         return b"u:" in self.classes or b"s:" in self.classes or "：" in self.text
 
     @cached_property
-    def digit_tokens(self) -> list[str]:
-        """The runs of ASCII digits, spaces and dashes of 11 characters or more (the body has no other
-        digits: see possible()), spaces as written: what a phone, an id or a card number lies in."""
-        tokens = self.utf8.translate(_DIGIT_TOKENS).split()
-        return [t.decode("ascii").replace("s", " ") for t in tokens if len(t) >= 11]
+    def digit_tokens(self) -> str:
+        """The runs of ASCII digits, spaces and dashes of 11 characters or more, one a line, spaces as
+        written (the body has no other digits: see screened_json()): what a phone, an id or a card
+        number lies in. The spaces JSON writes after its commas and colons go first (those characters
+        part tokens anyway): fewer tokens to look at."""
+        compact = self.utf8.replace(b", ", b",").replace(b": ", b":")
+        tokens = compact.translate(_DIGIT_TOKENS).split()
+        return b"\n".join([t for t in tokens if len(t) >= 11]).replace(b"s", b" ").decode("ascii")
 
     @cached_property
-    def digit_runs(self) -> list[str]:
-        """The maximal runs of ASCII digits of 11 or more."""
-        return [run for token in self.digit_tokens for run in token.replace("-", " ").split() if len(run) >= 11]
+    def digit_runs(self) -> dict[int, list[str]]:
+        """The maximal runs of ASCII digits of 11 or more, by length."""
+        runs: dict[int, list[str]] = {}
+        for run in self.digit_tokens.replace("-", " ").split():
+            if len(run) >= 11:
+                runs.setdefault(len(run), []).append(run)
+        return runs
 
 
 _KELVIN = "\u212a".encode()

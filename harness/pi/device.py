@@ -55,7 +55,7 @@ def _device_id_screen(body: BodyView) -> bool:
     """Without a device key: a MAC's separators, a whole run of 15 digits of an unhinted IMEI or an
     IMSI, an ICCID's 8986."""
     return ("8986" in body.text or _MAC_CLASSES_RE.search(body.classes) is not None
-            or any(len(run) == 15 and run.startswith(("35", "86", "01", "99", "46")) for run in body.digit_runs))
+            or any(run.startswith(("35", "86", "01", "99", "46")) for run in body.digit_runs.get(15, ())))
 
 
 # a MAC (from its separator), an IMSI (460...) or an unhinted IMEI (35, 86, 01, 99...), an ICCID's 8986;

@@ -31,7 +31,7 @@ def has_id_card_hint(key: str | None) -> bool:
 
 def _id_card_screen(body: BodyView) -> bool:
     """A resident id is a whole run of 18 digits, or of 17 and an X."""
-    return any(len(run) in (17, 18) for run in body.digit_runs)
+    return 17 in body.digit_runs or 18 in body.digit_runs
 
 
 # the area code and the century of the birth year
@@ -73,14 +73,13 @@ def _card_screen(body: BodyView) -> bool:
         return False
     hinted = (any(has_card_hint(k) for k in body.keys) or body.has_ascii_word(b"card", b"bank")
               or "卡号" in body.text or "银行卡" in body.text)
-    if not hinted and not _ISSUER_START_RE.search(" ".join(body.digit_tokens)):
+    if not hinted and not _ISSUER_START_RE.search(body.digit_tokens):
         return False
-    for token in body.digit_tokens:
-        for hit in _CARD_RE.finditer(token):
-            digits = hit.group(1).replace(" ", "").replace("-", "")
-            if (13 <= len(digits) <= 19 and (hinted or card_issuer_known(digits)) and luhn_valid(digits)
-                    and not resident_id(digits)):
-                return True
+    for hit in _CARD_RE.finditer(body.digit_tokens):  # one token a line: a line break parts them as a quote would
+        digits = hit.group(1).replace(" ", "").replace("-", "")
+        if (13 <= len(digits) <= 19 and (hinted or card_issuer_known(digits)) and luhn_valid(digits)
+                and not resident_id(digits)):
+            return True
     return False
 
 

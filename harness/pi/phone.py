@@ -24,8 +24,9 @@ def has_phone_hint(key: str | None) -> bool:
 
 def _phone_screen(body: BodyView) -> bool:
     """A PHONE_RE match is a whole run of digits: 1 and ten digits, or 86 / 0086 before them."""
-    return any((len(run) == 11 and run[0] == "1") or (len(run) == 13 and run.startswith("861"))
-               or (len(run) == 15 and run.startswith("00861")) for run in body.digit_runs)
+    runs = body.digit_runs
+    return (any(run[0] == "1" for run in runs.get(11, ())) or any(run.startswith("861") for run in runs.get(13, ()))
+            or any(run.startswith("00861") for run in runs.get(15, ())))
 
 
 # the number itself is a 1 and ten more digits (a literal first: the regex engine skips to it)

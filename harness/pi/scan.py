@@ -354,11 +354,9 @@ class _Walker:
             text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"), default=str)  # numbers as str()
         if not _screenable(text):
             return parsed, None
-        if self.canary_forms:
-            lowered = text.lower()
-            if any(form.needle in lowered for form in self.canary_forms):
-                return parsed, None
         body = BodyView(text, keys)
+        if self.canary_forms and _canary_in_body(body, self.canary_forms):
+            return parsed, None
         if _non_ascii_digits(body.utf8) or _layered(body):
             return parsed, None
         names = possible(body)
@@ -454,6 +452,23 @@ def _non_ascii_digits(utf8: bytes) -> bool:
     if b"\xef" in utf8 and _FULL_WIDTH_DIGIT.search(utf8):
         return True
     return b"\xf0" in utf8 and _ASTRAL_DIGIT.search(utf8) is not None
+
+
+def _canary_in_body(body: BodyView, forms: tuple[CanaryForm, ...]) -> bool:
+    """Whether a canary form occurs anywhere in the text as the walker compares (lower-cased). An
+    ASCII needle is looked for in the UTF-8 with ASCII lower-cased (cheaper than str.lower()) unless
+    the text holds one of the two characters str.lower() turns into ASCII (İ, the Kelvin sign)."""
+    ascii_safe = "\u0130" not in body.text and "\u212a" not in body.text
+    lowered: str | None = None
+    for form in forms:
+        if ascii_safe and form.needle.isascii():
+            if form.needle.encode() in body.ascii_lower:
+                return True
+            continue
+        lowered = body.text.lower() if lowered is None else lowered
+        if form.needle in lowered:
+            return True
+    return False
 
 
 def _screenable(text: str) -> bool:
