@@ -265,7 +265,8 @@ def test_screen_answers_a_body_without_personal_data_without_a_walk(monkeypatch:
     assert visited == []
     walker = scan._Walker(scan.prepare_canaries(CANARIES))
     assert walker.screened_json(_deep({"note": "13800138000"}).decode())[1] == frozenset({"phone"})
-    assert walker.screened_json(_deep({"note": CANARIES["phone"]}).decode())[1] is None  # a canary: walk all
+    canary = walker.screened_json(_deep({"note": CANARIES["phone"]}).decode())[1]
+    assert canary == frozenset({"phone", scan.CANARY})  # a canary: walked, for canaries and phones
 
 
 def test_every_non_ascii_digit_stops_the_screen() -> None:

@@ -68,6 +68,7 @@ from harness.timeline import PIMatch
 # MINIPROBE_PI_SCREEN=0 walks every JSON body as before the body screen (bench/pi_scan.py compares)
 SCREEN = os.environ.get("MINIPROBE_PI_SCREEN", "1") != "0"
 TRACK = "track"  # in a screen's verdict: the body may hold a track
+CANARY = "canary"  # in a screen's verdict: a canary occurs in the body (walk it)
 
 
 def _json_member(path: str, key: str) -> str:
@@ -344,9 +345,11 @@ class _Walker:
         """The parsed body and the recognisers (and TRACK) that may match in it, from the raw text at
         C speed before any walk; None (walk with all) unless every value of the body is a substring
         of the text that no decoding layer would change: no escapes, no exponent or NaN (a Decimal's
-        text would differ), no value that text_layers() would decode, no seeded canary anywhere; and
-        None as soon as a key makes a recogniser run (a walk is certain: it is left unrestricted, as
-        the screens would cost more than they save when personal data comes early)."""
+        text would differ), no value that text_layers() would decode; and None when a key makes a
+        recogniser run (the walk is certain: on a small body the screens cost more than the gate
+        searches they save, and a large one may stop early at MAX_MATCHES). A canary in the text
+        keeps the walk (CANARY in the verdict), the recognisers still restricted: canaries are
+        matched apart."""
         parsed, keys, plain = _parse_json_noting(text)
         if parsed is _NOT_JSON or not plain or self.canary_only or keys_gated(tuple(sorted(keys))):
             return parsed, None
@@ -355,13 +358,13 @@ class _Walker:
         if not _screenable(text):
             return parsed, None
         body = BodyView(text, keys)
-        if self.canary_forms and _canary_in_body(body, self.canary_forms):
-            return parsed, None
         if _non_ascii_digits(body.utf8) or _layered(body):
             return parsed, None
         names = possible(body)
         if track_possible(body):
             names.add(TRACK)
+        if self.canary_forms and _canary_in_body(body, self.canary_forms):
+            names.add(CANARY)
         return parsed, frozenset(names)
 
     def multipart(self, body: bytes, content_type: str, location: str) -> None:
