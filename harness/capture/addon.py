@@ -21,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import time
 from collections import deque
@@ -512,50 +513,61 @@ class MiniprobeCapture:
             self._finish(batch, results)
 
     def _worker_scans(self, batch: list[PendingScan]) -> list[bytes | None]:
-        """The worker's matches (JSON) for each flow of the batch; None for the flows it did not scan."""
+        """The worker's event line for each flow of the batch; None for the flows it did not scan."""
         try:
             conn = self._worker_connection()
+            if conn is None:  # given up, or closing
+                return [None] * len(batch)
             # plain data: the classes of the script module (__mitmproxy_script__.addon) cannot be pickled
             conn.send([(item.fields, item.raw, item.canaries) for item in batch])
             results: list[bytes | None] = conn.recv()
             return results
-        except (OSError, EOFError, RuntimeError, ValueError) as exc:
+        except (OSError, EOFError, ValueError) as exc:
             self._worker_lost(exc)
             return [None] * len(batch)
 
     def _worker_connection(self) -> Any:
         """The pipe to the worker, starting one if none runs (spawn: never fork the proxy's event loop)."""
-        if self._worker_conn is not None:
+        if self._worker_conn is not None or self._closing or self._worker_starts >= MAX_WORKER_STARTS:
             return self._worker_conn
-        if self._closing or self._worker_starts >= MAX_WORKER_STARTS:
-            raise RuntimeError("no scan worker")
         self._worker_starts += 1
         spawn = multiprocessing.get_context("spawn")
         ours, theirs = spawn.Pipe()
         idle = bool(getattr(ctx.options, "miniprobe_scan_idle", True))
-        worker = spawn.Process(target=_importable("scan_worker"), args=(theirs, idle), name="miniprobe-scans",
-                               daemon=True)
-        worker.start()
+        self._worker = spawn.Process(target=_importable("scan_worker"), args=(theirs, idle),
+                                     name="miniprobe-scans", daemon=True)
+        self._worker_conn = ours
+        self._worker.start()
         theirs.close()
         if idle:
-            idle_priority(worker.pid)  # at once, so that its start-up (imports) waits too
-        self._worker, self._worker_conn = worker, ours
+            idle_priority(self._worker.pid)  # at once, so that its start-up (imports) waits too
         return ours
 
     def _worker_lost(self, exc: BaseException) -> None:
-        if not self._closing:
-            given_up = " (given up)" if self._worker_starts >= MAX_WORKER_STARTS else ""
-            log.error(f"miniprobe: the scan worker failed ({exc!r}); scanning its flows in the proxy{given_up}")
-        if self._worker is not None:
+        """Forget a worker that failed (its flows are scanned in the proxy). One ended by SIGTERM or SIGINT
+        went with the proxy (the signal is sent to mitmdump's process group): no new one is started."""
+        exitcode = None
+        if self._worker is not None and self._worker.pid is not None:  # None: it never started
             self._worker.kill()
             self._worker.join(5)
+            exitcode = self._worker.exitcode
         if self._worker_conn is not None:
             self._worker_conn.close()
         self._worker, self._worker_conn = None, None
+        stopping = exitcode in (-signal.SIGTERM, -signal.SIGINT)
+        if stopping:
+            self._worker_starts = MAX_WORKER_STARTS
+        if self._closing:
+            return
+        if stopping:
+            log.info(f"miniprobe: the scan worker was stopped (signal {-exitcode}); scanning in the proxy")
+        else:
+            given_up = " (given up)" if self._worker_starts >= MAX_WORKER_STARTS else ""
+            log.error(f"miniprobe: the scan worker failed ({exc!r}); scanning its flows in the proxy{given_up}")
 
     def _stop_worker(self) -> None:
         """At the end (every flow written): the worker's last batch, if any, is no longer needed."""
-        if self._worker is not None:
+        if self._worker is not None and self._worker.pid is not None:
             self._worker.kill()  # the feeder's recv ends (EOF) and it closes the pipe
         if self._feeder is not None:
             self._feeder.join(10)
