@@ -293,3 +293,25 @@ def test_a_canary_anywhere_in_a_body_opens_the_walk(value: str) -> None:
             scan.SCREEN = True
     assert found[0] == found[1]
     assert [m.canary for m in found[0]] == ["nickname"]
+
+
+@pytest.mark.parametrize(("where", "reached"), [(10, True), (600, True), (640, False), (790, False)])
+def test_skipped_subtrees_count_against_the_value_budget(where: int, reached: bool) -> None:
+    """A phone number in a product list of more than MAX_VALUES values (8 an item): the screened walk
+    skips the items without it but counts their values, so the number is found exactly when the
+    full walk reaches it."""
+    items: list[object] = list(_products(800))
+    items[where] = {**_products(1, where)[0], "memo": f"客服 13900001{where:03d}", "more": [{"x": [1, 2]}]}
+    body = json.dumps({"code": 0, "data": {"list": items}}, ensure_ascii=False).encode()
+    walker = scan._Walker()
+    walker.screened_json(body.decode())
+    assert walker.needles  # the walk skips the items without one
+    found = []
+    for screen in (True, False):
+        scan.SCREEN = screen
+        try:
+            found.append(find_pi_in_http("", {}, body, "application/json", "response"))
+        finally:
+            scan.SCREEN = True
+    assert found[0] == found[1]
+    assert bool(found[0]) == reached

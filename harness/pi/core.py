@@ -131,6 +131,9 @@ class BodyView:
     def __init__(self, text: str, keys: frozenset[str]) -> None:
         self.text = text
         self.keys = keys
+        # per recogniser whose screen passed, when it can say so: texts one of which every value it can
+        # match in holds (the walk skips the subtrees that hold none)
+        self.needles: dict[str, frozenset[str]] = {}
 
     @cached_property
     def utf8(self) -> bytes:

@@ -53,9 +53,15 @@ _MAC_CLASSES_RE = re.compile(rb":[hA][hA]:[hA][hA]:")  # hex pairs between separ
 
 def _device_id_screen(body: BodyView) -> bool:
     """Without a device key: a MAC's separators, a whole run of 15 digits of an unhinted IMEI or an
-    IMSI, an ICCID's 8986."""
-    return ("8986" in body.text or _MAC_CLASSES_RE.search(body.classes) is not None
-            or any(run.startswith(("35", "86", "01", "99", "46")) for run in body.digit_runs.get(15, ())))
+    IMSI, an ICCID's 8986 (the runs and 8986 are needles when there is no MAC)."""
+    if _MAC_CLASSES_RE.search(body.classes) is not None:
+        return True
+    needles = {run for run in body.digit_runs.get(15, ()) if run.startswith(("35", "86", "01", "99", "46"))}
+    if "8986" in body.text:
+        needles.add("8986")
+    if needles:
+        body.needles["device_id"] = frozenset(needles)
+    return bool(needles)
 
 
 # a MAC (from its separator), an IMSI (460...) or an unhinted IMEI (35, 86, 01, 99...), an ICCID's 8986;

@@ -31,7 +31,10 @@ def has_id_card_hint(key: str | None) -> bool:
 
 def _id_card_screen(body: BodyView) -> bool:
     """A resident id is a whole run of 18 digits, or of 17 and an X."""
-    return 17 in body.digit_runs or 18 in body.digit_runs
+    needles = frozenset(body.digit_runs.get(17, []) + body.digit_runs.get(18, []))
+    if needles:
+        body.needles["id_card"] = needles
+    return bool(needles)
 
 
 # the area code and the century of the birth year

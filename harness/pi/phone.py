@@ -25,8 +25,12 @@ def has_phone_hint(key: str | None) -> bool:
 def _phone_screen(body: BodyView) -> bool:
     """A PHONE_RE match is a whole run of digits: 1 and ten digits, or 86 / 0086 before them."""
     runs = body.digit_runs
-    return (any(run[0] == "1" for run in runs.get(11, ())) or any(run.startswith("861") for run in runs.get(13, ()))
-            or any(run.startswith("00861") for run in runs.get(15, ())))
+    needles = frozenset([run for run in runs.get(11, ()) if run[0] == "1"]
+                        + [run for run in runs.get(13, ()) if run.startswith("861")]
+                        + [run for run in runs.get(15, ()) if run.startswith("00861")])
+    if needles:
+        body.needles["phone"] = needles
+    return bool(needles)
 
 
 # the number itself is a 1 and ten more digits (a literal first: the regex engine skips to it)

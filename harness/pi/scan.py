@@ -119,6 +119,7 @@ class _Walker:
     distinct_at: int = 0  # len(matches) when they were last counted as distinct
     complete: bool = False  # MAX_MATCHES distinct matches: nothing found later would be reported
     only: frozenset[str] | None = None  # the recognisers (and TRACK) the body screen left, None: all
+    needles: frozenset[str] | None = None  # when set, a subtree none of whose values holds one is skipped
 
     def full(self) -> bool:
         """Whether the walk can stop: dedupe() keeps the first MAX_MATCHES distinct matches, and
@@ -209,7 +210,26 @@ class _Walker:
                 scalars.append(Scalar(where, member_key, text, True, number))
         self.group(f"{location}:{path}.", key, scalars, array=array)
         for member_path, member_key, member in nested:
-            self.value(member, location, member_path, member_key, depth + 1, layers)
+            if self.needles is not None and not _holds(member, self.needles):
+                self.skip(member, depth + 1)
+            else:
+                self.value(member, location, member_path, member_key, depth + 1, layers)
+
+    def skip(self, obj: object, depth: int) -> None:
+        """Pass over a container none of whose values can match (no needle in it) as value() would, but
+        for the values it counts against the budget: what is walked after it stays what it was."""
+        if self.values_left <= 0 or depth > MAX_JSON_DEPTH or self.full():
+            return
+        if isinstance(obj, dict):
+            members = list(obj.values())[: self.values_left]
+        elif isinstance(obj, (list, tuple)):
+            members = list(obj[: self.values_left])
+        else:
+            return
+        nested = [m for m in members if isinstance(m, (dict, list, tuple))]
+        self.values_left -= min(len(members) - len(nested), max(0, self.values_left))
+        for member in nested:
+            self.skip(member, depth + 1)
 
     # -- text and its decoding layers
 
@@ -334,7 +354,7 @@ class _Walker:
                         self.value(parsed, f"{location}.json", "$", None, 0, 0)
                     return
             finally:
-                self.only = None
+                self.only = self.needles = None
         looks_like_form = _looks_like_form(stripped)
         if "x-www-form-urlencoded" in media or looks_like_form:
             self.form(stripped, f"{location}.form", 0)
@@ -365,6 +385,8 @@ class _Walker:
             names.add(TRACK)
         if self.canary_forms and _canary_in_body(body, self.canary_forms):
             names.add(CANARY)
+        if names and names <= body.needles.keys():
+            self.needles = frozenset().union(*body.needles.values())
         return parsed, frozenset(names)
 
     def multipart(self, body: bytes, content_type: str, location: str) -> None:
@@ -439,6 +461,17 @@ def _scalar_text(obj: object) -> tuple[str, bool] | None:
 
 
 _NOT_JSON = object()
+
+
+def _holds(obj: object, needles: frozenset[str]) -> bool:
+    """Whether a value of a parsed JSON subtree may hold one of the needles (digit runs): they are
+    looked for in the subtree written again at C speed (keys too: more, never fewer), a number as
+    its text (str() of a Decimal, as _scalar_text())."""
+    try:
+        written = json.dumps(obj, ensure_ascii=False, check_circular=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return True
+    return any(needle in written for needle in needles)
 
 # the first bytes of the UTF-8 of every non-ASCII decimal digit (and of other characters):
 # tests/test_pi_gates.py checks every one of them
