@@ -4,7 +4,10 @@ Loaded into mitmdump with ``-s harness/capture/addon.py`` (see ``harness.capture
 HTTP exchange (at ``response`` or ``error``), WebSocket (at ``websocket_end``) and failed CONNECT it
 appends one JSON line, a ``harness.timeline.Flow`` with ``seq`` -1, to the file named by the
 ``miniprobe_events`` option and flushes it; the harness tails that file into the session recorder.
-Personal data is recorded masked: the matches carry masked values and the URL is redacted.
+Personal data is recorded masked: the matches carry masked values and the URL is redacted. The
+recognisers run in a scan worker process at idle priority, not on the proxy's event loop: a flow's
+event is written when its scan returns, and every flow still waiting is scanned before the events
+file is closed (a session switch, mitmdump's end).
 
 For the sim, ``miniprobe_routes`` sends the connections for the fixture hosts to the local back end
 while the flow keeps the host and URL the app wrote, and ``miniprobe_block_unrouted`` answers every
@@ -54,7 +57,9 @@ MAX_ERROR_CHARS = 300
 # At the end of a session (switch, done) the proxy scans what still waits, oldest first (the events stay
 # in arrival order), beside the worker; after DRAIN_SECONDS a flow still waiting is recorded with
 # SCAN_NOT_FINISHED.
-MAX_PENDING_BYTES = 256 * 1024 * 1024
+# 128 MB: memory, and what a session's end may have to scan (10-45 s at 0.08-0.35 µs/B; as 1 KB flows
+# ~40k at ~0.7 ms, ~30 s), which must fit in DRAIN_SECONDS.
+MAX_PENDING_BYTES = 128 * 1024 * 1024
 PENDING_FLOW_BYTES = 2048  # what a waiting flow holds besides its content (its event, headers, URL)
 BATCH_FLOWS = 32  # flows sent to the worker at once (one round trip), at most BATCH_BYTES of content
 BATCH_BYTES = 512 * 1024
