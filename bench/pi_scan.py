@@ -7,7 +7,7 @@ walked value by value, as before the screen) and on, back to back, best of 5 rou
 (time.process_time), and the matches of both sides are compared (they must be equal).
 
 Kinds: the request alone; 1 KB and 100 KB store lists (names and addresses: personal data from the
-first item on); a 1 KB and a 100 KB product list without personal data (ids, prices, 13-digit
+first item on); a 100 KB list of phone numbers (under "tel": the screen steps aside); a 1 KB and a 100 KB product list without personal data (ids, prices, 13-digit
 timestamps, image URLs: the values that look like personal data but are not); the 100 KB product
 list with one phone number deep in it (walked, for the phone recogniser alone); the same with the
 list written with escapes (ensure_ascii: the screen steps aside) and gzip-compressed.
@@ -51,6 +51,12 @@ def stores(size: int) -> bytes:
     return text
 
 
+def phones(size: int) -> bytes:
+    """A JSON list of contacts (a phone number under "tel" each) of about ``size`` bytes."""
+    items = [{"tel": f"139{n:08d}", "memo": "客服"} for n in range(size // 36)]
+    return json.dumps({"list": items}, ensure_ascii=False).encode()
+
+
 def products(size: int, extra: object = None, *, ensure_ascii: bool = False) -> bytes:
     """A JSON product list of about ``size`` bytes without personal data (bench/proxy.py's), and
     ``extra`` after its last item."""
@@ -74,6 +80,7 @@ def kinds() -> dict[str, tuple[bytes, dict[str, str]]]:
         "request only": (b"", {}),
         "1 KB stores": (stores(1024), {}),
         "100 KB stores": (stores(100 * 1024), {}),
+        "100 KB phone list": (phones(100 * 1024), {}),
         "1 KB products": (products(1024), {}),
         "100 KB products": (products(100 * 1024), {}),
         "100 KB products + 1 phone": (deep_phone, {}),

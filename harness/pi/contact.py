@@ -148,7 +148,7 @@ _DISTRICT_RE = re.compile(r"[区县旗]")
 def _address_screen(body: BodyView) -> bool:
     """Without an address or region key: a full address in a window around a district character (the
     windows of a value's characters lie inside the body's windows of the same characters)."""
-    if any(_address_key_role(k) for k in body.keys):
+    if any(address_key_role(k) for k in body.keys):
         return True
     if "区" not in body.text and "县" not in body.text and "旗" not in body.text:
         return False
@@ -169,7 +169,7 @@ def recognise_address(group: Group) -> Iterator[PIMatch]:
         text = scalar.text.strip()
         if not re.search(_HAN, text):
             continue
-        role = _address_key_role(scalar.key)
+        role = address_key_role(scalar.key)
         if scalar.whole and role == "address":
             yield match("address", scalar, text, "high" if _STREET_RE.search(text) else "medium")
         elif scalar.whole and role == "region" and len(text) <= 12:
@@ -179,7 +179,7 @@ def recognise_address(group: Group) -> Iterator[PIMatch]:
 
 
 @lru_cache(maxsize=KEY_CACHE)
-def _address_key_role(key: str | None) -> str | None:
+def address_key_role(key: str | None) -> str | None:
     """ "address" for an address key (not an addressId), "region" for a province/city/county name key."""
     compact = re.sub(r"[^a-z_\u4e00-\u9fff]", "", (key or "").lower())
     if any(h in compact for h in _ADDRESS_HINTS) and not compact.endswith(("id", "code")):

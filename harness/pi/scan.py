@@ -38,6 +38,7 @@ import harness.pi.phone
 import harness.pi.sensitive
 import harness.pi.wechat  # noqa: F401
 from harness.pi.canaries import CanaryForm, canary_in, canary_matches, canary_type, prepare_canaries
+from harness.pi.contact import address_key_role
 from harness.pi.core import (
     CONFIDENCE_RANK,
     KEY_CACHE,
@@ -60,9 +61,10 @@ from harness.pi.core import (
     possible,
     safe_key,
 )
-from harness.pi.location import track_in, track_possible
+from harness.pi.identity import has_card_hint, has_id_card_hint
+from harness.pi.location import has_location_hint, track_in, track_possible
 from harness.pi.media import media_kind, media_match
-from harness.pi.phone import PHONE_RE
+from harness.pi.phone import PHONE_RE, has_phone_hint
 from harness.timeline import PIMatch
 
 # MINIPROBE_PI_SCREEN=0 walks every JSON body as before the body screen (bench/pi_scan.py compares)
@@ -366,12 +368,14 @@ class _Walker:
         C speed before any walk; None (walk with all) unless every value of the body is a substring
         of the text that no decoding layer would change: no escapes, no exponent or NaN (a Decimal's
         text would differ), no value that text_layers() would decode; and None when a key makes a
-        recogniser run (the walk is certain: on a small body the screens cost more than the gate
-        searches they save, and a large one may stop early at MAX_MATCHES). A canary in the text
-        keeps the walk (CANARY in the verdict), the recognisers still restricted: canaries are
-        matched apart."""
+        recogniser run or hints at personal data (the walk is likely: on a small body the screens
+        cost more than the gate searches they save, and a large one may stop early at MAX_MATCHES).
+        A canary in the text keeps the walk (CANARY in the verdict), the recognisers still
+        restricted: canaries are matched apart."""
         parsed, keys, plain = _parse_json_noting(text)
-        if parsed is _NOT_JSON or not plain or self.canary_only or keys_gated(tuple(sorted(keys))):
+        if parsed is _NOT_JSON or not plain or self.canary_only:
+            return parsed, None
+        if keys_gated(tuple(sorted(keys))) or any(_hinted_key(k) for k in keys):
             return parsed, None
         if "\\" in text:  # escapes (\uXXXX from ensure_ascii): the values written again, without
             text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"), default=str)  # numbers as str()
@@ -461,6 +465,14 @@ def _scalar_text(obj: object) -> tuple[str, bool] | None:
 
 
 _NOT_JSON = object()
+
+
+@lru_cache(maxsize=KEY_CACHE)
+def _hinted_key(key: str) -> bool:
+    """A key under which personal data is likely (phone, id, card, location, address): the body
+    screen steps aside for the walk."""
+    return (has_phone_hint(key) or has_id_card_hint(key) or has_card_hint(key) or has_location_hint(key)
+            or address_key_role(key) is not None)
 
 
 def _holds(obj: object, needles: frozenset[str]) -> bool:
