@@ -372,10 +372,12 @@ class _Walker:
         cost more than the gate searches they save, and a large one may stop early at MAX_MATCHES).
         A canary in the text keeps the walk (CANARY in the verdict), the recognisers still
         restricted: canaries are matched apart."""
+        if self.canary_only or _walk_likely(_PEEKED_KEY_RE.findall(text, 0, _PEEK_CHARS)):
+            return _parse_json(text), None  # the keys of the first objects already say so
         parsed, keys, plain = _parse_json_noting(text)
-        if parsed is _NOT_JSON or not plain or self.canary_only:
+        if parsed is _NOT_JSON or not plain:
             return parsed, None
-        if keys_gated(tuple(sorted(keys))) or any(_hinted_key(k) for k in keys):
+        if _walk_likely(keys):
             return parsed, None
         if "\\" in text:  # escapes (\uXXXX from ensure_ascii): the values written again, without
             text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"), default=str)  # numbers as str()
@@ -465,6 +467,17 @@ def _scalar_text(obj: object) -> tuple[str, bool] | None:
 
 
 _NOT_JSON = object()
+
+
+# what looks like a key among the first characters of a body (a list's objects repeat theirs early)
+_PEEKED_KEY_RE = re.compile(r'"([^"\\]{1,80})"\s*:')
+_PEEK_CHARS = 4096
+
+
+def _walk_likely(keys: Iterable[str]) -> bool:
+    """Whether a key makes a recogniser run or hints at personal data (see screened_json)."""
+    keys = tuple(sorted(set(keys)))
+    return bool(keys_gated(keys)) or any(_hinted_key(k) for k in keys)
 
 
 @lru_cache(maxsize=KEY_CACHE)
