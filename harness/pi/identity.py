@@ -65,8 +65,9 @@ def has_card_hint(key: str | None) -> bool:
 _CARD_NEARBY = re.compile(r"(?i)(card|bank|卡号|银行卡)\W{0,3}\S{0,6}$")
 
 
-# where a number card_issuer_known() may accept starts (62, 4, 34/37, 35, 51-55, 22-27), as _CARD_RE does
-_ISSUER_START_RE = re.compile(r"(?<![\d-])(?:62|4|3[457]|5[1-5]|2[2-7])")
+# the first two digits of a number card_issuer_known() may accept (62, 4x, 34/37, 35, 51-55, 22-27)
+_ISSUER_HEADS = frozenset({"62", "34", "35", "37", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26", "27"}
+                          | {f"4{d}" for d in range(10)})
 
 
 def _card_screen(body: BodyView) -> bool:
@@ -76,7 +77,8 @@ def _card_screen(body: BodyView) -> bool:
         return False
     hinted = (any(has_card_hint(k) for k in body.keys) or body.has_ascii_word(b"card", b"bank")
               or "卡号" in body.text or "银行卡" in body.text)
-    if not hinted and not _ISSUER_START_RE.search(body.digit_tokens):
+    # a hit of _CARD_RE starts where a part of digits and dashes starts (it looks behind for both)
+    if not hinted and not any(part[:2] in _ISSUER_HEADS for part in body.digit_tokens.split()):
         return False
     for hit in _CARD_RE.finditer(body.digit_tokens):  # one token a line: a line break parts them as a quote would
         digits = hit.group(1).replace(" ", "").replace("-", "")
