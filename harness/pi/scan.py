@@ -380,7 +380,10 @@ class _Walker:
         if _walk_likely(keys):
             return parsed, None
         if "\\" in text:  # escapes (\uXXXX from ensure_ascii): the values written again, without
-            text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"), default=str)  # numbers as str()
+            try:  # numbers as their str(), as the walk reads them
+                text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"), default=str)
+            except (ValueError, RecursionError):
+                return parsed, None
         if not _screenable(text):
             return parsed, None
         body = BodyView(text, keys)
