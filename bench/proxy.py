@@ -139,8 +139,9 @@ def start_mitmdump(work: Path, name: str, addon: bool, idle: bool = True) -> tup
         canaries.write_text(json.dumps({"phone": "13812345678"}))
         argv += ["-s", str(ADDON_PATH), "--set", f"miniprobe_events={work / name}.jsonl",
                  "--set", f"miniprobe_canaries={canaries}", "--set", f"miniprobe_scan_idle={str(idle).lower()}"]
-    proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    with open(work / f"{name}.log", "wb") as log:  # mitmdump's log, e.g. the addon's backpressure line
+        proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -291,6 +292,9 @@ def main() -> None:
         lost = "nothing lost" if len(flows) == len(lines) == sent else "FLOWS LOST OR DOUBLED"
         print(f"addon: {sent} requests, {len(lines)} flow events of {len(flows)} flows ({lost}), "
               f"{with_pi} with personal-data matches")
+        for line in (work / "addon.log").read_text(errors="replace").splitlines():
+            if "miniprobe:" in line:  # backpressure (flows scanned in the proxy), a failed worker
+                print(f"addon log: {line}")
     backend.shutdown()
     print(f"target: ratio >= 0.80; load average {os.getloadavg()[0]:.1f} at the end")
 

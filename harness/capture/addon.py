@@ -57,14 +57,14 @@ MAX_ERROR_CHARS = 300
 # At the end of a session (switch, done) the proxy scans what still waits, oldest first (the events stay
 # in arrival order), beside the worker; after DRAIN_SECONDS a flow still waiting is recorded with
 # SCAN_NOT_FINISHED.
-# 128 MB: memory, and what a session's end may have to scan (10-45 s at 0.08-0.35 µs/B; as 1 KB flows
-# ~40k at ~0.7 ms, ~30 s), which must fit in DRAIN_SECONDS.
-MAX_PENDING_BYTES = 128 * 1024 * 1024
+# 256 MB: memory, and what a session's end may have to scan (13-25 s of 100 KB JSON answers at 0.05-0.09
+# µs/B; ~80k flows of 1 KB at ~0.7 ms, ~55 s), which must fit in DRAIN_SECONDS.
+MAX_PENDING_BYTES = 256 * 1024 * 1024
 PENDING_FLOW_BYTES = 2048  # what a waiting flow holds besides its content (its event, headers, URL)
 BATCH_FLOWS = 32  # flows sent to the worker at once (one round trip), at most BATCH_BYTES of content
 BATCH_BYTES = 512 * 1024
 BATCH_WAIT = 0.05  # seconds a batch may wait to fill up (fewer wake-ups of the feeder thread, fewer round trips)
-DRAIN_SECONDS = 60.0
+DRAIN_SECONDS = 120.0
 MAX_WORKER_STARTS = 3  # a worker that keeps dying is given up: the proxy scans from then on
 SCAN_NOT_FINISHED = "miniprobe: the personal-data scan did not finish before the events file was closed"
 SCAN_FAILED = "miniprobe: the personal-data scan failed"

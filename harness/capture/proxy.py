@@ -257,13 +257,13 @@ class DeviceProxy:
     nothing and answers every host with 502. Started and stopped by the device's slot (the runner)."""
 
     def __init__(self, log_path: Path, canaries: Mapping[str, str] | None = None, *, confdir: Path = DEFAULT_CONFDIR,
-                 listen_port: int = 0, start_timeout: float = 30.0, switch_timeout: float = 90.0) -> None:
+                 listen_port: int = 0, start_timeout: float = 30.0, switch_timeout: float = STOP_GRACE) -> None:
         self.log_path = log_path
         self.canaries = dict(canaries or {})
         self.confdir = confdir
         self.listen_port = listen_port
         self.start_timeout = start_timeout
-        self.switch_timeout = switch_timeout  # the old session's flows may still be in the scan worker
+        self.switch_timeout = switch_timeout  # the old session's waiting flows are scanned first (DRAIN_SECONDS)
         self.process: ChildProcess | None = None
         self.port = 0
         self._switches = 0
