@@ -147,3 +147,25 @@ def test_a_dead_worker_fails_over_to_scans_in_the_proxy(tmp_path: Path, caplog: 
     assert sorted(events) == sorted(f.id for f in flows)
     for flow in flows:
         assert events[flow.id].pi == flow_event(flow).pi and events[flow.id].error is None
+
+
+def test_a_flow_whose_scan_does_not_finish_in_time_is_recorded_plainly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(capture_addon, "DRAIN_SECONDS", 0.0)
+    addon = capture_addon.MiniprobeCapture()
+    events_path = tmp_path / "events.jsonl"
+    flows = [_flow(1024) for _ in range(3)]
+    for flow in flows:
+        flow.request.url = f"https://api.example/u?phone={PHONE}"
+    with caplog.at_level(logging.INFO), taddons.context(addon) as tctx:
+        tctx.configure(addon, miniprobe_events=str(events_path))
+        for flow in flows:
+            addon.response(flow)
+        addon.done()  # no time left to scan: recorded, saying so, never dropped
+    events = {e.flow_id: e for e in _events(events_path)}
+    assert sorted(events) == sorted(f.id for f in flows)
+    unscanned = [e for e in events.values() if e.error == capture_addon.SCAN_NOT_FINISHED]
+    assert unscanned  # the worker (a new process) had not scanned them yet
+    for event in unscanned:
+        assert event.pi == [] and PHONE not in event.url and "138****8000" in event.url
+    assert [r for r in caplog.records if "without their scan" in r.getMessage()]
