@@ -1,4 +1,4 @@
-"""Large flows are scanned in a worker process: the events are the same, and none is lost at the end."""
+"""Flows are scanned in a worker process: the events are the same as a scan in the proxy, and none is lost at the end."""
 
 import json
 from pathlib import Path
@@ -21,7 +21,7 @@ def big_flow(index: int) -> object:
     return flow
 
 
-def test_large_flows_scanned_in_the_worker_match_an_inline_scan(tmp_path: Path) -> None:
+def test_flows_scanned_in_the_worker_match_an_inline_scan(tmp_path: Path) -> None:
     addon = MiniprobeCapture()
     flows = [big_flow(i) for i in range(3)]
     canaries = {"phoneNumber": PHONE}
