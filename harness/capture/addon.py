@@ -257,7 +257,7 @@ def flow_fields(flow: http.HTTPFlow) -> dict[str, Any]:
     elif error is None and connect and flow.response is not None and flow.response.status_code >= 400:
         error = f"CONNECT failed: {flow.response.status_code} {flow.response.reason}"
     return {
-        "source": "proxy", "t": _request_t(flow), "wall": request.timestamp_start, "flow_id": flow.id,
+        "source": "proxy", "t": _request_t(flow), "wall": request.timestamp_start or time.time(), "flow_id": flow.id,
         "url": f"{scheme}://{request.host}:{request.port}" if connect else request.url,
         "scheme": scheme, "host": request.host, "port": request.port, "method": request.method,
         "status": flow.response.status_code if flow.response else None,
