@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sys
+import os
 import threading
 from typing import Any
 
@@ -23,6 +23,7 @@ from mitmproxy import ctx, exceptions
 
 log = logging.getLogger(__name__)
 
+STDIN_FD = 0
 SWITCHED = "miniprobe capture switched"
 NOT_SWITCHED = "miniprobe capture not switched"
 SESSION_OPTIONS = frozenset({
@@ -35,8 +36,22 @@ class SessionSwitch:
         threading.Thread(target=self._read, args=(loop,), name="miniprobe-switch", daemon=True).start()
 
     def _read(self, loop: asyncio.AbstractEventLoop) -> None:
-        for line in sys.stdin.buffer:
-            loop.call_soon_threadsafe(self._apply, line)
+        """Lines from stdin's file descriptor itself, not ``sys.stdin.buffer``: a daemon thread blocked in
+        that buffer holds its lock, and the interpreter's shutdown then aborted mitmdump ("Fatal Python
+        error: _enter_buffered_busy") after every session of a run."""
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(STDIN_FD, 1 << 16)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                loop.call_soon_threadsafe(self._apply, line)
+        if pending.strip():
+            loop.call_soon_threadsafe(self._apply, pending)
         loop.call_soon_threadsafe(ctx.master.shutdown)  # the harness is gone
 
     def _apply(self, line: bytes) -> None:
