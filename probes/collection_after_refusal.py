@@ -20,9 +20,9 @@ from harness.timeline import ApiCall, Event, Flow, PIMatch, StorageWrite, Timeli
 from probes.config import ProbeConfig
 from probes.evidence import (
     PRIVACY,
+    calls_of,
     done_at,
     endpoint,
-    is_before,
     is_client_set,
     is_platform_host,
     own_flows,
@@ -47,37 +47,40 @@ SCOPE_PI_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _device_info_sent(flow: Flow, reads: list[int], config: ProbeConfig) -> list[PIMatch]:
+def _device_info_sent(flow: Flow, first_read: int | None, config: ProbeConfig) -> list[PIMatch]:
     """Device information leaving the device (as CON-001 counts it): the flow carries device-info PI
-    the program put there, after the program read the device's information (getSystemInfo*, ...)."""
-    if not any(t <= flow.t for t in reads):
+    the program put there, after the program first read the device's information (getSystemInfo*, ...)."""
+    if first_read is None or first_read > flow.t:
         return []
     return [m for m in flow.pi
             if m.type in config.device_info_pi_types and m.confidence != "low" and not is_client_set(m, config)]
 
 
-def _collects(event: Event, subject: str, config: ProbeConfig, reads: list[int]) -> list[PIMatch] | None:
-    """The matches ``event`` collects for ``subject`` ([] for an API call), or None when it collects none.
-    ``reads``: when the program read device information (a flow of it afterwards is collection)."""
-    if isinstance(event, ApiCall):
-        if event.ok is not True:
-            return None
-        if subject == PRIVACY:
-            return [] if event.api in PRIVACY_INTERFACES else None
-        scope = event.args.get("scope") if event.api == "authorize" and isinstance(event.args, dict) else None
-        return [] if subject in (scope_of(event.api), scope) and event.api != "authorize" else None
-    if isinstance(event, Flow):
-        if is_platform_host(event.host, config):
-            return None
-        matches = program_pi(event.pi, config)
+def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tuple[Event, list[PIMatch]]]:
+    """The events that collect for ``subject`` whenever they happen, with what each collects ([] for an API
+    call), in timeline order: worked out once per subject, then each window of it takes those in its span.
+    Calls are read from the index by API (the few APIs of the subject, not every call)."""
+    if subject == PRIVACY:
+        apis = list(PRIVACY_INTERFACES)
+    else:
+        apis = [api for api in PRIVACY_INTERFACES if scope_of(api) == subject and api != "authorize"]
+    found: list[tuple[Event, list[PIMatch]]] = [(c, []) for c in calls_of(timeline, apis) if c.ok is True]
+    reads = [done_at(c) for c in timeline.of(ApiCall) if c.ok and WATCHED_APIS.get(c.api) == DEVICE_INFO]
+    first_read = min(reads, default=None)
+    for flow in own_flows(timeline):
+        if is_platform_host(flow.host, config):
+            continue
+        matches = program_pi(flow.pi, config)
         if subject != PRIVACY:
             matches = [m for m in matches if m.type in SCOPE_PI_TYPES.get(subject, ())]
         else:
-            matches += [m for m in _device_info_sent(event, reads, config) if m not in matches]
-        return matches or None
-    if isinstance(event, StorageWrite) and subject == PRIVACY:
-        return strong_pi(event.pi) or None
-    return None
+            matches += [m for m in _device_info_sent(flow, first_read, config) if m not in matches]
+        if matches:
+            found.append((flow, matches))
+    if subject == PRIVACY:
+        found += [(w, pi) for w in timeline.of(StorageWrite) if (pi := strong_pi(w.pi))]
+    found.sort(key=lambda pair: (pair[0].t, pair[0].seq))
+    return found
 
 
 def _at(event: Event) -> int:
@@ -102,24 +105,16 @@ def _what(event: Event) -> tuple[str, str]:
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     error = timeline.clock_error_ns
-    own = {f.seq for f in own_flows(timeline)}
-    reads = [done_at(c) for c in timeline.of(ApiCall) if c.ok and WATCHED_APIS.get(c.api) == DEVICE_INFO]
-    # the events that can collect, by the time that counts (a call's result): each window bisects
-    candidates = sorted((e for e in timeline.events if isinstance(e, (ApiCall, Flow, StorageWrite))), key=_at)
-    times = [_at(e) for e in candidates]
+    collected: dict[str, tuple[list[tuple[Event, list[PIMatch]]], list[int]]] = {}
     for subject, first, end in refusal_windows(timeline):
+        if subject not in collected:  # by the time that counts (a call's result), for bisection
+            pairs = sorted(_collected(timeline, subject, config), key=lambda pair: _at(pair[0]))
+            collected[subject] = (pairs, [_at(e) for e, _ in pairs])
+        pairs, times = collected[subject]
+        lo = bisect_right(times, first.t + error)  # after the refusal beyond the clock error bound
+        hi = len(times) if end is None else bisect_left(times, end - error)  # before the agreement, likewise
         found: dict[str, tuple[str, list[Event], list[PIMatch]]] = {}
-        lo = bisect_right(times, first.t + error)
-        hi = len(times) if end is None else bisect_left(times, end - error)
-        for event in sorted(candidates[lo:hi], key=lambda e: (e.t, e.seq)):  # timeline order
-            if isinstance(event, Flow) and event.seq not in own:
-                continue
-            t = done_at(event) if isinstance(event, ApiCall) else event.t
-            if not is_before(first.t, t, error) or (end is not None and not is_before(t, end, error)):
-                continue
-            matches = _collects(event, subject, config, reads)
-            if matches is None:
-                continue
+        for event, matches in sorted(pairs[lo:hi], key=lambda pair: (pair[0].t, pair[0].seq)):  # timeline order
             key, text = _what(event)
             entry = found.setdefault(key, (text, [], []))
             entry[1].append(event)

@@ -22,6 +22,7 @@ from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS
 from harness.timeline import ApiCall, Consent, Event, Flow, PIMatch, Prompt, StorageWrite, Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
+    calls_of,
     consent,
     done_at,
     endpoint,
@@ -84,6 +85,8 @@ def sent_at(flow: Flow, sends: dict[tuple[str, str], list[int]], error: int) -> 
     """When the program sent the flow: its wx.request/uploadFile call (same host and path, the latest
     before the proxy saw it), else when the proxy saw it. Under load the proxy sees a request the
     program made before the consent tap only after the consent was recorded."""
+    if not sends:
+        return flow.t
     times = sends.get(_where(flow.url), [])
     last = bisect_right(times, flow.t + error) - 1
     return min(flow.t, times[last]) if last >= 0 else flow.t
@@ -107,9 +110,14 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     else:
         when = f"before any privacy consent (first consent at {since_start(timeline, agreed.t)})"
 
+    # what happened at or after the consent (beyond the error bound) is never early: with a consent, one
+    # inline pass keeps the successful calls whose result came before it (no function call per call)
+    cut = None if agreed is None else agreed.t - error
+    maybe_early = timeline.of(ApiCall) if cut is None else [
+        c for c in timeline.of(ApiCall) if c.ok is True and (c.t if c.t_result is None else c.t_result) < cut]
     calls: dict[str, list[ApiCall]] = {}
     device_reads: list[ApiCall] = []
-    for call in timeline.of(ApiCall):
+    for call in maybe_early:
         if call.ok is not True or not early(done_at(call)) or waited_for(call, agreed, timeline):
             continue
         if call.api in PRIVACY_INTERFACES:
@@ -130,7 +138,9 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     sent: dict[str, list[Flow]] = {}
     reads_for: dict[str, list[ApiCall]] = {}
     basis: dict[str, list[PIMatch]] = {}
-    requests = send_times([c for c in timeline.of(ApiCall) if c.api in SENDING_APIS])
+    requests_sent = calls_of(timeline, SENDING_APIS)
+    # no request sent before the consent: a flow is early by its own time alone (no call to look up)
+    requests = send_times(requests_sent) if any(cut is None or c.t < cut for c in requests_sent[:1]) else {}
     for flow in own_flows(timeline):
         if is_platform_host(flow.host, config) or not early(sent_at(flow, requests, error)):
             continue
@@ -171,7 +181,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
 
     writes: dict[str, list[StorageWrite]] = {}
     for write in timeline.of(StorageWrite):
-        if strong_pi(write.pi) and early(write.t):
+        if early(write.t) and strong_pi(write.pi):
             writes.setdefault(write.key, []).append(write)
     for storage_key, found_writes in writes.items():
         yield FindingDraft(

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from harness.timeline import Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Crawl, Verdict, crawls, drafts, matching, path_text
-from probes.evidence import lexicon_match, shorten, snapshots
+from probes.evidence import lexicon_matcher, normalise, shorten, snapshots
 from probes.finding import FindingDraft
 from probes.pages import page_texts
 from probes.registry import probe
@@ -30,13 +30,18 @@ from probes.registry import probe
 def own_account_screen(timeline: Timeline, config: ProbeConfig) -> tuple[UISnapshot, str] | None:
     """The first screen that shows the app keeps accounts, with the text that shows it (the words in
     ``account_words`` order: 登录 or 账号 says more than a 我的 tab)."""
-    shown = [(screen, page_texts(screen)) for screen in snapshots(timeline)]
-    for word in config.account_words:
-        for screen, texts in shown:
-            text = next((t for t in texts if lexicon_match(t, (word,))), None)
-            if text is not None:
-                return screen, text
-    return None
+    matchers = [lexicon_matcher((word,)) for word in config.account_words]
+    first: list[tuple[UISnapshot, str] | None] = [None] * len(matchers)  # each word's first screen and text
+    for screen in snapshots(timeline):  # one pass, each text normalised once, whole screens tried first
+        texts = page_texts(screen)
+        norms = [normalise(t) for t in texts]
+        joined = "\n".join(norms)
+        for index, matches in enumerate(matchers):
+            if first[index] is None and matches(joined):
+                first[index] = screen, next(t for t, n in zip(texts, norms, strict=True) if matches(n))
+        if first[0] is not None:
+            break  # the first word decides
+    return next((found for found in first if found is not None), None)
 
 
 def anchors(crawl: Crawl, config: ProbeConfig) -> list[UISnapshot]:

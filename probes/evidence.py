@@ -279,11 +279,30 @@ def _normalise(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+normalise = _normalise  # what lexicon_matcher's matchers expect of a text
+
+
 def lexicon_match(text: str, words: Iterable[str]) -> bool:
-    """True when ``text`` contains one of ``words`` (whole words for Latin words, substrings for CJK)."""
+    """True when ``text`` contains one of ``words`` (whole words for Latin words, substrings for CJK).
+    Asked for most texts of a session, often with the probe config's tuples: written out inline."""
+    latin, cjk = _lexicon(words if type(words) is tuple else tuple(words))
+    norm = " ".join(text.casefold().split())
+    for word in cjk:
+        if word in norm:
+            return True
+    return latin is not None and latin.search(norm) is not None
+
+
+def lexicon_matcher(words: Iterable[str]) -> Callable[[str], bool]:
+    """``lexicon_match(·, words)`` for texts already normalised (``normalise``): for a probe that tries
+    several word lists on the same texts, which it normalises once. A normalised text holds no newline, so
+    texts joined by newlines match when one of them does (no word runs across the join)."""
     latin, cjk = _lexicon(tuple(words))
-    norm = _normalise(text)
-    return any(w in norm for w in cjk) or (latin is not None and latin.search(norm) is not None)
+
+    def matches(norm: str) -> bool:
+        return any(word in norm for word in cjk) or (latin is not None and latin.search(norm) is not None)
+
+    return matches
 
 
 @lru_cache(maxsize=256)
@@ -594,9 +613,11 @@ class PIKind:
     secret: bool
 
 
+@lru_cache(maxsize=1024)
 def pi_kind(pi_type: str) -> PIKind:
     """Category (privacy-guide wording), sensitivity and secrecy of a PIMatch.type, from the recognisers'
-    PI_TYPES when they publish it, else from the contract's table; an unknown type is its own category."""
+    PI_TYPES when they publish it, else from the contract's table; an unknown type is its own category.
+    Asked for every match of every flow, of a few distinct types: answered once each."""
     try:
         from harness.capture.recognisers import PI_TYPES  # type: ignore[attr-defined]
     except ImportError:

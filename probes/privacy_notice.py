@@ -26,10 +26,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import ApiCall, Event, PIMatch, Prompt, StorageWrite, Timeline, UISnapshot
+from harness.timeline import ApiCall, Event, Flow, PIMatch, Prompt, StorageWrite, Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.evidence import (
     button_role,
+    calls_of,
     done_at,
     is_before,
     is_platform_host,
@@ -54,12 +55,27 @@ ID_FIELD_WORDS = ("身份证", "证件号", "银行卡", "卡号", "真实姓名
 
 @dataclass(frozen=True)
 class PIEvent:
-    """Something that collects personal data: the event, when it counts, and what it is, for statements."""
+    """Something that collects personal data: the event, when it counts, its personal data (a flow's, a
+    write's) or the form field asking for it, and what it is, for statements (worded only when asked:
+    one statement is made of the thousands of PI events of a long session)."""
 
     event: Event
     t: int
-    what: str
     interface: bool  # a privacy-interface call or its categories of data, which WeChat's own popup covers
+    data: tuple[PIMatch, ...] = ()
+    field: str = ""
+
+    @property
+    def what(self) -> str:
+        event = self.event
+        types = ", ".join(dict.fromkeys(m.type for m in self.data))
+        if isinstance(event, ApiCall):
+            return f"{event.api} called"
+        if isinstance(event, Flow):
+            return f"{types} sent to {event.host}"
+        if isinstance(event, StorageWrite):
+            return f"{types} written to storage key “{shorten(event.key)}”"
+        return f"a form asked for “{shorten(self.field)}”"
 
 
 def _words_and_link(text: str, config: ProbeConfig) -> bool:
@@ -127,24 +143,19 @@ def interface_data(data: list[PIMatch]) -> bool:
 
 
 def pi_events(timeline: Timeline, config: ProbeConfig) -> list[PIEvent]:
-    found = [
-        PIEvent(c, c.t, f"{c.api} called", True) for c in timeline.of(ApiCall) if c.api in PRIVACY_INTERFACES
-    ]
+    found = [PIEvent(c, c.t, True) for c in calls_of(timeline, PRIVACY_INTERFACES)]
     for flow in own_flows(timeline):
         data = personal(flow.pi, config)
         if data and not is_platform_host(flow.host, config):
-            types = ", ".join(dict.fromkeys(m.type for m in data))
-            found.append(PIEvent(flow, flow.t, f"{types} sent to {flow.host}", interface_data(data)))
+            found.append(PIEvent(flow, flow.t, interface_data(data), tuple(data)))
     for write in timeline.of(StorageWrite):
         data = personal(write.pi, config)
         if data:
-            types = ", ".join(dict.fromkeys(m.type for m in data))
-            what = f"{types} written to storage key “{shorten(write.key)}”"
-            found.append(PIEvent(write, write.t, what, interface_data(data)))
+            found.append(PIEvent(write, write.t, interface_data(data), tuple(data)))
     for snapshot in snapshots(timeline):
         field = pi_field(snapshot, config)
         if field is not None:
-            found.append(PIEvent(snapshot, snapshot.t, f"a form asked for “{shorten(field)}”", False))
+            found.append(PIEvent(snapshot, snapshot.t, False, field=field))
             break
     return sorted(found, key=lambda e: (e.t, e.event.seq))
 
