@@ -23,4 +23,4 @@ schema: setup
 # The performance measurements (bench/README.md); minutes each, not part of `make test`.
 .PHONY: bench
 bench: setup
-	for b in analysis recorder proxy hooks harness_overhead demo; do .venv/bin/python bench/$$b.py || exit 1; done
+	for b in analysis recorder pi_scan proxy hooks harness_overhead demo; do .venv/bin/python bench/$$b.py || exit 1; done
