@@ -23,6 +23,7 @@ from probes.evidence import (
     latest_dialog_offering,
     lexicon_match,
     own_flows,
+    per_config,
     prompt_text,
     screen_text,
     snapshots_between,
@@ -87,7 +88,12 @@ def _failed_after(timeline: Timeline, t: int, config: ProbeConfig) -> bool:
 
 
 def confirmed_deletion(timeline: Timeline, config: ProbeConfig) -> Deletion | None:
-    """The session's first confirmed account deletion (None: no deletion to judge)."""
+    """The session's first confirmed account deletion (None: no deletion to judge); worked out once per
+    timeline and config (the evidence checks and two probes ask)."""
+    return per_config(timeline, config, "confirmed deletion", _confirmed_deletion)
+
+
+def _confirmed_deletion(timeline: Timeline, config: ProbeConfig) -> Deletion | None:
     for step in timeline.of(Step):
         found = _confirms(timeline, step, config)
         if found is not None and not _failed_after(timeline, found.t, config):

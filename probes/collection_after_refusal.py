@@ -65,8 +65,8 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tu
     else:
         apis = [api for api in PRIVACY_INTERFACES if scope_of(api) == subject and api != "authorize"]
     found: list[tuple[Event, list[PIMatch]]] = [(c, []) for c in calls_of(timeline, apis) if c.ok is True]
-    reads = [done_at(c) for c in timeline.of(ApiCall) if c.ok and WATCHED_APIS.get(c.api) == DEVICE_INFO]
-    first_read = min(reads, default=None)
+    reads = calls_of(timeline, [api for api, category in WATCHED_APIS.items() if category == DEVICE_INFO])
+    first_read = min((done_at(c) for c in reads if c.ok), default=None)
     for flow in own_flows(timeline):
         if is_platform_host(flow.host, config):
             continue
@@ -92,7 +92,8 @@ def _what(event: Event) -> tuple[str, str]:
     if isinstance(event, ApiCall):
         return f"api:{event.api}", f"{event.api} succeeded"
     if isinstance(event, Flow):
-        return f"flow:{endpoint(event)}", f"{types_of(event.pi)} sent to {shorten(endpoint(event), 80)}"
+        where = endpoint(event)
+        return f"flow:{where}", f"{types_of(event.pi)} sent to {shorten(where, 80)}"
     assert isinstance(event, StorageWrite)
     return f"storage:{event.key}", f'{types_of(event.pi)} written to storage key "{shorten(event.key)}"'
 

@@ -24,24 +24,32 @@ from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts
 from probes.evidence import snapshots
 from probes.finding import FindingDraft
-from probes.pages import is_policy_screen, page_texts
+from probes.pages import page_texts, policy_screens
 from probes.registry import probe
 
 
-def offers_withdrawal(screen: UISnapshot, config: ProbeConfig) -> bool:
-    wording = re.compile(config.withdrawal_wording, re.IGNORECASE)
-    toggle = re.compile(config.personalisation_toggle_wording, re.IGNORECASE)
+def offers_withdrawal(screen: UISnapshot, wording: re.Pattern[str], toggle: re.Pattern[str]) -> bool:
     if any(wording.search(t) for t in page_texts(screen)):
         return True
     return any(e.kind == "switch" and not e.native and toggle.search(e.text) for e in screen.elements)
 
 
+def _policy_snapshots(timeline: Timeline) -> list[UISnapshot]:
+    """The snapshots showing a privacy policy (is_policy_screen), from the session's policy screens."""
+    found: list[UISnapshot] = []
+    for screen in policy_screens(timeline):
+        if not found or found[-1] is not screen.snapshot:
+            found.append(screen.snapshot)
+    return found
+
+
 def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
-    shown = snapshots(timeline)
-    if any(offers_withdrawal(s, config) for s in shown):
+    wording = re.compile(config.withdrawal_wording, re.IGNORECASE)
+    toggle = re.compile(config.personalisation_toggle_wording, re.IGNORECASE)
+    if any(offers_withdrawal(s, wording, toggle) for s in snapshots(timeline)):
         return PASS
     complete = [c for c in crawls(timeline) if c.complete]
-    policies = [s for s in shown if is_policy_screen(s)]
+    policies = _policy_snapshots(timeline)
     if not complete and not policies:
         return UNDECIDED
     screens = f"the {sum(len(c.screens) for c in complete)} screens a complete crawl reached"

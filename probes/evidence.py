@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
@@ -45,6 +45,8 @@ from harness.timeline import (
 )
 from probes.config import NS_PER_S, ProbeConfig
 
+T = TypeVar("T")
+
 _INDEXES: WeakKeyDictionary[Timeline, dict[object, tuple[list, list[int]]]] = WeakKeyDictionary()
 
 
@@ -56,6 +58,27 @@ def _time_index(timeline: Timeline, name: str, select: Callable[[Timeline], list
         events = select(timeline)
         cache[name] = (events, [e.t for e in events])
     return cache[name]
+
+
+def per_timeline(timeline: Timeline, key: object, compute: Callable[[Timeline], T]) -> T:
+    """``compute(timeline)``, worked out once per timeline and dropped with it: for the few readings
+    several probes (or the evidence checks and a probe) make of the whole session, such as its policy
+    screens. Only for small results: the cache lives as long as the timeline."""
+    cache = _INDEXES.setdefault(timeline, {})
+    if key not in cache:
+        cache[key] = compute(timeline)  # type: ignore[assignment]
+    return cache[key]  # type: ignore[return-value]
+
+
+def per_config(timeline: Timeline, config: ProbeConfig, key: object,
+               compute: Callable[[Timeline, ProbeConfig], T]) -> T:
+    """``compute(timeline, config)`` once per timeline while the same config object is asked (a probe and
+    the evidence checks of its kind ask with the one config of an analysis); another config recomputes."""
+    cache = _INDEXES.setdefault(timeline, {})
+    held = cache.get(key)
+    if held is None or held[0] is not config:
+        held = cache[key] = (config, compute(timeline, config))  # type: ignore[assignment]
+    return held[1]  # type: ignore[return-value]
 
 
 def events_between(timeline: Timeline, kind: type[EventT], lo: int, hi: int) -> list[EventT]:
@@ -149,14 +172,12 @@ def refusals(timeline: Timeline, subject: str | None = None) -> list[Refusal]:
 
 
 def _all_refusals(timeline: Timeline) -> list[Refusal]:
-    found: list[Refusal] = []
-    for event in timeline.events:
-        if isinstance(event, Consent) and event.action == "refuse":
-            found.append(Refusal(event.subject, event.t, event))
-        elif isinstance(event, ApiCall):
-            refused = _refused_subject(event)
+    found = [Refusal(c.subject, c.t, c) for c in timeline.of(Consent) if c.action == "refuse"]
+    for call in timeline.of(ApiCall):
+        if call.ok is False:  # (what _refused_subject asks first, inline: most calls succeed)
+            refused = _refused_subject(call)
             if refused is not None:
-                found.append(Refusal(refused, done_at(event), event))
+                found.append(Refusal(refused, done_at(call), call))
     found.sort(key=lambda r: (r.t, r.event.seq))
     return found
 
@@ -240,7 +261,12 @@ def _is_platform_host(host: str, suffixes: tuple[str, ...]) -> bool:
 
 
 def own_flows(timeline: Timeline) -> list[Flow]:
-    """Flows of the mini program under test (flows attributed to another appid are left out)."""
+    """Flows of the mini program under test (flows attributed to another appid are left out); selected
+    once per timeline (a dozen probes ask), a new list each time."""
+    return list(per_timeline(timeline, "own flows", _own_flows))
+
+
+def _own_flows(timeline: Timeline) -> list[Flow]:
     start = timeline.start
     appid = start.appid if isinstance(start, SessionStart) else None
     return [f for f in timeline.of(Flow) if f.appid is None or appid is None or f.appid == appid]
@@ -261,10 +287,23 @@ _ID_SEGMENT = re.compile(
 )
 
 
+# The path of a plain http(s) URL, as urlsplit finds it: after the host, up to a query or fragment. Taken
+# only for ASCII URLs without what urlsplit removes or checks (tabs, newlines, brackets of IPv6 hosts).
+_PLAIN_URL_PATH = re.compile(r"https?://[^/?#]*([^?#]*)")
+_URL_SPECIALS = re.compile(r"[\t\r\n\[\]]")
+
+
+def url_path(url: str) -> str:
+    """``urlsplit(url).path``, without urlsplit for the plain http(s) URLs flows carry (asked per flow by
+    several probes; urlsplit's own cache does not help with a session's mostly distinct URLs)."""
+    plain = _PLAIN_URL_PATH.match(url) if url.isascii() and _URL_SPECIALS.search(url) is None else None
+    return plain.group(1) if plain is not None else urlsplit(url).path
+
+
 def stable_path(url: str) -> str:
     """The URL path without query, ids replaced by ``{id}``, so that the same endpoint matches across runs."""
-    path = urlsplit(url).path or "/"
-    return "/".join("{id}" if _ID_SEGMENT.match(s) else s for s in path.split("/"))
+    path = url_path(url) or "/"
+    return "/".join(["{id}" if _ID_SEGMENT.match(s) else s for s in path.split("/")])
 
 
 def endpoint(flow: Flow) -> str:

@@ -28,6 +28,7 @@ from probes.evidence import (
     prompt_text,
     shorten,
     since_start,
+    snapshots,
     snapshots_between,
 )
 from probes.finding import FindingDraft
@@ -87,8 +88,12 @@ def _dialog_gate(prompt: Prompt, step: Step, config: ProbeConfig) -> Gate | None
     return Gate(prompt, step, sentence, withheld, closes or (acknowledges and not WITHHELD.search(text)))
 
 
+def _screen_sentence(snapshot: UISnapshot) -> str | None:
+    return next((t for t in page_texts(snapshot) if GATE.search(t) and WITHHELD.search(t)), None)
+
+
 def _screen_gate(snapshot: UISnapshot, step: Step, config: ProbeConfig) -> Gate | None:
-    sentence = next((t for t in page_texts(snapshot) if GATE.search(t) and WITHHELD.search(t)), None)
+    sentence = _screen_sentence(snapshot)
     if sentence is None:
         return None
     closing = re.compile("|".join(re.escape(w) for w in config.close_words))
@@ -96,6 +101,10 @@ def _screen_gate(snapshot: UISnapshot, step: Step, config: ProbeConfig) -> Gate 
 
 
 def gates(timeline: Timeline, config: ProbeConfig) -> list[Gate]:
+    if not any(p.prompt_kind == "developer_dialog" for p in timeline.of(Prompt)) and not any(
+        _screen_sentence(s) is not None for s in snapshots(timeline)
+    ):
+        return []  # no dialog and no screen that could gate (most sessions): no window per step to look at
     found: list[Gate] = []
     for step in basic_triggers(timeline):
         lo, hi = _window(timeline, step, config)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import ApiCall, Event, PIMatch, StorageWrite, Timeline, UIElement, UISnapshot
+from harness.timeline import Event, PIMatch, StorageWrite, Timeline, UIElement, UISnapshot
 from probes.config import ProbeConfig
 from probes.evidence import (
     is_before,
@@ -33,6 +33,7 @@ from probes.evidence import (
     shorten,
     since_start,
     snapshots,
+    successful_calls,
 )
 from probes.finding import FindingDraft
 from probes.registry import probe
@@ -73,7 +74,7 @@ def collections(timeline: Timeline, config: ProbeConfig) -> list[Event]:
         if personal(f.pi, config) and (not is_platform_host(f.host, config) or (appid and f.appid == appid))
     ]
     found += [w for w in timeline.of(StorageWrite) if personal(w.pi, config)]
-    found += [c for c in timeline.of(ApiCall) if c.api in PRIVACY_INTERFACES and c.ok is True]
+    found += successful_calls(timeline, PRIVACY_INTERFACES)
     return sorted(found, key=lambda e: (e.t, e.seq))
 
 
@@ -98,7 +99,7 @@ def prechecked(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft
 
 def implied(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     pattern = re.compile(config.implied_consent_wording)
-    collected = collections(timeline, config)
+    collected: list[Event] | None = None  # worked out at the first screen with such wording (most have none)
     agreed = [c.t for c in privacy_agreements(timeline)]
     error = timeline.clock_error_ns
     reported: set[str] = set()
@@ -110,6 +111,8 @@ def implied(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
         sentence = next((t for t in snapshot.texts if pattern.search(t)), match.group(0))
         if sentence in reported or has_agree_control(snapshot, sentence, config):
             continue
+        if collected is None:
+            collected = collections(timeline, config)
         after = [e for e in collected if not is_before(e.t, snapshot.t, error)]
         first = next((e for e in after if not any(snapshot.t <= a <= e.t for a in agreed)), None)
         if first is None:

@@ -18,6 +18,7 @@ the minor canary never shows up (no minor profile, or the program never received
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import get_args
 
 from harness.timeline import ApiCall, Consent, Event, Flow, PIMatch, Prompt, Step, Timeline
 from probes.config import ProbeConfig
@@ -40,6 +41,7 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 
 MINOR_CANARY = "id_card.minor"
+_PI_KINDS = [kind for kind in get_args(get_args(Event)[0]) if "pi" in kind.model_fields]  # event kinds with PI
 
 
 def minor_data(event: Event) -> list[PIMatch]:
@@ -80,8 +82,9 @@ def minor_flows(timeline: Timeline, config: ProbeConfig) -> list[tuple[Flow, int
 
 
 def has_minor_canary(timeline: Timeline, config: ProbeConfig) -> bool:
-    """The session used the minor profile and the program got the child's ID (evidence ``minor_canary``)."""
-    return any(minor_data(e) for e in timeline.events)
+    """The session used the minor profile and the program got the child's ID (evidence ``minor_canary``):
+    asked of the kinds that carry PI (Flow, StorageWrite), not of every event."""
+    return any(m.canary == MINOR_CANARY for kind in _PI_KINDS for e in timeline.of(kind) for m in e.pi)
 
 
 @probe(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from harness.timeline import Step, Timeline, UIElement, UISnapshot
-from probes.evidence import snapshots
+from probes.evidence import per_timeline, snapshots
 
 PRIVACY_POLICY_NAMES: tuple[str, ...] = (
     "隐私政策", "隐私保护指引", "隐私保护政策", "隐私权政策", "隐私协议", "隐私条款",
@@ -87,9 +87,9 @@ def nav_title(snapshot: UISnapshot) -> str | None:
 
 def page_texts(snapshot: UISnapshot) -> list[str]:
     """The mini program's own texts (platform-drawn ones left out); all texts when no elements were recorded."""
-    if not snapshot.elements:
-        return [t.strip() for t in snapshot.texts if t.strip() and not is_chrome(t)]
-    return [e.text.strip() for e in snapshot.elements if e.kind == "text" and not e.native and e.text.strip()]
+    if not snapshot.elements:  # (is_chrome inline: asked for every text of every snapshot by several probes)
+        return [t for t in map(str.strip, snapshot.texts) if t and t not in CHROME_TEXTS]
+    return [t for e in snapshot.elements if e.kind == "text" and not e.native and (t := e.text.strip())]
 
 
 def platform_pages(snapshot: UISnapshot) -> list[tuple[str, list[UIElement]]]:
@@ -143,8 +143,11 @@ def is_policy_screen(snapshot: UISnapshot, names: Sequence[str] = PRIVACY_POLICY
 
 
 def policy_screens(timeline: Timeline, names: Sequence[str] = PRIVACY_POLICY_NAMES) -> list[PolicyScreen]:
-    """Every policy screen recorded in the session, in time order."""
-    return [screen for snapshot in snapshots(timeline) for screen in policy_screens_of(snapshot, names)]
+    """Every policy screen recorded in the session, in time order (read once per timeline and names:
+    several probes and evidence checks ask)."""
+    key = ("policy screens", tuple(names))
+    return list(per_timeline(timeline, key, lambda tl: [
+        screen for snapshot in snapshots(tl) for screen in policy_screens_of(snapshot, key[1])]))
 
 
 # --- the settings crawl (scenario step `crawl`, harness/crawl.py) ------------------------------------------

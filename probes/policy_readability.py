@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from harness.timeline import Timeline, UIElement, UISnapshot
 from probes.config import ProbeConfig
-from probes.evidence import shorten, since_start, snapshots
+from probes.evidence import per_timeline, shorten, since_start, snapshots
 from probes.finding import FindingDraft
 from probes.pages import (
     BODY_MIN_CHARS,
@@ -69,7 +69,12 @@ def foreign_policy_screen(snapshot: UISnapshot) -> PolicyScreen | None:
 
 
 def privacy_policy_screens(timeline: Timeline) -> list[PolicyScreen]:
-    """The privacy-policy screens of the session, in time order."""
+    """The privacy-policy screens of the session, in time order (read once per timeline: the evidence
+    checks ask too)."""
+    return list(per_timeline(timeline, "privacy policy screens", _privacy_policy_screens))
+
+
+def _privacy_policy_screens(timeline: Timeline) -> list[PolicyScreen]:
     found: list[PolicyScreen] = []
     for snapshot in snapshots(timeline):
         screens = policy_screens_of(snapshot)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.catalogue import scope_of
+from harness.catalogue import PRIVACY_INTERFACES, scope_of
 from harness.timeline import ApiCall, Event, Prompt, Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     before_first_tap,
+    calls_of,
     first_agreement_t,
     is_listener_delivery,
     is_user_initiated_chain,
@@ -63,7 +64,9 @@ def asks(timeline: Timeline, event: Event, scope: str) -> bool:
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[tuple[str, str], list[Event]] = {}
-    for event in timeline.events:
+    # only prompts and calls of privacy interfaces or wx.authorize can ask (from the index by API)
+    asking = timeline.of(Prompt) + calls_of(timeline, [*PRIVACY_INTERFACES, "authorize"])
+    for event in sorted(asking, key=lambda e: (e.t, e.seq)):  # timeline order
         scope = requested_scope(event)
         if scope is None or not asks(timeline, event, scope):
             continue

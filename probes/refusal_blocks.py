@@ -78,11 +78,18 @@ def reprompted_taps(
 ) -> list[Event]:
     """Two consecutive taps after the refusal, each followed by a prompt for the subject before the next
     tap (and within the follow-up window): the taps and the prompts, or [] when no such pair exists."""
-    later = [
+    tapped = [
         s
         for s in events_between(timeline, Step, refusal.t + 1, end if end is not None else refusal.t + _FOREVER)
-        if is_tap(s) and s.t > refusal.t and (end is None or s.t < end) and subject not in tap_subjects(s, config)
-    ]  # a tap on the refused feature itself may be asked again (PERM-002 judges that)
+        if is_tap(s) and s.t > refusal.t and (end is None or s.t < end)
+    ]
+    # no prompt for the subject up to the last tap's window: no tap was asked again (the taps' subjects,
+    # which cost most, are not worked out; the taps kept below are among these, the prompts too)
+    bound = tapped[-1].t + config.follow_up_window_ns if tapped else refusal.t
+    if not any(subject in prompt_subjects(p, config) for p in events_between(timeline, Prompt, refusal.t, bound)):
+        return []
+    # a tap on the refused feature itself may be asked again (PERM-002 judges that)
+    later = [s for s in tapped if subject not in tap_subjects(s, config)]
     last = later[-1].t + config.follow_up_window_ns if later else refusal.t
     prompts = [p for p in events_between(timeline, Prompt, refusal.t, last) if subject in prompt_subjects(p, config)]
     run: list[Event] = []
