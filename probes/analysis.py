@@ -141,7 +141,8 @@ def materialise(entry: Probe, draft: FindingDraft, timeline: Timeline) -> Findin
     if not draft.events:
         raise ValueError(f"probe {entry.id!r} reported {draft.rule} without evidence")
     for event in draft.events:
-        if timeline.by_seq.get(event.seq) != event:
+        found = timeline.by_seq.get(event.seq)
+        if found is not event and found != event:  # (the same object is the common case: no field compare)
             raise ValueError(
                 f"probe {entry.id!r} cited seq {event.seq}, which is not an event of this timeline"
             )

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from harness.timeline import Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts
-from probes.evidence import snapshots
+from probes.evidence import per_config, snapshots
 from probes.finding import FindingDraft
 from probes.pages import page_texts, policy_screens
 from probes.registry import probe
@@ -44,6 +44,11 @@ def _policy_snapshots(timeline: Timeline) -> list[UISnapshot]:
 
 
 def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
+    """Worked out once per timeline and config: the evidence check (probes.evidence) asks it first."""
+    return per_config(timeline, config, "verdict:consent_withdrawal", _verdict)
+
+
+def _verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     wording = re.compile(config.withdrawal_wording, re.IGNORECASE)
     toggle = re.compile(config.personalisation_toggle_wording, re.IGNORECASE)
     if any(offers_withdrawal(s, wording, toggle) for s in snapshots(timeline)):

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from harness.timeline import Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Crawl, Verdict, crawls, drafts, matching, path_text
-from probes.evidence import lexicon_matcher, normalise, shorten, snapshots
+from probes.evidence import lexicon_matcher, normalise, per_config, shorten, snapshots
 from probes.finding import FindingDraft
 from probes.pages import page_texts
 from probes.registry import probe
@@ -85,6 +85,11 @@ def _covered(crawl: Crawl, config: ProbeConfig) -> bool:
 
 
 def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
+    """Worked out once per timeline and config: the evidence check (probes.evidence) asks it first."""
+    return per_config(timeline, config, "verdict:deletion_entry", _verdict)
+
+
+def _verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     account = own_account_screen(timeline, config)
     all_crawls = crawls(timeline)
     if account is None:  # no accounts: decided once a complete crawl looked for them

@@ -537,8 +537,9 @@ def _minor_consent() -> ModuleType:
     return minor_consent
 
 
-def _has(kind: type[BaseModel]) -> EvidenceCheck:
-    return lambda timeline, config: any(isinstance(e, kind) for e in timeline.events)
+def _has(*kinds: type[BaseModel]) -> EvidenceCheck:
+    """Events of one of ``kinds`` were recorded (from the timeline's index by kind, not a scan of every event)."""
+    return lambda timeline, config: any(timeline.of(kind) for kind in kinds)
 
 
 EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
@@ -551,8 +552,8 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "step": _has(Step),
     "lifecycle": _has(Lifecycle),
     "tap": lambda tl, cfg: any(is_tap(s) for s in tl.of(Step)),
-    "request": lambda tl, cfg: any(isinstance(e, (ApiCall, Prompt)) for e in tl.events),
-    "collection": lambda tl, cfg: any(isinstance(e, (ApiCall, Flow, StorageWrite)) for e in tl.events),
+    "request": _has(ApiCall, Prompt),
+    "collection": _has(ApiCall, Flow, StorageWrite),
     "consent_dialog": lambda tl, cfg: any(is_consent_dialog(p, cfg) for p in tl.of(Prompt)),
     "refusal": lambda tl, cfg: bool(refusals(tl)),
     "hide": lambda tl, cfg: any(e.event == "hide" for e in tl.of(Lifecycle)),

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from harness.timeline import Step, Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts, path_text, shortest, taps
-from probes.evidence import endpoint, own_flows, shorten, since_start, snapshots, stable_path
+from probes.evidence import endpoint, own_flows, per_config, shorten, since_start, snapshots, stable_path
 from probes.finding import FindingDraft
 from probes.pages import page_texts
 from probes.registry import probe
@@ -72,6 +72,11 @@ def still_flowing(timeline: Timeline, config: ProbeConfig) -> Verdict | None:
 
 
 def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
+    """Worked out once per timeline and config: the evidence check (probes.evidence) asks it first."""
+    return per_config(timeline, config, "verdict:personalisation_optout", _verdict)
+
+
+def _verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     flowing = still_flowing(timeline, config)
     if flowing is not None:
         return flowing

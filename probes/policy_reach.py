@@ -31,12 +31,18 @@ from probes.crawled import (
     shortest,
     taps,
 )
+from probes.evidence import per_config
 from probes.finding import FindingDraft
 from probes.pages import is_policy_screen
 from probes.registry import probe
 
 
 def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
+    """Worked out once per timeline and config: the evidence check (probes.evidence) asks it first."""
+    return per_config(timeline, config, "verdict:policy_reach", _verdict)
+
+
+def _verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     home_crawls = [c for c in crawls(timeline) if c.home]
     policies = [s for c in home_crawls for s in c.screens if is_policy_screen(s)]
     nearest = shortest(policies)
