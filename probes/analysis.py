@@ -36,7 +36,8 @@ def _analyse(timeline: Timeline, config: ProbeConfig, registry: Registry) -> lis
         if not entry.missing_evidence(timeline, config)  # without its evidence a probe has not tested
         for draft in entry.check(timeline, config)
     ]
-    position = {seq: timeline.position(seq) for f in findings for seq in f.evidence}  # cited events only
+    cited = dict.fromkeys(seq for f in findings for seq in f.evidence)  # each cited event once
+    position = {seq: timeline.position(seq) for seq in cited}
     merged = merge(findings, position)
     return sorted(
         merged,
