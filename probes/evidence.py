@@ -692,8 +692,11 @@ def _starts_with_any(location: str, prefixes: tuple[str, ...]) -> bool:
 
 
 def program_pi(matches: Iterable[PIMatch], config: ProbeConfig) -> list[PIMatch]:
-    """The strong matches the mini program itself put there (client-set headers left out)."""
-    return [m for m in matches if is_strong(m) and not is_client_set(m, config)]
+    """The strong matches the mini program itself put there (client-set headers left out). Asked for every
+    flow by a dozen probes: is_strong and is_client_set inline."""
+    prefixes = config.client_set_pi_locations
+    return [m for m in matches
+            if (m.confidence == "high" or m.canary is not None) and not _starts_with_any(m.location, prefixes)]
 
 
 def types_of(matches: Iterable[PIMatch]) -> str:

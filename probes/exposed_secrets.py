@@ -22,6 +22,7 @@ WECHAT_API = ("api.weixin.qq.com",)
 REQUEST_SECRETS = ("app_secret",)
 RESPONSE_SECRETS = ("session_key",)
 ANYWHERE_SECRETS = ("cloud_key",)
+_SECRET_TYPES = frozenset((*REQUEST_SECRETS, "access_token", *RESPONSE_SECRETS, *ANYWHERE_SECRETS))
 
 
 def _in_response(match: PIMatch) -> bool:
@@ -30,6 +31,9 @@ def _in_response(match: PIMatch) -> bool:
 
 def exposures(flow: Flow, config: ProbeConfig) -> list[tuple[str, list[PIMatch]]]:
     """(what, matches) for each kind of secret the flow exposes."""
+    if not any(m.type in _SECRET_TYPES for m in flow.pi):  # most flows: only the URL can expose a key
+        url_key = any(re.search(p, flow.url) for p in config.secret_patterns)
+        return [("cloud access key in traffic", [])] if url_key else []
     matches = strong_pi(flow.pi)
     found: list[tuple[str, list[PIMatch]]] = []
     sent = [m for m in matches if m.type in REQUEST_SECRETS and not _in_response(m)]
