@@ -58,7 +58,7 @@ def phones(size: int) -> bytes:
 
 
 def products(size: int, extra: object = None, *, ensure_ascii: bool = False) -> bytes:
-    """A JSON product list of about ``size`` bytes without personal data (bench/proxy.py's), and
+    """A JSON product list of about ``size`` bytes without personal data (bench/proxy.py's too), and
     ``extra`` after its last item."""
     items: list[object] = []
     text, n = b"", 0

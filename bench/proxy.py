@@ -43,6 +43,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.pi_scan import products
 from harness.capture.addon import ScanInput, scan
 from harness.capture.proxy import ADDON_PATH, ensure_ca, mitmdump_argv
 
@@ -50,23 +51,10 @@ ROUNDS = 3
 REQUEST_BODY = json.dumps({"phone": "13812345678", "lat": 31.228474, "lng": 121.478224, "page": "stores"}).encode()
 
 
-def products_of(size: int) -> bytes:
-    """A JSON product list of about ``size`` bytes, without personal data (what most answers are)."""
-    items, text, n = [], b"", 0
-    while len(text) < size:
-        n += 1
-        items.append({"id": 100000 + n, "skuId": str(381000000000 + n * 7919), "title": f"新鲜水果礼盒 {n}号",
-                      "price": round(9.9 + n % 50, 2), "createTime": 1732400000000 + n * 60013,
-                      "imageUrl": f"https://img.example.cn/p/{n * 2654435761 % 16**8:08x}@2x.png",
-                      "tags": ["新品", "包邮"], "stock": n % 1000})
-        text = json.dumps({"code": 0, "data": {"list": items}}, ensure_ascii=False).encode()
-    return text
-
-
 def scan_costs(sizes: dict[str, bytes]) -> None:
     """CPU ms per scan by the addon's scan(): the recognisers alone, without mitmproxy."""
     canaries = {"phone": "13812345678"}
-    bodies = {**sizes, "100k-products": products_of(100 * 1024)}
+    bodies = {**sizes, "100k-products": products(100 * 1024)}
     request = ({"content-type": "application/json"}, REQUEST_BODY, "application/json")
     for name, body in {"request": b"", **bodies}.items():
         answer = ({"content-type": "application/json"}, body, "application/json") if body else None
