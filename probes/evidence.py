@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from types import ModuleType
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
@@ -47,6 +48,7 @@ from probes.config import NS_PER_S, ProbeConfig
 
 T = TypeVar("T")
 
+_T = attrgetter("t")
 _INDEXES: WeakKeyDictionary[Timeline, dict[object, tuple[list, list[int]]]] = WeakKeyDictionary()
 
 
@@ -56,7 +58,7 @@ def _time_index(timeline: Timeline, name: str, select: Callable[[Timeline], list
     cache = _INDEXES.setdefault(timeline, {})
     if name not in cache:
         events = select(timeline)
-        cache[name] = (events, [e.t for e in events])
+        cache[name] = (events, list(map(_T, events)))
     return cache[name]
 
 

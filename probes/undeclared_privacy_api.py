@@ -36,6 +36,8 @@ def problem(call: ApiCall) -> str | None:
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[tuple[str, str], list[ApiCall]] = {}
     for call in timeline.of(ApiCall):
+        if call.errno is None and call.err_msg is None:
+            continue  # (most calls: what problem() would say, without a call)
         why = problem(call)
         if why is not None:
             found.setdefault((call.api, why), []).append(call)
