@@ -27,7 +27,7 @@ from probes.pages import (
     TITLE_MAX_CHARS,
     PolicyScreen,
     page_texts,
-    policy_screens_of,
+    policy_screens,
     screen_titles,
 )
 from probes.registry import probe
@@ -75,9 +75,16 @@ def privacy_policy_screens(timeline: Timeline) -> list[PolicyScreen]:
 
 
 def _privacy_policy_screens(timeline: Timeline) -> list[PolicyScreen]:
+    """Each snapshot's policy screens (probes.pages.policy_screens, read once per timeline: walked along
+    the snapshots, both in time order), else its foreign-language policy screen."""
+    shown = policy_screens(timeline)
     found: list[PolicyScreen] = []
+    next_shown = 0
     for snapshot in snapshots(timeline):
-        screens = policy_screens_of(snapshot)
+        screens = []
+        while next_shown < len(shown) and shown[next_shown].snapshot is snapshot:
+            screens.append(shown[next_shown])
+            next_shown += 1
         foreign = foreign_policy_screen(snapshot) if not screens else None
         found += screens if foreign is None else [foreign]
     return found
