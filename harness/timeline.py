@@ -517,6 +517,8 @@ class Timeline:
         for event in self.events:
             self._by_type[type(event)].append(event)
         self._of_kind: dict[type, list[Event]] = {}
+        # what readers (probes.evidence) work out once per timeline: indexes, shared readings; dropped with it
+        self.memo: dict[object, Any] = {}
 
     @classmethod
     def load(cls, session_dir: Path) -> Timeline:

@@ -21,7 +21,6 @@ from operator import attrgetter
 from types import ModuleType
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
-from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel
 
@@ -49,13 +48,12 @@ from probes.config import NS_PER_S, ProbeConfig
 T = TypeVar("T")
 
 _T = attrgetter("t")
-_INDEXES: WeakKeyDictionary[Timeline, dict[object, tuple[list, list[int]]]] = WeakKeyDictionary()
 
 
 def _time_index(timeline: Timeline, name: str, select: Callable[[Timeline], list]) -> tuple[list, list[int]]:
     """``select(timeline)`` (time-ordered events) and their times, computed once per timeline: probes ask
     "which taps/steps/prompts around t" once per call or flow, and a scan each time is O(n^2)."""
-    cache = _INDEXES.setdefault(timeline, {})
+    cache = timeline.memo
     if name not in cache:
         events = select(timeline)
         cache[name] = (events, list(map(_T, events)))
@@ -66,7 +64,7 @@ def per_timeline(timeline: Timeline, key: object, compute: Callable[[Timeline], 
     """``compute(timeline)``, worked out once per timeline and dropped with it: for the few readings
     several probes (or the evidence checks and a probe) make of the whole session, such as its policy
     screens. Only for small results: the cache lives as long as the timeline."""
-    cache = _INDEXES.setdefault(timeline, {})
+    cache = timeline.memo
     if key not in cache:
         cache[key] = compute(timeline)  # type: ignore[assignment]
     return cache[key]  # type: ignore[return-value]
@@ -76,7 +74,7 @@ def per_config(timeline: Timeline, config: ProbeConfig, key: object,
                compute: Callable[[Timeline, ProbeConfig], T]) -> T:
     """``compute(timeline, config)`` once per timeline while the same config object is asked (a probe and
     the evidence checks of its kind ask with the one config of an analysis); another config recomputes."""
-    cache = _INDEXES.setdefault(timeline, {})
+    cache = timeline.memo
     held = cache.get(key)
     if held is None or held[0] is not config:
         held = cache[key] = (config, compute(timeline, config))  # type: ignore[assignment]
@@ -370,7 +368,7 @@ def button_role(button: UIButton, config: ProbeConfig) -> ButtonRole:
 def latest_dialog_offering(timeline: Timeline, button: str, t: int) -> Prompt | None:
     """The latest dialog seen at or before ``t`` with a button reading ``button`` (stripped): from a
     per-timeline index by button text, as it is asked for every tap."""
-    cache = _INDEXES.setdefault(timeline, {})
+    cache = timeline.memo
     if "dialogs by button" not in cache:
         by_button: dict[str, tuple[list[Prompt], list[int]]] = {}
         for prompt in timeline.of(Prompt):
@@ -758,7 +756,7 @@ def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
 
 
 def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:
-    cache = _INDEXES.setdefault(timeline, {})
+    cache = timeline.memo
     if "calls by api" not in cache:
         calls = timeline.of(ApiCall)
         by_api: dict[str, array[int]] = {}
