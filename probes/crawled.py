@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from harness.timeline import Step, Timeline, UISnapshot
+from probes.evidence import per_timeline
 from probes.finding import FindingDraft
 from probes.pages import controls_matching, crawl_completed, crawl_depth, policy_screens_of
 
@@ -48,7 +49,12 @@ class Crawl:
 
 
 def crawls(timeline: Timeline) -> list[Crawl]:
-    """The session's crawls in order, each with the crawl snapshots recorded since the step before it."""
+    """The session's crawls in order, each with the crawl snapshots recorded since the step before it
+    (read once per timeline: the four crawl probes ask)."""
+    return list(per_timeline(timeline, "crawls", _crawls))
+
+
+def _crawls(timeline: Timeline) -> list[Crawl]:
     found: list[Crawl] = []
     previous_seq = -1
     snapshots = [s for s in timeline.of(UISnapshot) if s.crawl_path is not None]

@@ -706,6 +706,12 @@ def types_of(matches: Iterable[PIMatch]) -> str:
 
 def host_in(host: str, suffixes: Iterable[str]) -> bool:
     """``host`` is one of ``suffixes`` or a subdomain of one (case and a trailing dot ignored)."""
+    return _host_in(host, suffixes if type(suffixes) is tuple else tuple(suffixes))
+
+
+@lru_cache(maxsize=4096)
+def _host_in(host: str, suffixes: tuple[str, ...]) -> bool:
+    """Asked per flow, of a few distinct hosts: answered once each."""
     host = host.lower().rstrip(".")
     return any(host == s.lower() or host.endswith("." + s.lower()) for s in suffixes if s)
 
@@ -799,7 +805,7 @@ def snapshots_between(timeline: Timeline, lo: int, hi: int) -> list[UISnapshot]:
 
 def screen_text(snapshot: UISnapshot) -> str:
     """A snapshot's visible texts as one line (the page's own and the platform's)."""
-    return " ".join(t.strip() for t in snapshot.texts if t.strip())
+    return " ".join([t for t in map(str.strip, snapshot.texts) if t])
 
 
 def screen_before(timeline: Timeline, t: int) -> UISnapshot | None:
