@@ -106,17 +106,23 @@ def _what(event: Event) -> tuple[str, str]:
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     error = timeline.clock_error_ns
-    collected: dict[str, tuple[list[tuple[Event, list[PIMatch]]], list[int]]] = {}
+    # per subject: what collects, in timeline order, and its indexes by the time that counts (a call's
+    # result): a window bisects those times and sorts the indexes of its slice back into timeline order
+    collected: dict[str, tuple[list[tuple[Event, list[PIMatch]]], list[int], list[int]]] = {}
+    described: dict[int, tuple[str, str]] = {}  # _what of an event, by identity (windows of two subjects share)
     for subject, first, end in refusal_windows(timeline):
-        if subject not in collected:  # by the time that counts (a call's result), for bisection
-            pairs = sorted(_collected(timeline, subject, config), key=lambda pair: _at(pair[0]))
-            collected[subject] = (pairs, [_at(e) for e, _ in pairs])
-        pairs, times = collected[subject]
+        if subject not in collected:
+            pairs = _collected(timeline, subject, config)
+            at = [_at(event) for event, _ in pairs]
+            by_time = sorted(range(len(pairs)), key=at.__getitem__)
+            collected[subject] = (pairs, by_time, [at[i] for i in by_time])
+        pairs, by_time, times = collected[subject]
         lo = bisect_right(times, first.t + error)  # after the refusal beyond the clock error bound
         hi = len(times) if end is None else bisect_left(times, end - error)  # before the agreement, likewise
         found: dict[str, tuple[str, list[Event], list[PIMatch]]] = {}
-        for event, matches in sorted(pairs[lo:hi], key=lambda pair: (pair[0].t, pair[0].seq)):  # timeline order
-            key, text = _what(event)
+        for index in sorted(by_time[lo:hi]):  # timeline order
+            event, matches = pairs[index]
+            key, text = described.get(id(event)) or described.setdefault(id(event), _what(event))
             entry = found.setdefault(key, (text, [], []))
             entry[1].append(event)
             entry[2].extend(matches)

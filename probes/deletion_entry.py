@@ -31,11 +31,14 @@ def own_account_screen(timeline: Timeline, config: ProbeConfig) -> tuple[UISnaps
     """The first screen that shows the app keeps accounts, with the text that shows it (the words in
     ``account_words`` order: 登录 or 账号 says more than a 我的 tab)."""
     matchers = [lexicon_matcher((word,)) for word in config.account_words]
+    any_word = lexicon_matcher(config.account_words)  # most screens show none: one test, not one per word
     first: list[tuple[UISnapshot, str] | None] = [None] * len(matchers)  # each word's first screen and text
     for screen in snapshots(timeline):  # one pass, each text normalised once, whole screens tried first
         texts = page_texts(screen)
         norms = [normalise(t) for t in texts]
         joined = "\n".join(norms)
+        if not any_word(joined):
+            continue
         for index, matches in enumerate(matchers):
             if first[index] is None and matches(joined):
                 first[index] = screen, next(t for t, n in zip(texts, norms, strict=True) if matches(n))
