@@ -109,7 +109,6 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     # per subject: what collects, in timeline order, and its indexes by the time that counts (a call's
     # result): a window bisects those times and sorts the indexes of its slice back into timeline order
     collected: dict[str, tuple[list[tuple[Event, list[PIMatch]]], list[int], list[int]]] = {}
-    described: dict[int, tuple[str, str]] = {}  # _what of an event, by identity (windows of two subjects share)
     for subject, first, end in refusal_windows(timeline):
         if subject not in collected:
             pairs = _collected(timeline, subject, config)
@@ -122,7 +121,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
         found: dict[str, tuple[str, list[Event], list[PIMatch]]] = {}
         for index in sorted(by_time[lo:hi]):  # timeline order
             event, matches = pairs[index]
-            key, text = described.get(id(event)) or described.setdefault(id(event), _what(event))
+            key, text = _what(event)
             entry = found.setdefault(key, (text, [], []))
             entry[1].append(event)
             entry[2].extend(matches)
