@@ -14,8 +14,9 @@ demo: setup
 test: setup
 	.venv/bin/python -m pytest -q
 
-lint:
-	.venv/bin/ruff check harness probes tests
+lint: setup
+	@test -x .venv/bin/ruff || .venv/bin/pip install -q ruff
+	.venv/bin/ruff check harness probes tests bench
 
 schema: setup
 	.venv/bin/miniprobe schema --out schema
