@@ -339,6 +339,16 @@ _dumps, _NEWLINE = orjson.dumps, orjson.OPT_APPEND_NEWLINE
 _monotonic_ns, _write = time.monotonic_ns, os.write
 
 
+def event_line(event: _Event) -> bytes:
+    """The events.jsonl line of ``event`` as it stands (nothing stamped): the bytes of its own
+    ``to_json(exclude_none=True)``. What ``Recorder.record`` writes (it runs these two steps inline)
+    and what the capture addon writes per flow."""
+    try:
+        return _dumps(_FIELDS_OF[type(event)](event.__dict__), option=_NEWLINE)
+    except (TypeError, AttributeError, KeyError):  # orjson's error is a TypeError; a nested non-model
+        return _fallback_line(event)
+
+
 class Recorder:
     """Append-only, thread-safe writer of events.jsonl.
 
@@ -383,10 +393,7 @@ class Recorder:
                 if not milli[0] <= now < milli[1]:
                     milli = _turn_millisecond(now)
                 fields["wall"] = milli[2] + _MICROS_Z[(now - milli[0]) // 1000]
-            try:
-                line = _dumps(_FIELDS_OF[type(event)](fields), option=_NEWLINE)
-            except (TypeError, AttributeError, KeyError):  # orjson's error is a TypeError; a nested non-model
-                line = _fallback_line(event)
+            line = event_line(event)
             written = _write(self._fd, line)
             while written < len(line):  # the OS took part of it (a full disk raises instead)
                 written += _write(self._fd, line[written:])

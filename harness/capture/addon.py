@@ -33,13 +33,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import orjson
 from mitmproxy import ctx, exceptions, http
 from mitmproxy.net import encoding
 from mitmproxy.proxy import server_hooks
 
 from harness.capture.recognisers import dedupe, find_pi, find_pi_in_http, redact_text, redact_url
-from harness.timeline import Flow, PIMatch
+from harness.timeline import Flow, PIMatch, event_line
 
 log = logging.getLogger(__name__)
 
@@ -160,11 +159,6 @@ class ScanInput(NamedTuple):
     request: tuple[dict[str, str], bytes, str | None]  # headers, content, content type
     response: tuple[dict[str, str], bytes, str | None] | None
     messages: list[tuple[str, str]]  # WebSocket: (where, text)
-
-    @property
-    def size(self) -> int:
-        return len(self.request[1]) + (len(self.response[1]) if self.response else 0) + sum(
-            len(text) for _, text in self.messages)
 
 
 # What the proxy keeps of a flow to scan it later, as plain (picklable) data read without decoding
@@ -735,15 +729,6 @@ class ScanBacklog:
         with self._changed:
             self._closed = True
             self._changed.notify_all()
-
-
-def event_line(event: Flow) -> bytes:
-    """The event's JSON line: the bytes of ``orjson.dumps(event.model_dump(mode="json", exclude_none=True))``
-    without the dump (the fields in declaration order, None left out, the matches alike)."""
-    fields = {name: value for name, value in event.__dict__.items() if value is not None}
-    fields["pi"] = [{name: value for name, value in match.__dict__.items() if value is not None}
-                    for match in event.pi]
-    return orjson.dumps(fields, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def unscanned_line(item: PendingScan, why: str) -> bytes:
