@@ -164,9 +164,16 @@ def _compile_build(cls: type[BaseModel], template: dict[str, Any], fields_set: s
              "set_(instance, '__pydantic_fields_set__', fields_set)",
              "set_(instance, '__pydantic_extra__', None)", "set_(instance, '__pydantic_private__', None)",
              "return instance"]
-    source = "def build(data):\n" + "".join(f"    {line}\n" for line in body)
-    exec(source, names)  # noqa: S102 - generated from the model's own field names, nothing from the line
-    return names["build"]  # type: ignore[no-any-return]
+    return generated_function("build(data)", body, names)  # type: ignore[no-any-return]
+
+
+def generated_function(signature: str, body: list[str], names: dict[str, Any]) -> Callable[..., Any]:
+    """A function made of ``body`` lines (as dataclasses makes ``__init__``), seeing ``names``: the
+    per-model straight-line code of the reader's builders and the recorder's serialisers, where a loop
+    over the fields costs ~40% more per event. The source comes from the models' own field names only."""
+    source = f"def {signature}:\n" + "".join(f"    {line}\n" for line in body)
+    exec(source, names)  # noqa: S102 - see above: nothing from a line or from outside
+    return names[signature.partition("(")[0]]  # type: ignore[no-any-return]
 
 
 class ModelReader:

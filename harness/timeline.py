@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from harness.event_reader import EventReader, _is_model, _unwrap
+from harness.event_reader import EventReader, _is_model, _unwrap, generated_function
 
 SCHEMA_VERSION = 1
 
@@ -310,9 +310,7 @@ def _compile_fields_of(cls: type[BaseModel]) -> _FieldsOf:
         if nullable:
             body.append(f"if v is None: del o[{name!r}]")
         body.append(f"{'el' if nullable else ''}if v{'' if item else ' is not None'}: o[{name!r}] = {made}")
-    source = "def fields_of(d):\n    o = d.copy()\n" + "".join(f"    {line}\n" for line in body) + "    return o\n"
-    exec(source, names)  # noqa: S102 - generated from the model's own field list, nothing from outside
-    return names["fields_of"]  # type: ignore[no-any-return]
+    return generated_function("fields_of(d)", ["o = d.copy()", *body, "return o"], names)  # type: ignore[no-any-return]
 
 
 class _FieldsOfClass(dict[type[BaseModel], _FieldsOf]):
