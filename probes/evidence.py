@@ -53,11 +53,11 @@ _T = attrgetter("t")
 def _time_index(timeline: Timeline, name: str, select: Callable[[Timeline], list]) -> tuple[list, list[int]]:
     """``select(timeline)`` (time-ordered events) and their times, computed once per timeline: probes ask
     "which taps/steps/prompts around t" once per call or flow, and a scan each time is O(n^2)."""
-    cache = timeline.memo
-    if name not in cache:
-        events = select(timeline)
-        cache[name] = (events, list(map(_T, events)))
-    return cache[name]
+    def index(tl: Timeline) -> tuple[list, list[int]]:
+        events = select(tl)
+        return events, list(map(_T, events))
+
+    return per_timeline(timeline, name, index)
 
 
 def per_timeline(timeline: Timeline, key: object, compute: Callable[[Timeline], T]) -> T:
@@ -368,18 +368,19 @@ def button_role(button: UIButton, config: ProbeConfig) -> ButtonRole:
 def latest_dialog_offering(timeline: Timeline, button: str, t: int) -> Prompt | None:
     """The latest dialog seen at or before ``t`` with a button reading ``button`` (stripped): from a
     per-timeline index by button text, as it is asked for every tap."""
-    cache = timeline.memo
-    if "dialogs by button" not in cache:
-        by_button: dict[str, tuple[list[Prompt], list[int]]] = {}
-        for prompt in timeline.of(Prompt):
-            for text in dict.fromkeys(b.text.strip() for b in prompt.buttons):
-                dialogs, times = by_button.setdefault(text, ([], []))
-                dialogs.append(prompt)
-                times.append(prompt.t)
-        cache["dialogs by button"] = by_button  # type: ignore[assignment]
-    dialogs, times = cache["dialogs by button"].get(button, ([], []))  # type: ignore[attr-defined]
+    dialogs, times = per_timeline(timeline, "dialogs by button", _dialogs_by_button).get(button, ([], []))
     latest = bisect_right(times, t) - 1
     return dialogs[latest] if latest >= 0 else None
+
+
+def _dialogs_by_button(timeline: Timeline) -> dict[str, tuple[list[Prompt], list[int]]]:
+    by_button: dict[str, tuple[list[Prompt], list[int]]] = {}
+    for prompt in timeline.of(Prompt):
+        for text in dict.fromkeys(b.text.strip() for b in prompt.buttons):
+            dialogs, times = by_button.setdefault(text, ([], []))
+            dialogs.append(prompt)
+            times.append(prompt.t)
+    return by_button
 
 
 def prompt_text(prompt: Prompt) -> str:
@@ -762,17 +763,18 @@ def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
 
 
 def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:
-    cache = timeline.memo
-    if "calls by api" not in cache:
-        calls = timeline.of(ApiCall)
-        by_api: dict[str, array[int]] = {}
-        for index, call in enumerate(calls):
-            positions = by_api.get(call.api)
-            if positions is None:
-                positions = by_api[call.api] = array("q")  # 8 bytes a call, not an int object each
-            positions.append(index)
-        cache["calls by api"] = (calls, by_api)  # type: ignore[assignment]
-    return cache["calls by api"]  # type: ignore[return-value]
+    return per_timeline(timeline, "calls by api", _index_calls_by_api)
+
+
+def _index_calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:
+    calls = timeline.of(ApiCall)
+    by_api: dict[str, array[int]] = {}
+    for index, call in enumerate(calls):
+        positions = by_api.get(call.api)
+        if positions is None:
+            positions = by_api[call.api] = array("q")  # 8 bytes a call, not an int object each
+        positions.append(index)
+    return calls, by_api
 
 
 def regex_search(pattern: str, text: str) -> re.Match[str] | None:
