@@ -3,11 +3,14 @@
 Events are the synthetic session of bench/analysis.py (wx.* calls with stacks, flows with PI matches,
 steps, prompts...), validated into fresh timeline models before each round (not timed: the harness
 hands the recorder a new event each time). Measured side by side, interleaved, best of --rounds:
-  recorder: Recorder.record(event) for each — seq/t/wall stamped, serialised, written to the OS;
+  recorder: Recorder.record(event) for each — seq/t/wall stamped, serialised, handed to the OS (copied
+            into a shared mapping of the file: harness/mapped_log.py);
   raw:      the very bytes the recorder wrote, one buffered write + flush per line (the same flush
             policy: every event reaches the OS at once, so it survives a crash of the harness process);
   raw, no flush: the same bytes through the 64 KiB buffer alone (for reference: loses up to 64 KiB);
-  raw os.write: the same bytes, one os.write per line (for reference: the recorder's own write).
+  raw os.write: the same bytes, one os.write per line (for reference: the recorder's former write);
+  raw mapped: the same bytes through the recorder's own MappedLog (for reference: how much of the
+            recorder's margin over the target comes from its write path rather than from its Python).
 And the same pair with each event made just before it is recorded, as the harness hands them over
 (Frida's and the proxy's events are parsed from JSON the moment they arrive, so they are hot in the
 CPU caches, where the pre-built models above are cold): each record() and each write + flush timed on
@@ -36,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.analysis import Generator
+from harness.mapped_log import MappedLog
 from harness.timeline import EVENT_ADAPTER, Recorder
 
 
@@ -121,6 +125,17 @@ def time_os_write(lines: list[bytes], path: Path) -> float:
         os.close(fd)
 
 
+def time_mapped(lines: list[bytes], path: Path) -> float:
+    log = MappedLog(path)
+    try:
+        start = time.perf_counter()
+        for line in lines:
+            log.append(line)
+        return time.perf_counter() - start
+    finally:
+        log.close()
+
+
 def same_bytes(models: list, lines: list[bytes]) -> bool:
     """The recorded lines are what the models' own serialiser writes for the stamped events."""
     return len(models) == len(lines) and all(
@@ -133,7 +148,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="best of this many rounds each")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-recorder-") as tmp:
-        rec, raw, raw_nf, raw_os, fresh, raw_each, timer = [], [], [], [], [], [], []
+        rec, raw, raw_nf, raw_os, raw_map, fresh, raw_each, timer = [], [], [], [], [], [], [], []
         sent = messages(args.events)
         for round_ in range(args.rounds):  # interleaved, so that machine load hits both alike
             models = events(args.events)
@@ -144,6 +159,7 @@ def main() -> None:
             raw.append(time_raw(lines, Path(tmp) / f"raw-{round_}.jsonl", flush=True))
             raw_nf.append(time_raw(lines, Path(tmp) / f"nf-{round_}.jsonl", flush=False))
             raw_os.append(time_os_write(lines, Path(tmp) / f"os-{round_}.jsonl"))
+            raw_map.append(time_mapped(lines, Path(tmp) / f"map-{round_}.jsonl"))
             fresh.append(time_recorder_fresh(sent, Path(tmp) / f"fresh-{round_}.jsonl"))
             raw_each.append(time_raw_each(lines, Path(tmp) / f"each-{round_}.jsonl"))
             timer.append(timer_cost(args.events))
@@ -153,9 +169,11 @@ def main() -> None:
     print(f"{n} events, {size / 1e6:.1f} MB, best of {args.rounds}; load average {os.getloadavg()[0]:.1f}")
     print(f"lines identical to the models' own to_json(exclude_none=True): {'yes' if identical else 'NO'}")
     for name, secs in (("recorder", min(rec)[0]), ("raw + flush per line", min(raw)[0]),
-                       ("raw, no flush", min(raw_nf)[0]), ("raw os.write per line", min(raw_os))):
+                       ("raw, no flush", min(raw_nf)[0]), ("raw os.write per line", min(raw_os)),
+                       ("raw mapped per line", min(raw_map))):
         print(f"{name:>22}: {n / secs:>10,.0f} events/s  {size / secs / 1e6:>7.1f} MB/s  {secs / n * 1e6:5.2f} µs/event")
     print(f"recorder / raw (same flush policy): {min(raw)[0] / min(rec)[0]:.2f}  (target >= 0.50)")
+    print(f"recorder / raw mapped (the recorder's own write path, for reference): {min(raw_map) / min(rec)[0]:.2f}")
     rec_cpu, raw_cpu = min(c for _, c in rec), min(c for _, c in raw)
     print(f"the same in this thread's CPU time (other processes' load left out): recorder {rec_cpu / n * 1e6:.2f} "
           f"µs/event, raw + flush {raw_cpu / n * 1e6:.2f} µs/event, ratio {raw_cpu / rec_cpu:.2f}")
