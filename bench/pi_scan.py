@@ -51,6 +51,18 @@ def stores(size: int) -> bytes:
     return text
 
 
+def distinct_stores(size: int) -> bytes:
+    """Like stores(), but no two stores alike (another name, address and distance each)."""
+    items: list[object] = []
+    text = b"[]"
+    while len(text) < size:
+        n = len(items) + 1
+        items.append({"name": f"鲜果坊 {n}号店", "address": f"上海市黄浦区南京东路 {100 + n} 号",
+                      "distance": 420 + n * 7})
+        text = json.dumps({"stores": items}, ensure_ascii=False).encode()
+    return text
+
+
 def phones(size: int) -> bytes:
     """A JSON list of contacts (a phone number under "tel" each) of about ``size`` bytes."""
     items = [{"tel": f"139{n:08d}", "memo": "客服"} for n in range(size // 36)]
@@ -80,6 +92,7 @@ def kinds() -> dict[str, tuple[bytes, dict[str, str]]]:
         "request only": (b"", {}),
         "1 KB stores": (stores(1024), {}),
         "100 KB stores": (stores(100 * 1024), {}),
+        "100 KB stores, distinct": (distinct_stores(100 * 1024), {}),
         "100 KB phone list": (phones(100 * 1024), {}),
         "1 KB products": (products(1024), {}),
         "100 KB products": (products(100 * 1024), {}),

@@ -315,3 +315,61 @@ def test_skipped_subtrees_count_against_the_value_budget(where: int, reached: bo
             scan.SCREEN = True
     assert found[0] == found[1]
     assert bool(found[0]) == reached
+
+
+# ---------------------------------------------------------------------------------------------- repeated groups
+
+
+def _dense_carriers() -> list[tuple[str, dict[str, str], bytes, str | None]]:
+    """Bodies dense in personal data whose groups repeat (what the walk's memory of group shapes
+    serves) and nearly repeat: the corpus's objects listed several times, identical store lists
+    beyond MAX_MATCHES, lists of a repeated scalar, repeated objects with nested containers, keys
+    with escapes, a key that holds a canary, values that decode (JSON, base64, forms) repeated."""
+    carriers = [("https://a.example.cn/face/verify", {}, body, "application/json") for body in _bodies(11)]
+    store = {"name": "张三丰", "address": "上海市黄浦区南京东路 100 号", "distance": 420, "tel": "13812345678"}
+    lists: list[object] = [
+        {"stores": [store] * 1500},
+        {"stores": [store, {**store, "distance": 421}] * 150 + [{**store, "name": "李四"}] * 40},
+        {"phones": ["13800138000"] * 300, "fixes": [{"lat": 31.2304, "lng": 121.4737, "t": 1}] * 5},
+        {"list": [{"user": {"mobile": "13800138000", "pos": [121.4737, 31.2304]}, "id": 7}] * 120},
+        {"list": [{"13812345678": "a", "v": "x13812345678"}] * 30},  # the canary in a key: "[canary]"
+        {"list": [{"d": json.dumps({"mobile": "13800138000"}), "b": base64.b64encode(b'{"v":"13800138000"}')
+                   .decode(), "f": "a=13800138000&x=1"}] * 40},
+        [[121.4737, 31.2304, 1732400000]] * 10,
+        {"a": [{"sub": [{"phone": "13800138000"}] * 3}] * 3, "b": [{"sub": [{"phone": "13800138000"}] * 3}] * 3},
+    ]
+    for index, body in enumerate(lists):
+        carriers.append(("", {}, json.dumps(body, ensure_ascii=bool(index % 2)).encode(), "application/json"))
+    escaped = b'{"list": [' + b", ".join([b'{"\\u006dobile": "13800138000", "n\\u0061me": "\\u5f20\\u4e09"}'] * 50)
+    carriers.append(("", {}, escaped + b"]}", "application/json"))
+    form = urlencode([("phone", "13800138000")] * 30 + [("name", "张三丰")] * 30)
+    carriers.append(("https://a.example.cn/x?" + form, {"x-user": "13800138000"}, form.encode(),
+                     "application/x-www-form-urlencoded"))
+    return carriers
+
+
+def test_repeated_groups_change_no_match(request: pytest.FixtureRequest) -> None:
+    """A group like one seen earlier in the walk gets that group's matches at its own locations: the
+    same matches as running the recognisers again (the shortcut is off with the screen)."""
+    def scan_all() -> list[list[PIMatch]]:
+        found = [find_pi_in_http(url, headers, body, content_type, "response", CANARIES if n % 2 else None)
+                 for n, (url, headers, body, content_type) in enumerate(_dense_carriers())]
+        values = [json.loads(body) for _, _, body, content_type in _dense_carriers()[-12:-2]]
+        return found + [find_pi_in_value(value, "args", CANARIES) for value in values]
+
+    remembered = scan_all()
+    assert sum(map(len, remembered)) > 2000
+    assert len({m.location for found in remembered for m in found if m.location.endswith(".address")}) > 100
+    request.getfixturevalue("unscreened")
+    assert scan_all() == remembered
+
+
+def test_a_repeated_group_is_recognised_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk runs the recognisers once per distinct group shape: 300 identical stores, one run."""
+    runs: list[int] = []
+    applicable = scan.applicable
+    monkeypatch.setattr(scan, "applicable", lambda *a: (runs.append(1), applicable(*a))[1])
+    body = json.dumps({"stores": [{"address": "上海市黄浦区南京东路 100 号", "n": 1}] * 150}, ensure_ascii=False)
+    found = find_pi_in_http("", {}, body.encode(), "application/json", "response")
+    assert len(found) == 150 and found[149].location == "response.body.json:$.stores[149].address"
+    assert len(runs) == 1  # the first store (the containers above hold no scalars)

@@ -21,11 +21,11 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 # the recogniser modules register themselves on import
@@ -73,10 +73,6 @@ TRACK = "track"  # in a screen's verdict: the body may hold a track
 CANARY = "canary"  # in a screen's verdict: a canary occurs in the body (walk it)
 
 
-def _json_member(path: str, key: str) -> str:
-    return path + _member_suffix(key)
-
-
 @lru_cache(maxsize=KEY_CACHE)
 def _member_suffix(key: str) -> str:
     """How a key extends a JSON path: ".phone" or '["mobile no"]'."""
@@ -94,6 +90,38 @@ _JWT_RE = re.compile(r"[A-Za-z0-9_-]{8,}\.([A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]*")
 _FORM_RE = re.compile(r"[^=&\s]{1,200}=[^&\s]*(?:&[^=&\s]{1,200}=?[^&\s]*)*&?")
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _PADDED_BASE64_RE = re.compile(r"[A-Za-z0-9+/_-]+={1,2}")
+
+
+MAX_GROUP_SHAPES = 4096  # distinct groups whose matches one walk remembers
+_UNSEEN = object()
+
+
+def _signature(group: Group, stem: str, only: frozenset[str] | None) -> tuple[object, ...] | None:
+    """What the recognisers may read of a group, but the stem of its locations (the recognisers
+    given the walk: its endpoint is the walker's); None when a value's location does not start
+    with the stem."""
+    cut = len(stem)
+    shape = []
+    for s in group.scalars:
+        if not s.location.startswith(stem):
+            return None
+        shape.append((s.location[cut:], s.key, s.text, s.whole, s.number))
+    return (group.member_prefix[cut:], group.key, group.array, only, tuple(shape))
+
+
+def _relocated(found: PIMatch, location: str) -> PIMatch:
+    """A copy of a match at another location, without validating again what was validated."""
+    copy = object.__new__(PIMatch)
+    fields = dict(found.__dict__)
+    fields["location"] = location
+    _set_attribute(copy, "__dict__", fields)
+    _set_attribute(copy, "__pydantic_fields_set__", found.__pydantic_fields_set__)
+    _set_attribute(copy, "__pydantic_extra__", None)
+    _set_attribute(copy, "__pydantic_private__", None)
+    return copy
+
+
+_set_attribute = object.__setattr__
 
 
 def _may_be_encoded(text: str) -> bool:
@@ -122,6 +150,8 @@ class _Walker:
     complete: bool = False  # MAX_MATCHES distinct matches: nothing found later would be reported
     only: frozenset[str] | None = None  # the recognisers (and TRACK) the body screen left, None: all
     needles: frozenset[str] | None = None  # when set, a subtree none of whose values holds one is skipped
+    # group shape -> the matches found on it and their locations after the stem (None: not remembered)
+    recognised: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...] | None] = field(default_factory=dict)
 
     def full(self) -> bool:
         """Whether the walk can stop: dedupe() keeps the first MAX_MATCHES distinct matches, and
@@ -146,14 +176,36 @@ class _Walker:
         group = Group(member_prefix, key, tuple(bounded), array, self.endpoint)
         joined = "\x00".join(s.text for s in bounded)
         if not self.canary_only:
-            starts = list(accumulate((len(s.text) + 1 for s in bounded[:-1]), initial=0))
-            for recognise, seen in applicable(group, joined, starts, self.only):
-                self.matches.extend(recognise(seen))
+            self.recognise(group, joined)
         if self.canary_forms:
             lowered = joined.lower()
             present = tuple(form for form in self.canary_forms if form.needle in lowered)
             if present:
                 self.matches.extend(canary_matches(group, present))
+
+    def recognise(self, group: Group, joined: str) -> None:
+        """Run the recognisers the gates leave on a group, or repeat what they found on a group of the
+        same shape earlier in this walk (the objects of a list often repeat theirs): the same values
+        under the same keys, and locations that differ only in the common stem of the group's member
+        prefix (the list index), which every location of a match must start with to be remembered."""
+        stem = group.member_prefix.rstrip(".:")
+        cut = len(stem)
+        signature = _signature(group, stem, self.only) if SCREEN else None
+        if signature is not None:
+            template = self.recognised.get(signature, _UNSEEN)
+            if template is not None and template is not _UNSEEN:
+                self.matches.extend(_relocated(found, stem + suffix) for found, suffix in template)
+                return
+        else:
+            template = None
+        before = len(self.matches)
+        starts = list(accumulate((len(s.text) + 1 for s in group.scalars[:-1]), initial=0))
+        for recognise, seen in applicable(group, joined, starts, self.only):
+            self.matches.extend(recognise(seen))
+        if template is _UNSEEN and len(self.recognised) < MAX_GROUP_SHAPES:
+            found = self.matches[before:]
+            remembered = all(m.location.startswith(stem) for m in found)
+            self.recognised[signature] = tuple((m, m.location[cut:]) for m in found) if remembered else None
 
     def shown_key(self, key: str) -> str:
         """A key as it may appear in a location: a key that holds a canary is not shown."""
@@ -170,15 +222,18 @@ class _Walker:
         if self.values_left <= 0 or depth > MAX_JSON_DEPTH or self.full():
             return
         if isinstance(obj, dict):
-            items = [(str(k), v) for k, v in list(obj.items())[: self.values_left]]
-            members = [(_json_member(path, self.shown_key(k)), k, v) for k, v in items]
+            members = []
+            for k, v in islice(obj.items(), self.values_left):
+                k = k if type(k) is str else str(k)
+                members.append((path + _member_suffix(self.shown_key(k)), k, v))
             self._members(location, path, key, members, depth, layers, array=False)
         elif isinstance(obj, (list, tuple)):
-            # list items inherit the list's key as their hint: {"phones": ["138..."]}
-            members = [(f"{path}[{i}]", key, v) for i, v in enumerate(obj[: self.values_left])]
-            self._members(location, path, key, members, depth, layers, array=True)
+            # list items inherit the list's key as their hint: {"phones": ["138..."]}; an item's path is
+            # made when it is needed (a long list's walk may stop early, at MAX_MATCHES)
+            self._members(location, path, key, obj[: self.values_left], depth, layers, array=True)
             tracks = not self.canary_only and (self.only is None or TRACK in self.only)
-            if tracks and len(obj) >= 3 and (track := track_in(obj, f"{location}:{path}")):
+            # once full(), a track would come after MAX_MATCHES distinct matches: dedupe() drops it
+            if tracks and len(obj) >= 3 and not self.full() and (track := track_in(obj, f"{location}:{path}")):
                 self.matches.append(track)
         else:
             scalar = _scalar_text(obj)
@@ -193,17 +248,30 @@ class _Walker:
         location: str,
         path: str,
         key: str | None,
-        members: list[tuple[str, str | None, object]],
+        members: Sequence[object],
         depth: int,
         layers: int,
         *,
         array: bool,
     ) -> None:
+        """One container's members: its scalars as one group, then its nested containers in order.
+        ``members``: (path, key, value) of an object's members, or an array's items (whose paths are
+        the array's path and [index], and whose key is the array's)."""
         scalars: list[Scalar] = []
         nested: list[tuple[str, str | None, object]] = []
-        for member_path, member_key, member in members:
+        for index, member in enumerate(members):
+            if array:
+                member_key = key
+                member_path = None
+            else:
+                member_path, member_key, member = member  # type: ignore[misc]
             found = _scalar_text(member)
-            if found is None:
+            if member_path is None:
+                if found is None:
+                    nested.append((index, member_key, member))  # type: ignore[arg-type]
+                    continue
+                member_path = f"{path}[{index}]"
+            elif found is None:
                 nested.append((member_path, member_key, member))
                 continue
             text, number = found
@@ -212,6 +280,10 @@ class _Walker:
                 scalars.append(Scalar(where, member_key, text, True, number))
         self.group(f"{location}:{path}.", key, scalars, array=array)
         for member_path, member_key, member in nested:
+            if self.values_left <= 0 or self.full():
+                return  # value() and skip() would return at once: nothing more is counted or found
+            if array:
+                member_path = f"{path}[{member_path}]"
             if self.needles is not None and not _holds(member, self.needles):
                 self.skip(member, depth + 1)
             else:
