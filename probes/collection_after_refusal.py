@@ -26,7 +26,7 @@ from probes.evidence import (
     is_client_set,
     is_platform_host,
     own_flows,
-    program_pi,
+    own_flows_pi,
     refusal_windows,
     shorten,
     since_start,
@@ -67,16 +67,16 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tu
     found: list[tuple[Event, list[PIMatch]]] = [(c, []) for c in calls_of(timeline, apis) if c.ok is True]
     reads = calls_of(timeline, [api for api, category in WATCHED_APIS.items() if category == DEVICE_INFO])
     first_read = min((done_at(c) for c in reads if c.ok), default=None)
-    for flow in own_flows(timeline):
-        if is_platform_host(flow.host, config):
-            continue
-        matches = program_pi(flow.pi, config)
-        if subject != PRIVACY:
-            matches = [m for m in matches if m.type in SCOPE_PI_TYPES.get(subject, ())]
-        else:
-            matches += [m for m in _device_info_sent(flow, first_read, config) if m not in matches]
-        if matches:
-            found.append((flow, matches))
+    scope_types = SCOPE_PI_TYPES.get(subject, ())
+    if subject == PRIVACY or scope_types:  # (a scope without PI types of its own collects by its calls alone)
+        for flow, program in zip(own_flows(timeline), own_flows_pi(timeline, config), strict=True):
+            if subject != PRIVACY:
+                matches = [m for m in program if m.type in scope_types]
+            else:
+                device = _device_info_sent(flow, first_read, config) if flow.pi else []
+                matches = [*program, *(m for m in device if m not in program)]
+            if matches and not is_platform_host(flow.host, config):
+                found.append((flow, matches))
     if subject == PRIVACY:
         found += [(w, pi) for w in timeline.of(StorageWrite) if (pi := strong_pi(w.pi))]
     found.sort(key=lambda pair: (pair[0].t, pair[0].seq))
@@ -87,15 +87,24 @@ def _at(event: Event) -> int:
     return done_at(event) if isinstance(event, ApiCall) else event.t
 
 
-def _what(event: Event) -> tuple[str, str]:
-    """(fingerprint key, statement text) of a collecting event."""
+def _what(event: Event) -> str:
+    """The fingerprint key of a collecting event."""
     if isinstance(event, ApiCall):
-        return f"api:{event.api}", f"{event.api} succeeded"
+        return f"api:{event.api}"
     if isinstance(event, Flow):
-        where = endpoint(event)
-        return f"flow:{where}", f"{types_of(event.pi)} sent to {shorten(where, 80)}"
+        return f"flow:{endpoint(event)}"
     assert isinstance(event, StorageWrite)
-    return f"storage:{event.key}", f'{types_of(event.pi)} written to storage key "{shorten(event.key)}"'
+    return f"storage:{event.key}"
+
+
+def _text(event: Event) -> str:
+    """The statement's words for a collecting event (worded once per key, not per event)."""
+    if isinstance(event, ApiCall):
+        return f"{event.api} succeeded"
+    if isinstance(event, Flow):
+        return f"{types_of(event.pi)} sent to {shorten(endpoint(event), 80)}"
+    assert isinstance(event, StorageWrite)
+    return f'{types_of(event.pi)} written to storage key "{shorten(event.key)}"'
 
 
 @probe(
@@ -121,8 +130,10 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
         found: dict[str, tuple[str, list[Event], list[PIMatch]]] = {}
         for index in sorted(by_time[lo:hi]):  # timeline order
             event, matches = pairs[index]
-            key, text = _what(event)
-            entry = found.setdefault(key, (text, [], []))
+            key = _what(event)
+            entry = found.get(key)
+            if entry is None:
+                entry = found[key] = (_text(event), [], [])
             entry[1].append(event)
             entry[2].extend(matches)
         for key, (text, events, matches) in found.items():

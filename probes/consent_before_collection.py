@@ -30,7 +30,7 @@ from probes.evidence import (
     is_client_set,
     is_platform_host,
     own_flows,
-    program_pi,
+    own_flows_pi,
     shorten,
     since_start,
     strong_pi,
@@ -40,6 +40,9 @@ from probes.registry import probe
 
 DEVICE_INFO = "设备信息"
 SENDING_APIS = frozenset({"request", "uploadFile", "downloadFile"})
+# The calls that count: privacy interfaces, and device-info reads (informational, but they make a flow's
+# device information count).
+COUNTED_APIS = frozenset(PRIVACY_INTERFACES) | {api for api, category in WATCHED_APIS.items() if category == DEVICE_INFO}
 
 
 def _times(timeline: Timeline, moments: Sequence[int]) -> str:
@@ -110,11 +113,13 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     else:
         when = f"before any privacy consent (first consent at {since_start(timeline, agreed.t)})"
 
-    # what happened at or after the consent (beyond the error bound) is never early: with a consent, one
-    # inline pass keeps the successful calls whose result came before it (no function call per call)
+    # only privacy interfaces and device-info reads count (from the index by API, not every call); what
+    # happened at or after the consent (beyond the error bound) is never early: with a consent, one inline
+    # pass keeps the successful calls whose result came before it (no function call per call)
     cut = None if agreed is None else agreed.t - error
-    maybe_early = timeline.of(ApiCall) if cut is None else [
-        c for c in timeline.of(ApiCall) if c.ok is True and (c.t if c.t_result is None else c.t_result) < cut]
+    counted = calls_of(timeline, COUNTED_APIS)
+    maybe_early = counted if cut is None else [
+        c for c in counted if c.ok is True and (c.t if c.t_result is None else c.t_result) < cut]
     calls: dict[str, list[ApiCall]] = {}
     device_reads: list[ApiCall] = []
     for call in maybe_early:
@@ -141,9 +146,9 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     requests_sent = calls_of(timeline, SENDING_APIS)
     # no request sent before the consent: a flow is early by its own time alone (no call to look up)
     requests = send_times(requests_sent) if any(cut is None or c.t < cut for c in requests_sent[:1]) else {}
-    for flow in own_flows(timeline):
-        if is_platform_host(flow.host, config) or not early(sent_at(flow, requests, error)):
-            continue
+    for flow, program in zip(own_flows(timeline), own_flows_pi(timeline, config), strict=True):
+        if not flow.pi or is_platform_host(flow.host, config) or not early(sent_at(flow, requests, error)):
+            continue  # (a flow without PI counts for nothing)
         device_pi = [
             m
             for m in flow.pi
@@ -151,13 +156,14 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
             and m.confidence != "low"
             and not is_client_set(m, config)
         ]
-        prior_reads = [r for r in device_reads if done_at(r) <= flow.t + error]
+        # (the reads matter only with device information in the flow)
+        prior_reads = [r for r in device_reads if done_at(r) <= flow.t + error] if device_pi else []
         leaves_device = bool(device_pi and prior_reads)
-        if program_pi(flow.pi, config) or leaves_device:
+        if program or leaves_device:
             key = endpoint(flow)
             sent.setdefault(key, []).append(flow)
             basis.setdefault(key, []).extend(
-                m for m in flow.pi if m in program_pi(flow.pi, config) or (leaves_device and m in device_pi)
+                m for m in flow.pi if m in program or (leaves_device and m in device_pi)
             )
             if leaves_device:
                 reads_for.setdefault(key, []).append(prior_reads[-1])

@@ -17,19 +17,21 @@ withdraw and keep the service (PIPL 15-16).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from harness.timeline import Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts
-from probes.evidence import per_config, snapshots
+from probes.evidence import per_config
 from probes.finding import FindingDraft
-from probes.pages import page_texts, policy_screens
+from probes.pages import page_texts, policy_screens, screens_with_texts
 from probes.registry import probe
 
 
-def offers_withdrawal(screen: UISnapshot, wording: re.Pattern[str], toggle: re.Pattern[str]) -> bool:
-    if any(wording.search(t) for t in page_texts(screen)):
+def offers_withdrawal(screen: UISnapshot, wording: re.Pattern[str], toggle: re.Pattern[str],
+                      texts: Sequence[str] | None = None) -> bool:
+    """``texts``: the screen's page_texts, when the caller has them."""
+    if any(wording.search(t) for t in (page_texts(screen) if texts is None else texts)):
         return True
     return any(e.kind == "switch" and not e.native and toggle.search(e.text) for e in screen.elements)
 
@@ -51,7 +53,7 @@ def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
 def _verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     wording = re.compile(config.withdrawal_wording, re.IGNORECASE)
     toggle = re.compile(config.personalisation_toggle_wording, re.IGNORECASE)
-    if any(offers_withdrawal(s, wording, toggle) for s in snapshots(timeline)):
+    if any(offers_withdrawal(s, wording, toggle, texts) for s, texts in screens_with_texts(timeline)):
         return PASS
     complete = [c for c in crawls(timeline) if c.complete]
     policies = _policy_snapshots(timeline)

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from harness.timeline import Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Crawl, Verdict, crawls, drafts, matching, path_text
-from probes.evidence import lexicon_matcher, normalise, per_config, shorten, snapshots
+from probes.evidence import lexicon_matcher, normalise, per_config, shorten
 from probes.finding import FindingDraft
-from probes.pages import page_texts
+from probes.pages import screens_with_texts
 from probes.registry import probe
 
 
@@ -33,9 +33,10 @@ def own_account_screen(timeline: Timeline, config: ProbeConfig) -> tuple[UISnaps
     matchers = [lexicon_matcher((word,)) for word in config.account_words]
     any_word = lexicon_matcher(config.account_words)  # most screens show none: one test, not one per word
     first: list[tuple[UISnapshot, str] | None] = [None] * len(matchers)  # each word's first screen and text
-    for screen in snapshots(timeline):  # one pass, each text normalised once, whole screens tried first
-        texts = page_texts(screen)
-        norms = [normalise(t) for t in texts]
+    for screen, texts in screens_with_texts(timeline):  # one pass, whole screens tried first
+        if not any_word(normalise(" ".join(texts))):  # (a word in one text is in them all joined)
+            continue
+        norms = [normalise(t) for t in texts]  # each text normalised once
         joined = "\n".join(norms)
         if not any_word(joined):
             continue

@@ -277,9 +277,35 @@ def pi_flows(timeline: Timeline, config: ProbeConfig, *, include_platform: bool 
     hosts."""
     return [
         f
-        for f in own_flows(timeline)
-        if program_pi(f.pi, config) and (include_platform or not is_platform_host(f.host, config))
+        for f, pi in program_pi_flows(timeline, config)
+        if include_platform or not is_platform_host(f.host, config)
     ]
+
+
+def own_flows_pi(timeline: Timeline, config: ProbeConfig) -> list[Sequence[PIMatch]]:
+    """``program_pi(flow.pi, config)`` of each of ``own_flows(timeline)``, in the same order (zip them):
+    a dozen probes ask it of every flow, so it is worked out once per timeline and config. Read-only: a
+    flow whose matches are all the program's shares its own ``pi`` list (no copy per flow of a long
+    session), one without any gets ``()``."""
+    return per_config(timeline, config, "own flows' program pi", _own_flows_pi)
+
+
+def _own_flows_pi(timeline: Timeline, config: ProbeConfig) -> list[Sequence[PIMatch]]:
+    prefixes = config.client_set_pi_locations
+    found: list[Sequence[PIMatch]] = []
+    for flow in per_timeline(timeline, "own flows", _own_flows):
+        pi = flow.pi
+        kept = [m for m in pi
+                if (m.confidence == "high" or m.canary is not None) and not _starts_with_any(m.location, prefixes)]
+        found.append(pi if len(kept) == len(pi) and pi else kept or ())
+    return found
+
+
+def program_pi_flows(timeline: Timeline, config: ProbeConfig) -> list[tuple[Flow, Sequence[PIMatch]]]:
+    """(flow, its program PI) for the program's own flows that carry any (``own_flows_pi``), in time
+    order: what the probes of personal data sent look at, without a test per flow each."""
+    own = per_timeline(timeline, "own flows", _own_flows)
+    return [(flow, pi) for flow, pi in zip(own, own_flows_pi(timeline, config), strict=True) if pi]
 
 
 _ID_SEGMENT = re.compile(
@@ -302,7 +328,12 @@ def url_path(url: str) -> str:
 
 def stable_path(url: str) -> str:
     """The URL path without query, ids replaced by ``{id}``, so that the same endpoint matches across runs."""
-    path = url_path(url) or "/"
+    return _stable(url_path(url) or "/")
+
+
+@lru_cache(maxsize=4096)
+def _stable(path: str) -> str:
+    """Asked per flow by several probes, of the few paths a program calls: answered once each."""
     return "/".join(["{id}" if _ID_SEGMENT.match(s) else s for s in path.split("/")])
 
 
@@ -803,6 +834,12 @@ def _page_snapshots(timeline: Timeline) -> list[UISnapshot]:
 def snapshots_between(timeline: Timeline, lo: int, hi: int) -> list[UISnapshot]:
     """The snapshots holding page state with ``lo <= t <= hi``, in time order, by bisection."""
     return _between(timeline, "snapshots", _page_snapshots, lo, hi)
+
+
+def snapshots_before(timeline: Timeline, t: int) -> list[UISnapshot]:
+    """The snapshots holding page state taken before ``t``, in time order, by bisection."""
+    shown, times = _time_index(timeline, "snapshots", _page_snapshots)
+    return shown[: bisect_left(times, t)]
 
 
 def screen_text(snapshot: UISnapshot) -> str:

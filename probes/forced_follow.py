@@ -17,7 +17,7 @@ Reads page snapshots and dialogs: a session without page texts is not tested.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from harness.timeline import Prompt, Step, Timeline, UISnapshot
@@ -28,11 +28,10 @@ from probes.evidence import (
     prompt_text,
     shorten,
     since_start,
-    snapshots,
     snapshots_between,
 )
 from probes.finding import FindingDraft
-from probes.pages import controls_matching, page_texts
+from probes.pages import controls_matching, page_texts, screens_with_texts
 from probes.registry import probe
 
 GATE = re.compile(
@@ -88,8 +87,10 @@ def _dialog_gate(prompt: Prompt, step: Step, config: ProbeConfig) -> Gate | None
     return Gate(prompt, step, sentence, withheld, closes or (acknowledges and not WITHHELD.search(text)))
 
 
-def _screen_sentence(snapshot: UISnapshot) -> str | None:
-    return next((t for t in page_texts(snapshot) if GATE.search(t) and WITHHELD.search(t)), None)
+def _screen_sentence(snapshot: UISnapshot, texts: Sequence[str] | None = None) -> str | None:
+    """``texts``: the snapshot's page_texts, when the caller has them."""
+    return next((t for t in (page_texts(snapshot) if texts is None else texts) if GATE.search(t) and WITHHELD.search(t)),
+                None)
 
 
 def _screen_gate(snapshot: UISnapshot, step: Step, config: ProbeConfig) -> Gate | None:
@@ -102,7 +103,7 @@ def _screen_gate(snapshot: UISnapshot, step: Step, config: ProbeConfig) -> Gate 
 
 def gates(timeline: Timeline, config: ProbeConfig) -> list[Gate]:
     if not any(p.prompt_kind == "developer_dialog" for p in timeline.of(Prompt)) and not any(
-        _screen_sentence(s) is not None for s in snapshots(timeline)
+        _screen_sentence(s, texts) is not None for s, texts in screens_with_texts(timeline)
     ):
         return []  # no dialog and no screen that could gate (most sessions): no window per step to look at
     found: list[Gate] = []

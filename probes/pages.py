@@ -92,6 +92,29 @@ def page_texts(snapshot: UISnapshot) -> list[str]:
     return [t for e in snapshot.elements if e.kind == "text" and not e.native and (t := e.text.strip())]
 
 
+def first_page_text(snapshot: UISnapshot) -> str | None:
+    """``page_texts(snapshot)[0]`` (None: no text), without the rest: a title is looked for on every snapshot."""
+    if not snapshot.elements:
+        return next((t for t in map(str.strip, snapshot.texts) if t and t not in CHROME_TEXTS), None)
+    return next((t for e in snapshot.elements if e.kind == "text" and not e.native and (t := e.text.strip())), None)
+
+
+def screens_with_texts(timeline: Timeline) -> list[tuple[UISnapshot, Sequence[str]]]:
+    """(snapshot, ``page_texts(snapshot)``) for every snapshot holding page state, in time order: several
+    probes search every text of every screen, and the texts are picked out once per timeline (read-only:
+    a snapshot whose texts are all its own already shares its ``texts`` list, no copy per snapshot)."""
+    shown = snapshots(timeline)
+    return list(zip(shown, per_timeline(timeline, "page texts", _all_page_texts), strict=True))
+
+
+def _all_page_texts(timeline: Timeline) -> list[Sequence[str]]:
+    found: list[Sequence[str]] = []
+    for snapshot in snapshots(timeline):
+        texts = page_texts(snapshot)
+        found.append(snapshot.texts if not snapshot.elements and texts == snapshot.texts else texts)
+    return found
+
+
 def platform_pages(snapshot: UISnapshot) -> list[tuple[str, list[UIElement]]]:
     """Platform pages over the mini program (a native 返回 button, then the page's title and body): each title
     with the platform elements after it."""
@@ -126,11 +149,10 @@ def policy_screens_of(snapshot: UISnapshot, names: Sequence[str] = PRIVACY_POLIC
         if pattern.match(title) and _has_body(body):
             controls = tuple(e for e in layer if e.kind != "text")
             found.append(PolicyScreen(snapshot, title, tuple(body), controls, True, _clipped(snapshot, body)))
-    own = page_texts(snapshot)
-    heading = next((t for t in (nav_title(snapshot), *own[:1]) if t and len(t) <= TITLE_MAX_CHARS and pattern.match(t)),
-                   None)
-    if heading is not None:
-        body = [t for t in own if t != heading]
+    heading = next((t for t in (nav_title(snapshot), first_page_text(snapshot))
+                    if t and len(t) <= TITLE_MAX_CHARS and pattern.match(t)), None)
+    if heading is not None:  # (the page's texts only then: most screens have no policy title)
+        body = [t for t in page_texts(snapshot) if t != heading]
         if _has_body(body):
             controls = tuple(e for e in snapshot.elements if not e.native and e.kind != "text")
             found.append(PolicyScreen(snapshot, heading, tuple(body), controls, False, _clipped(snapshot, body)))
@@ -200,8 +222,7 @@ def controls_matching(snapshot: UISnapshot, pattern: re.Pattern[str], max_chars:
 
 def screen_titles(snapshot: UISnapshot) -> list[str]:
     """The texts a reader takes for the screen's title: the navigation bar's, then the page's first text."""
-    own = page_texts(snapshot)
-    return [t for t in (nav_title(snapshot), *own[:1]) if t]
+    return [t for t in (nav_title(snapshot), first_page_text(snapshot)) if t]
 
 
 # --- the user's own data (RTS-003) -------------------------------------------------------------------------
@@ -220,7 +241,9 @@ def is_profile_screen(snapshot: UISnapshot) -> bool:
 
 
 def profile_screens(timeline: Timeline) -> list[UISnapshot]:
-    return [s for s in snapshots(timeline) if is_profile_screen(s)]
+    """The profile screens of the session, in time order (read once per timeline: the evidence check and
+    RTS-003 ask)."""
+    return list(per_timeline(timeline, "profile screens", lambda tl: [s for s in snapshots(tl) if is_profile_screen(s)]))
 
 
 MORE_INFO_TITLE = "更多资料"  # WeChat's page behind the capsule's ···: the program's name and 账号主体

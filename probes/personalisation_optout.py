@@ -22,16 +22,16 @@ from collections.abc import Iterator
 from harness.timeline import Step, Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts, path_text, shortest, taps
-from probes.evidence import endpoint, own_flows, per_config, shorten, since_start, snapshots, stable_path
+from probes.evidence import endpoint, own_flows, per_config, shorten, since_start, stable_path
 from probes.finding import FindingDraft
-from probes.pages import page_texts
+from probes.pages import screens_with_texts
 from probes.registry import probe
 
 
 def personalised(timeline: Timeline, config: ProbeConfig) -> tuple[UISnapshot, str] | None:
     wording = re.compile(config.personalisation_wording, re.IGNORECASE)
-    for screen in snapshots(timeline):
-        text = next((t for t in page_texts(screen) if wording.search(t)), None)
+    for screen, texts in screens_with_texts(timeline):
+        text = next((t for t in texts if wording.search(t)), None)
         if text is not None:
             return screen, text
     return None

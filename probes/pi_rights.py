@@ -26,7 +26,15 @@ from dataclasses import dataclass
 
 from harness.timeline import Event, Flow, Step, Timeline, UISnapshot
 from probes.config import ProbeConfig
-from probes.evidence import is_tap, lexicon_match, pi_flows, program_pi, screen_before, since_start, snapshots
+from probes.evidence import (
+    is_platform_host,
+    is_tap,
+    lexicon_match,
+    program_pi_flows,
+    screen_before,
+    since_start,
+    snapshots,
+)
 from probes.finding import FindingDraft
 from probes.pages import (
     CONTROL_MAX_CHARS,
@@ -71,8 +79,10 @@ class Collected:
 def collected(timeline: Timeline, config: ProbeConfig) -> list[Collected]:
     """The profile categories the program sent to its own services (platform hosts left out), in first-seen order."""
     by_type: dict[str, list[Flow]] = {}
-    for flow in pi_flows(timeline, config):
-        for match in program_pi(flow.pi, config):
+    for flow, program in program_pi_flows(timeline, config):
+        if is_platform_host(flow.host, config):
+            continue
+        for match in program:
             if match.type in CATEGORY_LABELS and flow not in by_type.setdefault(match.type, []):
                 by_type[match.type].append(flow)
     return [Collected(kind, tuple(flows)) for kind, flows in by_type.items()]

@@ -14,7 +14,16 @@ from collections.abc import Iterator, Sequence
 
 from harness.timeline import ApiCall, Flow, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import api_call_pi, endpoint, own_flows, program_pi, shorten, since_start, types_of
+from probes.evidence import (
+    api_call_pi,
+    calls_of,
+    endpoint,
+    own_flows,
+    program_pi,
+    shorten,
+    since_start,
+    types_of,
+)
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -87,9 +96,8 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
         )
 
     sockets: dict[tuple[str, bool], list[ApiCall]] = {}
-    for call in timeline.of(ApiCall):
-        if call.api in config.raw_socket_apis:
-            sockets.setdefault((call.api, bool(program_pi(api_call_pi(call), config))), []).append(call)
+    for call in calls_of(timeline, config.raw_socket_apis):  # (from the index by API, not every call)
+        sockets.setdefault((call.api, bool(program_pi(api_call_pi(call), config))), []).append(call)
     for (api, carries_pi), calls in sockets.items():
         moments = [c.t for c in calls]
         if carries_pi:

@@ -8,15 +8,16 @@ tap that triggered the location, or the location popup's purpose, names ``city_l
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
+from operator import attrgetter
 
 from harness.timeline import Event, Flow, PIMatch, Prompt, Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     endpoint,
     lexicon_match,
-    own_flows,
-    program_pi,
+    program_pi_flows,
     prompt_text,
     shorten,
     since_start,
@@ -28,6 +29,7 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 
 PRECISE_READS = ("getLocation",)
+_T = attrgetter("t")
 
 
 def is_precise(match: PIMatch) -> bool:
@@ -62,24 +64,25 @@ def city_level_popups(timeline: Timeline, config: ProbeConfig) -> list[Prompt]:
     needs=("api_call", "flow"),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
-    flows = own_flows(timeline)
     popups = city_level_popups(timeline, config)
+    precise: list[Flow] | None = None  # the flows sending precise coordinates, in time order: found when first asked
     for read in successful_calls(timeline, PRECISE_READS):
         reasons = city_level_reason(timeline, read.t, config, popups)
         if not reasons:
             continue
-        sent: list[Flow] = [
-            f for f in flows if f.t >= read.t and any(is_precise(m) for m in program_pi(f.pi, config))
-        ]
-        if not sent:
+        if precise is None:
+            precise = [f for f, pi in program_pi_flows(timeline, config) if any(is_precise(m) for m in pi)]
+        first = bisect_left(precise, read.t, key=_T)  # the first sent at or after the read
+        if first == len(precise):
             continue
+        sent = precise[first]
         yield FindingDraft(
             rule="COL-006",
             status="warn",
             statement=f"precise coordinates from getLocation at {since_start(timeline, read.t)} sent to "
-            f"{shorten(endpoint(sent[0]), 80)} for a city-level feature",
-            events=[*reasons, read, sent[0]],
-            key=("precise", endpoint(sent[0])),
-            data=[m for m in sent[0].pi if is_precise(m)],
+            f"{shorten(endpoint(sent), 80)} for a city-level feature",
+            events=[*reasons, read, sent],
+            key=("precise", endpoint(sent)),
+            data=[m for m in sent.pi if is_precise(m)],
         )
         return

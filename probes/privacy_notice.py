@@ -21,6 +21,7 @@ covering notice. Reads page snapshots: a session without them is not tested.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,10 +36,10 @@ from probes.evidence import (
     is_before,
     is_platform_host,
     lexicon_match,
-    own_flows,
     page_elements,
     pi_kind,
     program_pi,
+    program_pi_flows,
     prompt_text,
     screen_text,
     shorten,
@@ -79,7 +80,8 @@ class PIEvent:
 
 
 def _words_and_link(text: str, config: ProbeConfig) -> bool:
-    return lexicon_match(text, config.privacy_words) and re.search(config.policy_link_wording, text) is not None
+    """(The link first: one search of the text as it is, where the words need it normalised.)"""
+    return re.search(config.policy_link_wording, text) is not None and lexicon_match(text, config.privacy_words)
 
 
 def is_notice_dialog(prompt: Prompt, config: ProbeConfig) -> bool:
@@ -116,7 +118,8 @@ def button_role_of(text: str, config: ProbeConfig) -> str:
 def developer_notice(timeline: Timeline, config: ProbeConfig) -> Event | None:
     """The first developer notice: a notice dialog or a notice page, whichever was seen first."""
     found: list[Event] = [p for p in timeline.of(Prompt) if is_notice_dialog(p, config)]
-    found += [s for s in snapshots(timeline) if is_notice_page(s, config)]
+    page = next((s for s in snapshots(timeline) if is_notice_page(s, config)), None)  # (in time order: the first)
+    found += [page] if page is not None else []
     return min(found, key=lambda e: (e.t, e.seq), default=None)
 
 
@@ -142,22 +145,43 @@ def interface_data(data: list[PIMatch]) -> bool:
     return all(pi_kind(m.type).category in INTERFACE_CATEGORIES for m in data)
 
 
-def pi_events(timeline: Timeline, config: ProbeConfig) -> list[PIEvent]:
-    found = [PIEvent(c, c.t, True) for c in calls_of(timeline, PRIVACY_INTERFACES)]
-    for flow in own_flows(timeline):
-        data = personal(flow.pi, config)
+def pi_events(timeline: Timeline, config: ProbeConfig) -> Iterator[PIEvent]:
+    """The PI events in time order, made as they are asked for: the probe wants the first one no notice
+    covers, and each kind is read in time order already (merged, not sorted)."""
+    return heapq.merge(
+        (PIEvent(c, c.t, True) for c in calls_of(timeline, PRIVACY_INTERFACES)),
+        _pi_flows(timeline, config),
+        _pi_writes(timeline, config),
+        _pi_form(timeline, config),
+        key=_in_time_order,
+    )
+
+
+def _in_time_order(item: PIEvent) -> tuple[int, int]:
+    return item.t, item.event.seq
+
+
+def _pi_flows(timeline: Timeline, config: ProbeConfig) -> Iterator[PIEvent]:
+    for flow, program in program_pi_flows(timeline, config):
+        data = [m for m in program if not pi_kind(m.type).secret]
         if data and not is_platform_host(flow.host, config):
-            found.append(PIEvent(flow, flow.t, interface_data(data), tuple(data)))
+            yield PIEvent(flow, flow.t, interface_data(data), tuple(data))
+
+
+def _pi_writes(timeline: Timeline, config: ProbeConfig) -> Iterator[PIEvent]:
     for write in timeline.of(StorageWrite):
-        data = personal(write.pi, config)
+        data = personal(write.pi, config) if write.pi else []
         if data:
-            found.append(PIEvent(write, write.t, interface_data(data), tuple(data)))
+            yield PIEvent(write, write.t, interface_data(data), tuple(data))
+
+
+def _pi_form(timeline: Timeline, config: ProbeConfig) -> Iterator[PIEvent]:
+    """The first form asking for personal data."""
     for snapshot in snapshots(timeline):
         field = pi_field(snapshot, config)
         if field is not None:
-            found.append(PIEvent(snapshot, snapshot.t, False, field=field))
-            break
-    return sorted(found, key=lambda e: (e.t, e.event.seq))
+            yield PIEvent(snapshot, snapshot.t, False, field=field)
+            return
 
 
 def covered(item: PIEvent, dev: Event | None, official: Prompt | None, timeline: Timeline) -> bool:

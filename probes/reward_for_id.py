@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from harness.timeline import Flow, Timeline, UISnapshot
 from probes.config import ProbeConfig
-from probes.evidence import endpoint, program_pi, shorten, since_start, snapshots
+from probes.evidence import endpoint, program_pi, shorten, since_start, snapshots_before
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -24,7 +24,7 @@ REWARDED_TYPES = ("id_card", "passport", "face")
 def requesting_screens(timeline: Timeline, flow: Flow) -> list[UISnapshot]:
     """The snapshots of the page shown when ``flow`` left: the latest one before it and the earlier ones of
     the same page back to the step that reached it (all of them when the driver did not name the page)."""
-    before = [s for s in snapshots(timeline) if s.t < flow.t]
+    before = snapshots_before(timeline, flow.t)
     if not before:
         return []
     page = before[-1].page
@@ -45,7 +45,8 @@ def requesting_screens(timeline: Timeline, flow: Flow) -> list[UISnapshot]:
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     pattern = re.compile(config.reward_wording)
     for flow in timeline.of(Flow):
-        data = [m for m in program_pi(flow.pi, config) if m.type in REWARDED_TYPES]
+        data = [m for m in flow.pi if m.type in REWARDED_TYPES]  # the type first: most flows carry none
+        data = program_pi(data, config) if data else data
         if not data:
             continue
         for screen in requesting_screens(timeline, flow):

@@ -17,7 +17,7 @@ judged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from harness.capture.recognisers import is_sensitive
 from harness.timeline import Event, Flow, PIMatch, Prompt, Timeline, UISnapshot
@@ -28,9 +28,9 @@ from probes.evidence import (
     events_between,
     is_platform_host,
     lexicon_match,
-    own_flows,
     page_elements,
     program_pi,
+    program_pi_flows,
     prompt_text,
     shorten,
     since_start,
@@ -76,7 +76,12 @@ def separate_control(screens: Sequence[UISnapshot], dialogs: Sequence[Prompt], w
 
 
 def sensitive_data(flow: Flow, config: ProbeConfig) -> list[PIMatch]:
-    return [m for m in program_pi(flow.pi, config) if is_sensitive(m)]
+    return sensitive_of(program_pi(flow.pi, config))
+
+
+def sensitive_of(program: Iterable[PIMatch]) -> list[PIMatch]:
+    """The sensitive ones among a flow's program PI."""
+    return [m for m in program if is_sensitive(m)]
 
 
 def missing(flow: Flow, data: list[PIMatch], screens: list[UISnapshot], timeline: Timeline,
@@ -99,8 +104,8 @@ def missing(flow: Flow, data: list[PIMatch], screens: list[UISnapshot], timeline
     needs=("page_text", "flow"),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
-    for flow in own_flows(timeline):
-        data = sensitive_data(flow, config)
+    for flow, program in program_pi_flows(timeline, config):
+        data = sensitive_of(program)
         if not data or is_platform_host(flow.host, config):
             continue
         screens = requesting_screens(timeline, flow)

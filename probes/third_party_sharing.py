@@ -18,8 +18,7 @@ from probes.evidence import (
     is_before,
     is_platform_host,
     is_sensitive,
-    own_flows,
-    program_pi,
+    program_pi_flows,
     since_start,
     t_consent,
     types_of,
@@ -47,9 +46,8 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     consented = t_consent(timeline)
     error = timeline.clock_error_ns
     by_host: dict[str, tuple[list[Flow], list[PIMatch], list[str]]] = {}
-    for flow in own_flows(timeline):
-        matches = program_pi(flow.pi, config)
-        if not matches or not is_third_party(flow, config):
+    for flow, matches in program_pi_flows(timeline, config):
+        if not is_third_party(flow, config):
             continue
         reasons = []
         if consented is None or is_before(flow.t, consented, error):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from harness.catalogue import PRIVACY_INTERFACES
 from harness.timeline import ApiCall, Event, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import is_platform_host, own_flows, pi_kind, program_pi, when
+from probes.evidence import is_platform_host, pi_kind, program_pi_flows, when
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -23,10 +23,10 @@ def observed(timeline: Timeline, config: ProbeConfig) -> dict[str, list[Event]]:
     for call in timeline.of(ApiCall):
         if call.ok is True and call.api in PRIVACY_INTERFACES:
             seen.setdefault(PRIVACY_INTERFACES[call.api].category, []).append(call)
-    for flow in own_flows(timeline):
+    for flow, program in program_pi_flows(timeline, config):
         if is_platform_host(flow.host, config):
             continue
-        for match in program_pi(flow.pi, config):
+        for match in program:
             events = seen.setdefault(pi_kind(match.type).category, [])
             if flow not in events:
                 events.append(flow)

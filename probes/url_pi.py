@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from harness.timeline import Flow, PIMatch, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import endpoint, own_flows, program_pi, shorten, types_of, when
+from probes.evidence import endpoint, program_pi_flows, shorten, types_of, when
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -30,8 +30,8 @@ def in_url(match: PIMatch) -> bool:
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[str, tuple[list[Flow], list[PIMatch]]] = {}
-    for flow in own_flows(timeline):
-        matches = [m for m in program_pi(flow.pi, config) if m.type in config.url_pi_types and in_url(m)]
+    for flow, program in program_pi_flows(timeline, config):
+        matches = [m for m in program if m.type in config.url_pi_types and in_url(m)]
         if matches:
             entry = found.setdefault(endpoint(flow), ([], []))
             entry[0].append(flow)
