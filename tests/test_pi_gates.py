@@ -36,6 +36,7 @@ def ungated() -> Iterator[None]:
 def _clear_caches() -> None:
     for cached in (core.key_gated, core.keys_gated, core.registry):
         cached.cache_clear()
+    core.SHAPES.clear()  # what the gated recognisers found: the ungated ones must find it again
 
 
 def _bodies(seed: int) -> list[bytes]:
@@ -365,7 +366,9 @@ def test_repeated_groups_change_no_match(request: pytest.FixtureRequest) -> None
 
 
 def test_a_repeated_group_is_recognised_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The walk runs the recognisers once per distinct group shape: 300 identical stores, one run."""
+    """The recognisers run once per distinct group shape: 150 identical stores, one run, and none for
+    the same body again (to the same endpoint); for another endpoint, one run again."""
+    core.SHAPES.clear()
     runs: list[int] = []
     applicable = scan.applicable
     monkeypatch.setattr(scan, "applicable", lambda *a: (runs.append(1), applicable(*a))[1])
@@ -373,3 +376,7 @@ def test_a_repeated_group_is_recognised_once(monkeypatch: pytest.MonkeyPatch) ->
     found = find_pi_in_http("", {}, body.encode(), "application/json", "response")
     assert len(found) == 150 and found[149].location == "response.body.json:$.stores[149].address"
     assert len(runs) == 1  # the first store (the containers above hold no scalars)
+    assert find_pi_in_http("", {}, body.encode(), "application/json", "response") == found
+    assert len(runs) == 1
+    assert find_pi_in_http("https://b.example.cn/", {}, body.encode(), "application/json", "response") == found
+    assert len(runs) == 2  # the first store again (the URL has no path segment, no query)

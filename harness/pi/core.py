@@ -247,6 +247,36 @@ no key of the body satisfies its gate's key predicate."""
 GATES: dict[str, Gate | None] = {}  # None: always runs
 
 
+class ShapeMemory:
+    """What the recognisers found on each group shape seen (see scan.py's _Walker.recognise), kept
+    across walks: a list's objects repeat their values, and so do the requests of one endpoint
+    (headers, query, body). Bounded by the characters of the values it holds: when they would pass
+    MAX_SHAPE_CHARS it starts again empty. Cleared when a recogniser is registered."""
+
+    UNSEEN: object = object()
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...] | None] = {}
+        self.chars = 0
+
+    def get(self, signature: tuple[object, ...]) -> tuple[tuple[PIMatch, str], ...] | None | object:
+        return self.entries.get(signature, self.UNSEEN)
+
+    def put(self, signature: tuple[object, ...], found: tuple[tuple[PIMatch, str], ...] | None, chars: int) -> None:
+        if self.chars + chars > MAX_SHAPE_CHARS:
+            self.clear()
+        self.entries[signature] = found
+        self.chars += chars
+
+    def clear(self) -> None:
+        self.entries = {}
+        self.chars = 0
+
+
+MAX_SHAPE_CHARS = 1024 * 1024  # ~5 characters of bookkeeping per character of value: ~5-10 MB at most
+SHAPES = ShapeMemory()
+
+
 def recogniser(
     pi_type: str,
     *,
@@ -270,6 +300,7 @@ def recogniser(
         GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value, screen) if gated else None
         for cached in (key_gated, keys_gated, registry):
             cached.cache_clear()
+        SHAPES.clear()
         return fn
 
     return register

@@ -52,6 +52,7 @@ from harness.pi.core import (
     MIN_BASE64_LEN,
     MIN_CANARY_LEN,
     PRECISE_SUFFIX,
+    SHAPES,
     BodyView,
     Group,
     Scalar,
@@ -92,21 +93,16 @@ _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _PADDED_BASE64_RE = re.compile(r"[A-Za-z0-9+/_-]+={1,2}")
 
 
-MAX_GROUP_SHAPES = 4096  # distinct groups whose matches one walk remembers
-_UNSEEN = object()
-
-
 def _signature(group: Group, stem: str, only: frozenset[str] | None) -> tuple[object, ...] | None:
-    """What the recognisers may read of a group, but the stem of its locations (the recognisers
-    given the walk: its endpoint is the walker's); None when a value's location does not start
-    with the stem."""
+    """What the recognisers may read of a group but the stem of its locations, and the recognisers
+    the body screen left; None when a value's location does not start with the stem."""
     cut = len(stem)
     shape = []
     for s in group.scalars:
         if not s.location.startswith(stem):
             return None
         shape.append((s.location[cut:], s.key, s.text, s.whole, s.number))
-    return (group.member_prefix[cut:], group.key, group.array, only, tuple(shape))
+    return (group.member_prefix[cut:], group.key, group.array, group.endpoint, only, tuple(shape))
 
 
 def _relocated(found: PIMatch, location: str) -> PIMatch:
@@ -150,8 +146,6 @@ class _Walker:
     complete: bool = False  # MAX_MATCHES distinct matches: nothing found later would be reported
     only: frozenset[str] | None = None  # the recognisers (and TRACK) the body screen left, None: all
     needles: frozenset[str] | None = None  # when set, a subtree none of whose values holds one is skipped
-    # group shape -> the matches found on it and their locations after the stem (None: not remembered)
-    recognised: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...] | None] = field(default_factory=dict)
 
     def full(self) -> bool:
         """Whether the walk can stop: dedupe() keeps the first MAX_MATCHES distinct matches, and
@@ -185,27 +179,26 @@ class _Walker:
 
     def recognise(self, group: Group, joined: str) -> None:
         """Run the recognisers the gates leave on a group, or repeat what they found on a group of the
-        same shape earlier in this walk (the objects of a list often repeat theirs): the same values
-        under the same keys, and locations that differ only in the common stem of the group's member
-        prefix (the list index), which every location of a match must start with to be remembered."""
+        same shape seen before (SHAPES): the same values under the same keys in a message to the same
+        endpoint, and locations that differ only in the common stem of the group's member prefix (a
+        list index, the message's side), which every location of a match must start with to be
+        remembered."""
         stem = group.member_prefix.rstrip(".:")
-        cut = len(stem)
         signature = _signature(group, stem, self.only) if SCREEN else None
-        if signature is not None:
-            template = self.recognised.get(signature, _UNSEEN)
-            if template is not None and template is not _UNSEEN:
-                self.matches.extend(_relocated(found, stem + suffix) for found, suffix in template)
-                return
-        else:
-            template = None
+        known = SHAPES.get(signature) if signature is not None else None
+        if known is not None and known is not SHAPES.UNSEEN:
+            self.matches.extend(_relocated(found, stem + suffix) for found, suffix in known)  # type: ignore[union-attr]
+            return
         before = len(self.matches)
         starts = list(accumulate((len(s.text) + 1 for s in group.scalars[:-1]), initial=0))
         for recognise, seen in applicable(group, joined, starts, self.only):
             self.matches.extend(recognise(seen))
-        if template is _UNSEEN and len(self.recognised) < MAX_GROUP_SHAPES:
+        if signature is not None and known is SHAPES.UNSEEN:
             found = self.matches[before:]
+            cut = len(stem)
             remembered = all(m.location.startswith(stem) for m in found)
-            self.recognised[signature] = tuple((m, m.location[cut:]) for m in found) if remembered else None
+            SHAPES.put(signature, tuple((m, m.location[cut:]) for m in found) if remembered else None,
+                       len(joined) + 64 * len(group.scalars))
 
     def shown_key(self, key: str) -> str:
         """A key as it may appear in a location: a key that holds a canary is not shown."""
