@@ -87,9 +87,9 @@ class Scalar(NamedTuple):
     number: bool = False  # a JSON/Python number rather than a string
 
 
-@dataclass(frozen=True)
-class Group:
-    """Sibling values of one container: a JSON object or array, a query string, a form, a free text."""
+class Group(NamedTuple):
+    """Sibling values of one container: a JSON object or array, a query string, a form, a free text
+    (a tuple, as Scalar: thousands are made per body)."""
 
     member_prefix: str  # member locations are member_prefix + key: "body.json:$.user." / "url.query:"
     key: str | None  # the container's own key (a list of two numbers under "location")

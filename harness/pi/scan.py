@@ -121,10 +121,12 @@ _set_attribute = object.__setattr__
 
 
 def _may_be_encoded(text: str) -> bool:
-    """False when text_layers() would find no layer in the text: shorter than a base64 layer, no
-    "=" of a form, no "%" of percent-encoding, no JSON opening. Most values are like that, and
-    this costs a fraction of trying each layer."""
-    return len(text) >= MIN_BASE64_LEN or "=" in text or "%" in text or text.lstrip()[:1] in ("{", "[", '"')
+    """False when text_layers() would find no layer in the text: no base64 (16 ASCII characters or
+    more once stripped: a base64 or JWT pattern is ASCII), no "=" of a form, no "%" of
+    percent-encoding, no JSON opening. Most values are like that, and this costs a fraction of
+    trying each layer."""
+    return ("=" in text or "%" in text or text.lstrip()[:1] in ("{", "[", '"')
+            or (len(text) >= MIN_BASE64_LEN and (text.isascii() or text.strip().isascii())))
 
 
 def _looks_like_form(text: str) -> bool:
@@ -215,10 +217,11 @@ class _Walker:
         if self.values_left <= 0 or depth > MAX_JSON_DEPTH or self.full():
             return
         if isinstance(obj, dict):
+            shown = self.shown_key if self.canary_forms else None
             members = []
             for k, v in islice(obj.items(), self.values_left):
                 k = k if type(k) is str else str(k)
-                members.append((path + _member_suffix(self.shown_key(k)), k, v))
+                members.append((_member_suffix(shown(k) if shown else k), k, v))
             self._members(location, path, key, members, depth, layers, array=False)
         elif isinstance(obj, (list, tuple)):
             # list items inherit the list's key as their hint: {"phones": ["138..."]}; an item's path is
@@ -248,39 +251,32 @@ class _Walker:
         array: bool,
     ) -> None:
         """One container's members: its scalars as one group, then its nested containers in order.
-        ``members``: (path, key, value) of an object's members, or an array's items (whose paths are
-        the array's path and [index], and whose key is the array's)."""
+        ``members``: (path suffix, key, value) of an object's members, or an array's items (whose
+        suffixes are [index], and whose key is the array's)."""
+        base = f"{location}:{path}"
         scalars: list[Scalar] = []
         nested: list[tuple[str, str | None, object]] = []
+        member_key = key
         for index, member in enumerate(members):
             if array:
-                member_key = key
-                member_path = None
+                suffix = None
             else:
-                member_path, member_key, member = member  # type: ignore[misc]
-            found = _scalar_text(member)
-            if member_path is None:
-                if found is None:
-                    nested.append((index, member_key, member))  # type: ignore[arg-type]
-                    continue
-                member_path = f"{path}[{index}]"
-            elif found is None:
-                nested.append((member_path, member_key, member))
+                suffix, member_key, member = member  # type: ignore[misc]
+            if isinstance(member, _CONTAINERS):
+                nested.append((suffix or f"[{index}]", member_key, member))
                 continue
-            text, number = found
-            where = f"{location}:{member_path}"
+            text, number = _scalar_text(member)  # type: ignore[misc]
+            where = base + (suffix or f"[{index}]")
             if number or not _may_be_encoded(text) or not self.text_layers(text, where, member_key, layers):
                 scalars.append(Scalar(where, member_key, text, True, number))
-        self.group(f"{location}:{path}.", key, scalars, array=array)
-        for member_path, member_key, member in nested:
+        self.group(base + ".", key, scalars, array=array)
+        for suffix, member_key, member in nested:
             if self.values_left <= 0 or self.full():
                 return  # value() and skip() would return at once: nothing more is counted or found
-            if array:
-                member_path = f"{path}[{member_path}]"
             if self.needles is not None and not _holds(member, self.needles):
                 self.skip(member, depth + 1)
             else:
-                self.value(member, location, member_path, member_key, depth + 1, layers)
+                self.value(member, location, path + suffix, member_key, depth + 1, layers)
 
     def skip(self, obj: object, depth: int) -> None:
         """Pass over a container none of whose values can match (no needle in it) as value() would, but
@@ -511,6 +507,9 @@ def _canary_scan_binary(walker: _Walker, body: bytes, location: str) -> None:
     inner = _Walker(walker.canary_forms, canary_only=True, values_left=walker.values_left)
     inner.group(location, None, [Scalar(location, None, body[:MAX_TEXT_CHARS].decode("latin-1"), False)])
     walker.matches.extend(inner.matches)
+
+
+_CONTAINERS = (dict, list, tuple)
 
 
 def _scalar_text(obj: object) -> tuple[str, bool] | None:
