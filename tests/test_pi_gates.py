@@ -380,3 +380,22 @@ def test_a_repeated_group_is_recognised_once(monkeypatch: pytest.MonkeyPatch) ->
     assert len(runs) == 1
     assert find_pi_in_http("https://b.example.cn/", {}, body.encode(), "application/json", "response") == found
     assert len(runs) == 2  # the first store again (the URL has no path segment, no query)
+
+
+def test_objects_without_fix_keys_change_no_track(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list item whose keys name no latitude, longitude and time is no fix: reading its keys once per
+    set of keys finds the same tracks as reading every item's values."""
+    from harness.pi import location
+
+    fixes = [{"lat": 31.2304 + n / 1e4, "lng": 121.4737, "time": n, "name": "x"} for n in range(4)]
+    mixed = [fixes[0], {"lat": 31.1, "lng": 121.1}, fixes[1], {"latitude": "31.2", "longitude": "121.4", "t": 1},
+             {1: "a", "lat": 1}, fixes[2], {"LAT": 31.3, "LNG": 121.3, "Timestamp": 5}]
+    values: list[object] = [fixes, mixed, [*mixed, *fixes], [{"lat": 1, "lng": 2}] * 5, *(json.loads(b) for b in EDGE_BODIES)]
+
+    def tracks() -> list[list[PIMatch]]:
+        return [find_pi_in_value(v, "v") for v in values] + _scan_carriers()[:40] + [scan_sample(s) for s in CORPUS[:800]]
+
+    screened = tracks()
+    assert sum(m.location.endswith("[*]") for found in screened for m in found) >= 4
+    monkeypatch.setattr(location, "_fix_keys", lambda keys: True)
+    assert tracks() == screened

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from harness.pi.core import (
     KEY_CACHE,
@@ -228,6 +229,8 @@ def _timed_fix(item: object) -> tuple[float, float, int] | None:
 
 
 def _timed_fix_in_object(item: Mapping[object, object]) -> tuple[float, float, int] | None:
+    if not _fix_keys(tuple(map(str, islice(item, 50)))):
+        return None
     lat = lng = None
     timed = False
     for key, value in list(item.items())[:50]:
@@ -241,3 +244,10 @@ def _timed_fix_in_object(item: Mapping[object, object]) -> tuple[float, float, i
     if lat is None or lng is None or not timed or (lat.value == 0 and lng.value == 0):
         return None
     return lat.value, lng.value, min(lat.decimals, lng.decimals)
+
+
+@lru_cache(maxsize=KEY_CACHE)
+def _fix_keys(keys: tuple[str, ...]) -> bool:
+    """Whether an object's keys (its first 50, as _timed_fix_in_object reads) name a latitude, a
+    longitude and a time: a list of objects that are not fixes shares a few sets of keys."""
+    return {"lat", "lng", "time"} <= {_fix_role(key) for key in keys}

@@ -134,6 +134,20 @@ def _looks_like_form(text: str) -> bool:
     return "=" in text and bool(_FORM_RE.fullmatch(text)) and not _PADDED_BASE64_RE.fullmatch(text)
 
 
+_SHOWN_KEYS: dict[int, tuple[tuple[CanaryForm, ...], dict[str, str]]] = {}
+
+
+def _shown_keys(forms: tuple[CanaryForm, ...]) -> dict[str, str]:
+    """The keys as shown for a session's canaries, shared by its walks (each flow's scan has the same
+    canaries: prepare_canaries() returns the same tuple, so it is known by its identity)."""
+    entry = _SHOWN_KEYS.get(id(forms))
+    if entry is None or entry[0] is not forms:
+        if len(_SHOWN_KEYS) >= 64:
+            _SHOWN_KEYS.clear()
+        entry = _SHOWN_KEYS[id(forms)] = (forms, {})
+    return entry[1]
+
+
 @dataclass
 class _Walker:
     """Decodes carriers into groups and runs the recognisers over them, within one budget."""
@@ -202,12 +216,18 @@ class _Walker:
             SHAPES.put(signature, tuple((m, m.location[cut:]) for m in found) if remembered else None,
                        len(joined) + 64 * len(group.scalars))
 
+    def __post_init__(self) -> None:
+        if self.canary_forms:
+            self.shown_keys = _shown_keys(self.canary_forms)
+
     def shown_key(self, key: str) -> str:
         """A key as it may appear in a location: a key that holds a canary is not shown."""
         if not self.canary_forms:
             return key
         shown = self.shown_keys.get(key)
         if shown is None:
+            if len(self.shown_keys) >= KEY_CACHE:
+                self.shown_keys.clear()
             shown = self.shown_keys[key] = "[canary]" if canary_in(key, self.canary_forms) else key
         return shown
 
@@ -255,7 +275,7 @@ class _Walker:
         suffixes are [index], and whose key is the array's)."""
         base = f"{location}:{path}"
         scalars: list[Scalar] = []
-        nested: list[tuple[str, str | None, object]] = []
+        nested: list[tuple[str | int, str | None, object]] = []  # (suffix, or index in an array, ...)
         member_key = key
         for index, member in enumerate(members):
             if array:
@@ -263,7 +283,7 @@ class _Walker:
             else:
                 suffix, member_key, member = member  # type: ignore[misc]
             if isinstance(member, _CONTAINERS):
-                nested.append((suffix or f"[{index}]", member_key, member))
+                nested.append((index if suffix is None else suffix, member_key, member))
                 continue
             text, number = _scalar_text(member)  # type: ignore[misc]
             where = base + (suffix or f"[{index}]")
@@ -276,7 +296,8 @@ class _Walker:
             if self.needles is not None and not _holds(member, self.needles):
                 self.skip(member, depth + 1)
             else:
-                self.value(member, location, path + suffix, member_key, depth + 1, layers)
+                member_path = f"{path}[{suffix}]" if array else path + suffix  # type: ignore[operator]
+                self.value(member, location, member_path, member_key, depth + 1, layers)
 
     def skip(self, obj: object, depth: int) -> None:
         """Pass over a container none of whose values can match (no needle in it) as value() would, but
