@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from harness.timeline import ApiCall, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import calls_of, shorten, taps_within, when
+from probes.evidence import calls_of, shorten, tapped_within, when
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -34,7 +34,7 @@ def target_of(args: object) -> str:
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[tuple[str, str], list[ApiCall]] = {}
     for call in calls_of(timeline, config.launch_apis):
-        if not taps_within(timeline, call.t, config):
+        if not tapped_within(timeline, call.t, config):
             found.setdefault((call.api, target_of(call.args)), []).append(call)
     for (api, target), calls in found.items():
         yield FindingDraft(

@@ -24,6 +24,7 @@ from harness.timeline import ApiCall, Event, Lifecycle, Timeline
 from probes.config import ProbeConfig
 from probes.consent_before_collection import SENDING_APIS, send_times, sent_at
 from probes.evidence import (
+    calls_of,
     endpoint,
     is_before,
     is_listener_delivery,
@@ -68,9 +69,9 @@ def inside(t: int, hide: Lifecycle, end: int, error: int) -> bool:
 def background_events(timeline: Timeline, hide: Lifecycle, end: int, config: ProbeConfig) -> list[Event]:
     error = timeline.clock_error_ns
     found: list[Event] = [
-        c for c in timeline.of(ApiCall) if c.api in LOCATION_APIS and c.ok is not False and inside(c.t, hide, end, error)
+        c for c in calls_of(timeline, LOCATION_APIS) if c.ok is not False and inside(c.t, hide, end, error)
     ]
-    sends = send_times([c for c in timeline.of(ApiCall) if c.api in SENDING_APIS])
+    sends = send_times(calls_of(timeline, SENDING_APIS))
     found += [
         f
         for f in own_flows(timeline)

@@ -13,7 +13,7 @@ Relaunches do not close a window: a refusal holds across the session.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS, scope_of
 from harness.timeline import ApiCall, Event, Flow, PIMatch, StorageWrite, Timeline
@@ -23,9 +23,9 @@ from probes.evidence import (
     calls_of,
     done_at,
     endpoint,
-    is_client_set,
     is_platform_host,
     own_flows,
+    own_flows_device_pi,
     own_flows_pi,
     refusal_windows,
     shorten,
@@ -47,16 +47,14 @@ SCOPE_PI_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _device_info_sent(flow: Flow, first_read: int | None, config: ProbeConfig) -> list[PIMatch]:
-    """Device information leaving the device (as CON-001 counts it): the flow carries device-info PI
-    the program put there, after the program first read the device's information (getSystemInfo*, ...)."""
-    if first_read is None or first_read > flow.t:
-        return []
-    return [m for m in flow.pi
-            if m.type in config.device_info_pi_types and m.confidence != "low" and not is_client_set(m, config)]
+def _first_device_read(timeline: Timeline) -> int | None:
+    """When the program first read the device's information (getSystemInfo*, ...): device information a
+    flow carries leaves the device from then on (as CON-001 counts it)."""
+    reads = calls_of(timeline, [api for api, category in WATCHED_APIS.items() if category == DEVICE_INFO])
+    return min((done_at(c) for c in reads if c.ok), default=None)
 
 
-def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tuple[Event, list[PIMatch]]]:
+def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tuple[Event, Sequence[PIMatch]]]:
     """The events that collect for ``subject`` whenever they happen, with what each collects ([] for an API
     call), in timeline order: worked out once per subject, then each window of it takes those in its span.
     Calls are read from the index by API (the few APIs of the subject, not every call)."""
@@ -64,17 +62,19 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tu
         apis = list(PRIVACY_INTERFACES)
     else:
         apis = [api for api in PRIVACY_INTERFACES if scope_of(api) == subject and api != "authorize"]
-    found: list[tuple[Event, list[PIMatch]]] = [(c, []) for c in calls_of(timeline, apis) if c.ok is True]
-    reads = calls_of(timeline, [api for api, category in WATCHED_APIS.items() if category == DEVICE_INFO])
-    first_read = min((done_at(c) for c in reads if c.ok), default=None)
-    scope_types = SCOPE_PI_TYPES.get(subject, ())
-    if subject == PRIVACY or scope_types:  # (a scope without PI types of its own collects by its calls alone)
-        for flow, program in zip(own_flows(timeline), own_flows_pi(timeline, config), strict=True):
-            if subject != PRIVACY:
-                matches = [m for m in program if m.type in scope_types]
-            else:
-                device = _device_info_sent(flow, first_read, config) if flow.pi else []
-                matches = [*program, *(m for m in device if m not in program)]
+    found: list[tuple[Event, Sequence[PIMatch]]] = [(c, []) for c in calls_of(timeline, apis) if c.ok is True]
+    own = own_flows(timeline)
+    if subject == PRIVACY:  # the program's PI, and device information after the program read it
+        first_read = _first_device_read(timeline)
+        for flow, program, device in zip(own, own_flows_pi(timeline, config), own_flows_device_pi(timeline, config),
+                                         strict=True):
+            if device and first_read is not None and first_read <= flow.t:
+                program = [*program, *(m for m in device if m not in program)]
+            if program and not is_platform_host(flow.host, config):
+                found.append((flow, program))
+    elif scope_types := SCOPE_PI_TYPES.get(subject, ()):  # (a scope without PI types collects by its calls alone)
+        for flow, program in zip(own, own_flows_pi(timeline, config), strict=True):
+            matches = [m for m in program if m.type in scope_types] if program else program
             if matches and not is_platform_host(flow.host, config):
                 found.append((flow, matches))
     if subject == PRIVACY:

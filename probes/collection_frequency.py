@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from harness.timeline import ApiCall, Timeline
 from probes.config import NS_PER_S, ProbeConfig
-from probes.evidence import since_start, successful_calls, taps_within
+from probes.evidence import since_start, successful_calls, tapped_within
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -50,7 +50,7 @@ def is_periodic(calls: list[ApiCall], config: ProbeConfig) -> bool:
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     for api in config.one_shot_apis:
-        untapped = [c for c in successful_calls(timeline, [api]) if not taps_within(timeline, c.t, config)]
+        untapped = [c for c in successful_calls(timeline, [api]) if not tapped_within(timeline, c.t, config)]
         minute = busiest_minute(untapped)
         periodic = is_periodic(untapped, config)
         if len(minute) < config.per_minute_limit and not periodic:

@@ -27,9 +27,9 @@ from probes.evidence import (
     done_at,
     endpoint,
     is_before,
-    is_client_set,
     is_platform_host,
     own_flows,
+    own_flows_device_pi,
     own_flows_pi,
     shorten,
     since_start,
@@ -146,16 +146,11 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     requests_sent = calls_of(timeline, SENDING_APIS)
     # no request sent before the consent: a flow is early by its own time alone (no call to look up)
     requests = send_times(requests_sent) if any(cut is None or c.t < cut for c in requests_sent[:1]) else {}
-    for flow, program in zip(own_flows(timeline), own_flows_pi(timeline, config), strict=True):
-        if not flow.pi or is_platform_host(flow.host, config) or not early(sent_at(flow, requests, error)):
+    flows = own_flows(timeline)
+    for flow, program, device_pi in zip(flows, own_flows_pi(timeline, config), own_flows_device_pi(timeline, config),
+                                        strict=True):
+        if not (program or device_pi) or is_platform_host(flow.host, config) or not early(sent_at(flow, requests, error)):
             continue  # (a flow without PI counts for nothing)
-        device_pi = [
-            m
-            for m in flow.pi
-            if m.type in config.device_info_pi_types
-            and m.confidence != "low"
-            and not is_client_set(m, config)
-        ]
         # (the reads matter only with device information in the flow)
         prior_reads = [r for r in device_reads if done_at(r) <= flow.t + error] if device_pi else []
         leaves_device = bool(device_pi and prior_reads)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import ApiCall, Consent, Event, Prompt, Timeline
+from harness.timeline import Consent, Event, Prompt, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import is_before, privacy_agreements, since_start, when
+from probes.evidence import calls_with_errors, is_before, privacy_agreements, since_start, when
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -41,7 +41,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
         p for p in timeline.of(Prompt) if p.prompt_kind == "privacy_popup" and is_before(agreed.t, p.t, error)
     ]
     after += [
-        c for c in timeline.of(ApiCall) if c.errno == NOT_AGREED_ERRNO and is_before(agreed.t, c.t, error)
+        c for c in calls_with_errors(timeline) if c.errno == NOT_AGREED_ERRNO and is_before(agreed.t, c.t, error)
     ]
     if not after:
         return

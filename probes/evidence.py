@@ -173,8 +173,8 @@ def refusals(timeline: Timeline, subject: str | None = None) -> list[Refusal]:
 
 def _all_refusals(timeline: Timeline) -> list[Refusal]:
     found = [Refusal(c.subject, c.t, c) for c in timeline.of(Consent) if c.action == "refuse"]
-    for call in timeline.of(ApiCall):
-        if call.ok is False:  # (what _refused_subject asks first, inline: most calls succeed)
+    for call in calls_with_errors(timeline):
+        if call.ok is False:  # (what _refused_subject asks first, inline)
             refused = _refused_subject(call)
             if refused is not None:
                 found.append(Refusal(refused, done_at(call), call))
@@ -287,18 +287,40 @@ def own_flows_pi(timeline: Timeline, config: ProbeConfig) -> list[Sequence[PIMat
     a dozen probes ask it of every flow, so it is worked out once per timeline and config. Read-only: a
     flow whose matches are all the program's shares its own ``pi`` list (no copy per flow of a long
     session), one without any gets ``()``."""
-    return per_config(timeline, config, "own flows' program pi", _own_flows_pi)
+    return _own_flows_readings(timeline, config)[0]
 
 
-def _own_flows_pi(timeline: Timeline, config: ProbeConfig) -> list[Sequence[PIMatch]]:
+def own_flows_device_pi(timeline: Timeline, config: ProbeConfig) -> list[Sequence[PIMatch]]:
+    """The device information each of ``own_flows(timeline)`` carries that the program put there (types
+    ``device_info_pi_types``, not of low confidence, not client-set), in the same order; read-only, as
+    ``own_flows_pi``. Device information leaving the device counts once the program read it (CON-001,
+    CON-002)."""
+    return _own_flows_readings(timeline, config)[1]
+
+
+def _own_flows_readings(timeline: Timeline, config: ProbeConfig) -> tuple[list[Sequence[PIMatch]], list[Sequence[PIMatch]]]:
+    return per_config(timeline, config, "own flows' program pi", _read_own_flows)
+
+
+def _read_own_flows(timeline: Timeline, config: ProbeConfig) -> tuple[list[Sequence[PIMatch]], list[Sequence[PIMatch]]]:
+    """Both readings of each flow's matches in one pass (reading a flow's matches costs more than the tests)."""
     prefixes = config.client_set_pi_locations
-    found: list[Sequence[PIMatch]] = []
+    device_types = config.device_info_pi_types
+    program: list[Sequence[PIMatch]] = []
+    device: list[Sequence[PIMatch]] = []
     for flow in per_timeline(timeline, "own flows", _own_flows):
         pi = flow.pi
+        if not pi:
+            program.append(())
+            device.append(())
+            continue
         kept = [m for m in pi
                 if (m.confidence == "high" or m.canary is not None) and not _starts_with_any(m.location, prefixes)]
-        found.append(pi if len(kept) == len(pi) and pi else kept or ())
-    return found
+        program.append(pi if len(kept) == len(pi) else kept or ())
+        sent = [m for m in pi
+                if m.type in device_types and m.confidence != "low" and not _starts_with_any(m.location, prefixes)]
+        device.append(sent or ())
+    return program, device
 
 
 def program_pi_flows(timeline: Timeline, config: ProbeConfig) -> list[tuple[Flow, Sequence[PIMatch]]]:
@@ -767,6 +789,13 @@ def taps_within(timeline: Timeline, t: int, config: ProbeConfig) -> list[Step]:
     return _between(timeline, "taps", _taps, earliest, t + error)[::-1]
 
 
+def tapped_within(timeline: Timeline, t: int, config: ProbeConfig) -> bool:
+    """``bool(taps_within(timeline, t, config))`` without the list: asked for every call of a kind."""
+    error = timeline.clock_error_ns
+    times = _time_index(timeline, "taps", _taps)[1]
+    return bisect_left(times, t - config.user_initiated_window_ns - error) < bisect_right(times, t + error)
+
+
 def before_first_tap(timeline: Timeline, t: int) -> bool:
     """Nothing the user did can explain ``t``: it is before the first tap beyond the clock error."""
     tapped = _time_index(timeline, "taps", _taps)[0]
@@ -794,18 +823,29 @@ def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
 
 
 def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:
-    return per_timeline(timeline, "calls by api", _index_calls_by_api)
+    return per_timeline(timeline, "calls by api", _index_calls)[:2]  # type: ignore[return-value]
 
 
-def _index_calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:
+def calls_with_errors(timeline: Timeline) -> list[ApiCall]:
+    """The calls that failed or carry an error (``ok`` False, an errno or an errMsg), in time order: what
+    the probes of refusals and rejected calls look at, a few among hundreds of thousands of calls."""
+    return list(per_timeline(timeline, "calls by api", _index_calls)[2])
+
+
+def _index_calls(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]], list[ApiCall]]:
+    """The calls by API and the calls with errors, in one pass over the calls (each call touched once:
+    reading an event's fields costs more than the test on them, the events being far apart in memory)."""
     calls = timeline.of(ApiCall)
     by_api: dict[str, array[int]] = {}
+    errors: list[ApiCall] = []
     for index, call in enumerate(calls):
         positions = by_api.get(call.api)
         if positions is None:
             positions = by_api[call.api] = array("q")  # 8 bytes a call, not an int object each
         positions.append(index)
-    return calls, by_api
+        if call.ok is False or call.errno is not None or call.err_msg is not None:
+            errors.append(call)
+    return calls, by_api, errors
 
 
 def regex_search(pattern: str, text: str) -> re.Match[str] | None:

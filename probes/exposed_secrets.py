@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from harness.timeline import Event, Flow, PIMatch, StorageWrite, Timeline
 from probes.config import ProbeConfig
@@ -29,10 +30,17 @@ def _in_response(match: PIMatch) -> bool:
     return match.location.lower().startswith("response")
 
 
+@lru_cache(maxsize=16)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The configured key patterns, compiled once (each is searched in every flow's URL)."""
+    return tuple(re.compile(p) for p in patterns)
+
+
 def exposures(flow: Flow, config: ProbeConfig) -> list[tuple[str, list[PIMatch]]]:
     """(what, matches) for each kind of secret the flow exposes."""
+    key_patterns = _compiled(config.secret_patterns)
     if not any(m.type in _SECRET_TYPES for m in flow.pi):  # most flows: only the URL can expose a key
-        url_key = any(re.search(p, flow.url) for p in config.secret_patterns)
+        url_key = any(p.search(flow.url) for p in key_patterns)
         return [("cloud access key in traffic", [])] if url_key else []
     matches = strong_pi(flow.pi)
     found: list[tuple[str, list[PIMatch]]] = []
@@ -46,7 +54,7 @@ def exposures(flow: Flow, config: ProbeConfig) -> list[tuple[str, list[PIMatch]]
     if delivered:
         found.append(("session_key delivered to the client", delivered))
     keys = [m for m in matches if m.type in ANYWHERE_SECRETS]
-    if keys or any(re.search(p, flow.url) for p in config.secret_patterns):
+    if keys or any(p.search(flow.url) for p in key_patterns):
         found.append(("cloud access key in traffic", keys))
     return found
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.timeline import ApiCall, Prompt, Step, Timeline, UISnapshot
+from harness.timeline import Prompt, Step, Timeline, UISnapshot
 from probes.config import ProbeConfig
 from probes.evidence import (
     is_tap,
@@ -30,6 +30,7 @@ from probes.evidence import (
     shorten,
     since_start,
     snapshots,
+    successful_calls,
 )
 from probes.finding import FindingDraft
 from probes.registry import probe
@@ -49,7 +50,7 @@ def asks_for_phone(snapshot: UISnapshot, config: ProbeConfig) -> bool:
 
 def phone_given_at(timeline: Timeline) -> int | None:
     """When the number was handed over: a successful phone API call (or its open-type result)."""
-    calls = [c for c in timeline.of(ApiCall) if c.api in PHONE_APIS and c.ok is True]
+    calls = successful_calls(timeline, PHONE_APIS)
     return calls[0].t if calls else None
 
 

@@ -18,7 +18,15 @@ from collections.abc import Iterator
 
 from harness.timeline import ApiCall, Prompt, Timeline
 from probes.config import NS_PER_S, ProbeConfig
-from probes.evidence import is_consent_dialog, lexicon_match, prompt_text, shorten, since_start, when
+from probes.evidence import (
+    calls_of,
+    is_consent_dialog,
+    lexicon_match,
+    prompt_text,
+    shorten,
+    since_start,
+    when,
+)
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -83,7 +91,7 @@ def subscribe_prompts(timeline: Timeline) -> list[Prompt | ApiCall]:
     shown = [p for p in timeline.of(Prompt) if p.scope == SUBSCRIBE_SCOPE]
     if shown:
         return list(shown)
-    return [c for c in timeline.of(ApiCall) if c.api in SUBSCRIBE_APIS]
+    return list(calls_of(timeline, SUBSCRIBE_APIS))
 
 
 def too_many_subscribe(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:

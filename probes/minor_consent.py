@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import get_args
 
-from harness.timeline import ApiCall, Consent, Event, Flow, PIMatch, Prompt, Step, Timeline
+from harness.timeline import Consent, Event, Flow, PIMatch, Prompt, Step, Timeline
 from probes.config import ProbeConfig
 from probes.consent_before_collection import SENDING_APIS, send_times, sent_at
 from probes.evidence import (
     button_role,
+    calls_of,
     endpoint,
     is_before,
     is_platform_host,
@@ -76,7 +77,7 @@ def agreed_answers(timeline: Timeline, prompt: Prompt, config: ProbeConfig) -> l
 
 def minor_flows(timeline: Timeline, config: ProbeConfig) -> list[tuple[Flow, int]]:
     """(flow, when the program sent it) for the program's flows carrying the minor canary."""
-    sends = send_times([c for c in timeline.of(ApiCall) if c.api in SENDING_APIS])
+    sends = send_times(calls_of(timeline, SENDING_APIS))
     return [(f, sent_at(f, sends, timeline.clock_error_ns)) for f in own_flows(timeline)
             if minor_data(f) and not is_platform_host(f.host, config)]
 

@@ -21,9 +21,8 @@ covering notice. Reads page snapshots: a session without them is not tested.
 
 from __future__ import annotations
 
-import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from harness.catalogue import PRIVACY_INTERFACES
@@ -145,52 +144,70 @@ def interface_data(data: list[PIMatch]) -> bool:
     return all(pi_kind(m.type).category in INTERFACE_CATEGORIES for m in data)
 
 
-def pi_events(timeline: Timeline, config: ProbeConfig) -> Iterator[PIEvent]:
-    """The PI events in time order, made as they are asked for: the probe wants the first one no notice
-    covers, and each kind is read in time order already (merged, not sorted)."""
-    return heapq.merge(
-        (PIEvent(c, c.t, True) for c in calls_of(timeline, PRIVACY_INTERFACES)),
-        _pi_flows(timeline, config),
-        _pi_writes(timeline, config),
-        _pi_form(timeline, config),
-        key=_in_time_order,
-    )
+def first_uncovered(timeline: Timeline, config: ProbeConfig, dev: Event | None, official: Prompt | None) -> PIEvent | None:
+    """The earliest PI event no notice covers: each kind of PI event is read in time order up to its first
+    uncovered one, and the earliest of those is the session's (nothing is made of the covered ones, and
+    data seen after the developer's notice is covered whatever it is)."""
+    error = timeline.clock_error_ns
+
+    def uncovered(until: int, interface: bool) -> bool:
+        return not _covers(until, interface, dev, official, error)
+
+    data_until = dev.t - error if dev is not None else NEVER  # at or after it, the notice covers any data
+    found = [
+        next((PIEvent(c, c.t, True) for c in calls_of(timeline, PRIVACY_INTERFACES) if uncovered(_until(c), True)),
+             None),
+        _first_flow(timeline, config, uncovered, data_until),
+        _first_write(timeline, config, uncovered, data_until),
+        _first_form(timeline, config, uncovered),
+    ]
+    return min((e for e in found if e is not None), key=_in_time_order, default=None)
 
 
 def _in_time_order(item: PIEvent) -> tuple[int, int]:
     return item.t, item.event.seq
 
 
-def _pi_flows(timeline: Timeline, config: ProbeConfig) -> Iterator[PIEvent]:
+def _until(call: ApiCall) -> int:
+    """Up to when a notice covers a call: a popup shown while it was pending (no result yet) covers it."""
+    return NEVER if call.t_result is None else done_at(call)
+
+
+def _first_flow(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[int, bool], bool],
+                data_until: int) -> PIEvent | None:
     for flow, program in program_pi_flows(timeline, config):
+        if flow.t >= data_until:
+            return None
         data = [m for m in program if not pi_kind(m.type).secret]
-        if data and not is_platform_host(flow.host, config):
-            yield PIEvent(flow, flow.t, interface_data(data), tuple(data))
+        if data and not is_platform_host(flow.host, config) and uncovered(flow.t, interface := interface_data(data)):
+            return PIEvent(flow, flow.t, interface, tuple(data))
+    return None
 
 
-def _pi_writes(timeline: Timeline, config: ProbeConfig) -> Iterator[PIEvent]:
+def _first_write(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[int, bool], bool],
+                 data_until: int) -> PIEvent | None:
     for write in timeline.of(StorageWrite):
+        if write.t >= data_until:
+            return None
         data = personal(write.pi, config) if write.pi else []
-        if data:
-            yield PIEvent(write, write.t, interface_data(data), tuple(data))
+        if data and uncovered(write.t, interface := interface_data(data)):
+            return PIEvent(write, write.t, interface, tuple(data))
+    return None
 
 
-def _pi_form(timeline: Timeline, config: ProbeConfig) -> Iterator[PIEvent]:
-    """The first form asking for personal data."""
+def _first_form(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[int, bool], bool]) -> PIEvent | None:
+    """The first form asking for personal data, when no notice covers it."""
     for snapshot in snapshots(timeline):
         field = pi_field(snapshot, config)
         if field is not None:
-            yield PIEvent(snapshot, snapshot.t, False, field=field)
-            return
+            return PIEvent(snapshot, snapshot.t, False, field=field) if uncovered(snapshot.t, False) else None
+    return None
 
 
-def covered(item: PIEvent, dev: Event | None, official: Prompt | None, timeline: Timeline) -> bool:
-    """A notice that covers ``item`` was shown before it (ties within the clock error count as before)."""
-    error = timeline.clock_error_ns
-    notices = [n for n in (dev, official if item.interface else None) if n is not None]
-    until = item.t
-    if isinstance(item.event, ApiCall):  # a popup shown while the call was pending (no result yet) covers it
-        until = NEVER if item.event.t_result is None else done_at(item.event)
+def _covers(until: int, interface: bool, dev: Event | None, official: Prompt | None, error: int) -> bool:
+    """A notice was shown before ``until`` (ties within the clock error count as before): the developer's
+    for anything, WeChat's popup for privacy-interface data."""
+    notices = [n for n in (dev, official if interface else None) if n is not None]
     return any(not is_before(until, n.t, error) for n in notices)
 
 
@@ -203,7 +220,7 @@ def covered(item: PIEvent, dev: Event | None, official: Prompt | None, timeline:
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     dev = developer_notice(timeline, config)
     official = official_popup(timeline)
-    first = next((e for e in pi_events(timeline, config) if not covered(e, dev, official, timeline)), None)
+    first = first_uncovered(timeline, config, dev, official)
     if first is None:
         return
     if dev is None:

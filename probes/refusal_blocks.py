@@ -15,14 +15,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import ApiCall, Event, Lifecycle, Prompt, Step, Timeline
+from harness.timeline import Event, Lifecycle, Prompt, Step, Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     PRIVACY,
     Refusal,
     button_role,
+    calls_of,
     events_between,
     is_tap,
+    per_timeline,
     prompt_subjects,
     prompt_text,
     refusal_windows,
@@ -55,9 +57,14 @@ def exits_after(timeline: Timeline, refusal: Refusal, config: ProbeConfig) -> li
     """Exit calls and exit lifecycle events within the follow-up window of the refusal."""
     error = timeline.clock_error_ns
     lo, hi = refusal.t - error, refusal.t + config.follow_up_window_ns + error  # the window, as _in_window
-    found: list[Event] = [c for c in events_between(timeline, ApiCall, lo, hi) if c.api in config.exit_apis]
-    found += [e for e in events_between(timeline, Lifecycle, lo, hi) if e.event == "exit"]
+    found: list[Event] = [c for c in calls_of(timeline, config.exit_apis) if lo <= c.t <= hi]
+    found += [e for e in exits(timeline) if lo <= e.t <= hi]
     return found
+
+
+def exits(timeline: Timeline) -> list[Lifecycle]:
+    """The "exit" lifecycle events, in time order (picked once per timeline: asked per refusal)."""
+    return per_timeline(timeline, "exits", lambda tl: [e for e in tl.of(Lifecycle) if e.event == "exit"])
 
 
 def walls_after(timeline: Timeline, refusal: Refusal, config: ProbeConfig) -> list[Prompt]:

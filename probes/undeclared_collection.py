@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import ApiCall, Event, Timeline
+from harness.timeline import Event, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import is_platform_host, pi_kind, program_pi_flows, when
+from probes.evidence import is_platform_host, pi_kind, program_pi_flows, successful_calls, when
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -20,9 +20,8 @@ from probes.registry import probe
 def observed(timeline: Timeline, config: ProbeConfig) -> dict[str, list[Event]]:
     """Category -> the events that show it collected."""
     seen: dict[str, list[Event]] = {}
-    for call in timeline.of(ApiCall):
-        if call.ok is True and call.api in PRIVACY_INTERFACES:
-            seen.setdefault(PRIVACY_INTERFACES[call.api].category, []).append(call)
+    for call in successful_calls(timeline, PRIVACY_INTERFACES):  # (from the index by API, in time order)
+        seen.setdefault(PRIVACY_INTERFACES[call.api].category, []).append(call)
     for flow, program in program_pi_flows(timeline, config):
         if is_platform_host(flow.host, config):
             continue

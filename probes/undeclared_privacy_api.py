@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from harness.catalogue import category_of
 from harness.timeline import ApiCall, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import when
+from probes.evidence import calls_with_errors, when
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -35,9 +35,9 @@ def problem(call: ApiCall) -> str | None:
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[tuple[str, str], list[ApiCall]] = {}
-    for call in timeline.of(ApiCall):
+    for call in calls_with_errors(timeline):
         if call.errno is None and call.err_msg is None:
-            continue  # (most calls: what problem() would say, without a call)
+            continue  # (what problem() would say, without a call)
         why = problem(call)
         if why is not None:
             found.setdefault((call.api, why), []).append(call)
