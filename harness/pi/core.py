@@ -298,7 +298,7 @@ def recogniser(
         RECOGNISERS[pi_type] = fn
         gated = text is not None or key is not None or arrays
         GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value, screen) if gated else None
-        for cached in (key_gated, keys_gated, registry):
+        for cached in (key_gated, keys_gated, registry, _gated):
             cached.cache_clear()
         SHAPES.clear()
         return fn
@@ -314,30 +314,37 @@ def key_gated(key: str) -> frozenset[str]:
 
 def applicable(
     group: Group, joined: str, starts: list[int], only: frozenset[str] | None = None
-) -> Iterator[tuple[Recogniser, Group]]:
+) -> list[tuple[Recogniser, Group]]:
     """The recognisers to run on a group, each with the group it is to see: the whole group, or for a
     per-value recogniser the values that pass its gate. ``joined``: the values joined by NULs;
     ``starts``: where each value begins in it; ``only``: the recognisers the body screen left."""
-    keyed = keys_gated(tuple(s.key for s in group.scalars))
-    for name, fn, gate in registry():
-        if only is not None and name not in only:
-            continue
+    scalars = group.scalars
+    keyed = keys_gated(tuple([s.key for s in scalars]))
+    chosen_by: list[tuple[Recogniser, Group]] = []
+    for name, fn, gate, search in _gated(only):
         if gate is None:
-            yield fn, group
+            chosen_by.append((fn, group))
             continue
-        text = gate.text
-        hit = text.search(joined) if text is not None else None
+        hit = search(joined) if search is not None else None
         if hit is None and name not in keyed and not (gate.arrays and group.array):
             continue
         if not gate.per_value or len(starts) == 1:
-            yield fn, group
+            chosen_by.append((fn, group))
             continue
         chosen = _passing(name, gate, group, joined, starts, hit, name in keyed)
-        if len(chosen) == len(group.scalars):
-            yield fn, group
+        if len(chosen) == len(scalars):
+            chosen_by.append((fn, group))
         elif chosen:
-            yield fn, Group(group.member_prefix, group.key, tuple(group.scalars[i] for i in chosen), group.array,
-                            group.endpoint)
+            chosen_by.append((fn, group._replace(scalars=tuple([scalars[i] for i in chosen]))))
+    return chosen_by
+
+
+@lru_cache(maxsize=64)
+def _gated(only: frozenset[str] | None) -> tuple[tuple[str, Recogniser, Gate | None, Callable[..., object] | None], ...]:
+    """The registry as applicable() reads it: the recognisers the body screen left (all for None),
+    each with its gate's text search."""
+    return tuple((name, fn, gate, gate.text.search if gate is not None and gate.text is not None else None)
+                 for name, fn, gate in registry() if only is None or name in only)
 
 
 def possible(body: BodyView) -> set[str]:

@@ -98,10 +98,10 @@ def _signature(group: Group, stem: str, only: frozenset[str] | None) -> tuple[ob
     the body screen left; None when a value's location does not start with the stem."""
     cut = len(stem)
     shape = []
-    for s in group.scalars:
-        if not s.location.startswith(stem):
+    for location, key, text, whole, number in group.scalars:
+        if not location.startswith(stem):
             return None
-        shape.append((s.location[cut:], s.key, s.text, s.whole, s.number))
+        shape.append((location[cut:], key, text, whole, number))
     return (group.member_prefix[cut:], group.key, group.array, group.endpoint, only, tuple(shape))
 
 
@@ -179,19 +179,19 @@ class _Walker:
     def group(
         self, member_prefix: str, key: str | None, scalars: Iterable[Scalar], *, array: bool = False
     ) -> None:
-        bounded = list(scalars)[: max(0, self.values_left)]
+        bounded = tuple(islice(scalars, max(0, self.values_left)))
         self.values_left -= len(bounded)
         if not bounded or len(self.matches) >= MAX_MATCHES:
             return
-        group = Group(member_prefix, key, tuple(bounded), array, self.endpoint)
-        joined = "\x00".join(s.text for s in bounded)
+        group = Group(member_prefix, key, bounded, array, self.endpoint)
+        joined = "\x00".join([s[2] for s in bounded])  # the texts
         if not self.canary_only:
             self.recognise(group, joined)
         if self.canary_forms:
             lowered = joined.lower()
-            present = tuple(form for form in self.canary_forms if form.needle in lowered)
+            present = [form for form in self.canary_forms if form.needle in lowered]
             if present:
-                self.matches.extend(canary_matches(group, present))
+                self.matches.extend(canary_matches(group, tuple(present)))
 
     def recognise(self, group: Group, joined: str) -> None:
         """Run the recognisers the gates leave on a group, or repeat what they found on a group of the
@@ -664,12 +664,15 @@ def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
     return parsed, frozenset(keys), plain
 
 
+_DECIMAL_JSON = json.JSONDecoder(parse_float=Decimal)
+
+
 def _parse_json(text: str) -> object:
     if len(text) > MAX_TEXT_CHARS:
         return _NOT_JSON
     try:
         # Decimal keeps "31.230400" as written, so the precision of a coordinate is not lost
-        return json.loads(text, parse_float=Decimal)
+        return _DECIMAL_JSON.decode(text)  # json.loads(text, parse_float=Decimal) without a decoder per call
     except (ValueError, RecursionError, InvalidOperation):
         return _NOT_JSON
 
