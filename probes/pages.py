@@ -13,7 +13,7 @@ All functions are pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -140,8 +140,10 @@ def _clipped(snapshot: UISnapshot, texts: Iterable[str]) -> bool:
     return len(snapshot.elements) >= ELEMENT_LIMIT or any(len(t) >= TEXT_CLIP_CHARS for t in texts)
 
 
-def policy_screens_of(snapshot: UISnapshot, names: Sequence[str] = PRIVACY_POLICY_NAMES) -> list[PolicyScreen]:
-    """The policy screens one snapshot shows (a platform guide may lie over the program's own policy page)."""
+def policy_screens_of(snapshot: UISnapshot, names: Sequence[str] = PRIVACY_POLICY_NAMES,
+                      titles: tuple[str | None, str | None] | None = None) -> list[PolicyScreen]:
+    """The policy screens one snapshot shows (a platform guide may lie over the program's own policy page).
+    ``titles``: its (nav_title, first_page_text), when the caller has them (``screens_with_titles``)."""
     pattern = _title_pattern(names)
     found: list[PolicyScreen] = []
     for title, layer in platform_pages(snapshot):
@@ -149,7 +151,7 @@ def policy_screens_of(snapshot: UISnapshot, names: Sequence[str] = PRIVACY_POLIC
         if pattern.match(title) and _has_body(body):
             controls = tuple(e for e in layer if e.kind != "text")
             found.append(PolicyScreen(snapshot, title, tuple(body), controls, True, _clipped(snapshot, body)))
-    heading = next((t for t in (nav_title(snapshot), first_page_text(snapshot))
+    heading = next((t for t in (titles or (nav_title(snapshot), first_page_text(snapshot)))
                     if t and len(t) <= TITLE_MAX_CHARS and pattern.match(t)), None)
     if heading is not None:  # (the page's texts only then: most screens have no policy title)
         body = [t for t in page_texts(snapshot) if t != heading]
@@ -169,7 +171,8 @@ def policy_screens(timeline: Timeline, names: Sequence[str] = PRIVACY_POLICY_NAM
     several probes and evidence checks ask)."""
     key = ("policy screens", tuple(names))
     return list(per_timeline(timeline, key, lambda tl: [
-        screen for snapshot in snapshots(tl) for screen in policy_screens_of(snapshot, key[1])]))
+        screen for snapshot, nav, first in screens_with_titles(tl)
+        for screen in policy_screens_of(snapshot, key[1], (nav, first))]))
 
 
 # --- the settings crawl (scenario step `crawl`, harness/crawl.py) ------------------------------------------
@@ -225,6 +228,19 @@ def screen_titles(snapshot: UISnapshot) -> list[str]:
     return [t for t in (nav_title(snapshot), first_page_text(snapshot)) if t]
 
 
+def screens_with_titles(timeline: Timeline) -> Iterator[tuple[UISnapshot, str | None, str | None]]:
+    """(snapshot, nav_title, first_page_text) for every snapshot holding page state, in time order: the
+    title candidates, read once per timeline (the policy, profile and readability readings each look for
+    a title on every screen)."""
+    navs, firsts = per_timeline(timeline, "screen titles", _screen_titles)
+    return zip(snapshots(timeline), navs, firsts, strict=True)
+
+
+def _screen_titles(timeline: Timeline) -> tuple[list[str | None], list[str | None]]:
+    shown = snapshots(timeline)
+    return [nav_title(s) for s in shown], [first_page_text(s) for s in shown]
+
+
 # --- the user's own data (RTS-003) -------------------------------------------------------------------------
 
 PROFILE_TITLE = re.compile(
@@ -236,14 +252,18 @@ def is_profile_screen(snapshot: UISnapshot) -> bool:
     """A page of the user's own data (个人信息, 个人资料, 我的信息 ... as its title), not a policy about it. The
     title is the navigation bar's; the page's first text only when the bar has none (a custom bar): the 我的
     page's first cell is often 个人资料."""
-    titles = screen_titles(snapshot)
+    return _profile_title(screen_titles(snapshot))
+
+
+def _profile_title(titles: list[str]) -> bool:
     return bool(titles) and PROFILE_TITLE.match(titles[0]) is not None
 
 
 def profile_screens(timeline: Timeline) -> list[UISnapshot]:
     """The profile screens of the session, in time order (read once per timeline: the evidence check and
     RTS-003 ask)."""
-    return list(per_timeline(timeline, "profile screens", lambda tl: [s for s in snapshots(tl) if is_profile_screen(s)]))
+    return list(per_timeline(timeline, "profile screens", lambda tl: [
+        s for s, nav, first in screens_with_titles(tl) if _profile_title([t for t in (nav, first) if t])]))
 
 
 MORE_INFO_TITLE = "更多资料"  # WeChat's page behind the capsule's ···: the program's name and 账号主体

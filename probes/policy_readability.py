@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from harness.timeline import Timeline, UIElement, UISnapshot
 from probes.config import ProbeConfig
-from probes.evidence import per_timeline, shorten, since_start, snapshots
+from probes.evidence import per_timeline, shorten, since_start
 from probes.finding import FindingDraft
 from probes.pages import (
     BODY_MIN_CHARS,
@@ -29,6 +29,7 @@ from probes.pages import (
     page_texts,
     policy_screens,
     screen_titles,
+    screens_with_titles,
 )
 from probes.registry import probe
 
@@ -55,9 +56,10 @@ def script_problem(text: str) -> str | None:
     return None
 
 
-def foreign_policy_screen(snapshot: UISnapshot) -> PolicyScreen | None:
-    """A screen titled as the privacy policy whose body is not Chinese (probes.pages needs Chinese body words)."""
-    title = next((t for t in screen_titles(snapshot) if len(t) <= TITLE_MAX_CHARS
+def foreign_policy_screen(snapshot: UISnapshot, titles: list[str] | None = None) -> PolicyScreen | None:
+    """A screen titled as the privacy policy whose body is not Chinese (probes.pages needs Chinese body words).
+    ``titles``: its screen_titles, when the caller has them."""
+    title = next((t for t in (screen_titles(snapshot) if titles is None else titles) if len(t) <= TITLE_MAX_CHARS
                   and any(n in t for n in PRIVACY_POLICY_NAMES)), None)
     if title is None:
         return None
@@ -80,12 +82,12 @@ def _privacy_policy_screens(timeline: Timeline) -> list[PolicyScreen]:
     shown = policy_screens(timeline)
     found: list[PolicyScreen] = []
     next_shown = 0
-    for snapshot in snapshots(timeline):
+    for snapshot, nav, first in screens_with_titles(timeline):
         screens = []
         while next_shown < len(shown) and shown[next_shown].snapshot is snapshot:
             screens.append(shown[next_shown])
             next_shown += 1
-        foreign = foreign_policy_screen(snapshot) if not screens else None
+        foreign = foreign_policy_screen(snapshot, [t for t in (nav, first) if t]) if not screens else None
         found += screens if foreign is None else [foreign]
     return found
 
