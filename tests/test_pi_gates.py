@@ -399,3 +399,16 @@ def test_objects_without_fix_keys_change_no_track(monkeypatch: pytest.MonkeyPatc
     assert sum(m.location.endswith("[*]") for found in screened for m in found) >= 4
     monkeypatch.setattr(location, "_fix_keys", lambda keys: True)
     assert tracks() == screened
+
+
+def test_a_value_that_may_not_be_encoded_has_no_layer() -> None:
+    """_may_be_encoded() is a necessary condition of text_layers(): every value it turns away has no
+    decoding layer (the corpus's values and texts, as written and padded with Unicode white space)."""
+    b64 = base64.b64encode(b'{"mobile": "13800138000"}').decode()
+    texts = [str(s.carrier) for s in CORPUS if s.kind in ("value", "text")]
+    texts += [b64, f"\u3000{b64}\u3000", f"\u00a0{b64}", f" {b64} ", "\u3000{\"a\": 1}", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+              "\u3000eyJhbGciOiJIUzI1NiJ9.eyJ2IjoiMTM4MDAxMzgwMDAifQ.c2ln", "a=1&b=2", "%E6%89%8B", "上海市黄浦区南京东路 100 号"]
+    padded = [f"\u2003{t}\u2003" for t in texts]
+    layered = [t for t in texts + padded if scan._Walker().text_layers(t, "v", None, 0)]
+    assert len(layered) > 50
+    assert [t for t in layered if not scan._may_be_encoded(t)] == []
