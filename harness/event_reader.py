@@ -286,14 +286,13 @@ class ModelReader:
 
 class _Index:
     """What a Timeline needs of a whole file, noted by the builders as each event is made: every
-    event's t and seq in file order, and the events of each class (valid while every line was read by
-    the fast path: ``complete``)."""
+    event's t and seq in file order, and the events of each class (all of them while no line was
+    ``refused``: the events pydantic validates instead are not noted)."""
 
     def __init__(self) -> None:
         self.ts: list[int] = []
         self.seqs: list[int] = []
         self.of_class: dict[type[BaseModel], list[BaseModel]] = {}
-        self.complete = True
 
 
 _NOT_FAST = (ValueError, KeyError, TypeError, AttributeError, _Unreadable)  # orjson's error is a ValueError
@@ -308,6 +307,7 @@ class EventReader:
         self._values: dict[bytes, Any] = {}
         self._strings = _Interned(lambda: None)
         self.index = _Index() if index else None
+        self.refused = False  # a line was returned for pydantic to validate
         # every kind's builders by (keys, JSON types): one look-up a line; the kind's Literal step
         # refuses a line of another kind with the same shape (then its own kind's reader takes it)
         self.shapes: dict[tuple[Any, ...], Build] = {}
@@ -375,8 +375,7 @@ class EventReader:
             reader = self._by_kind[data["kind"]]
             event = reader.read_dict(data)
         except _NOT_FAST:
-            if self.index is not None:
-                self.index.complete = False
+            self.refused = True
             return line
         key = (*data, *map(type, data.values()))
         self.shapes.setdefault(key, reader.builder(key))
