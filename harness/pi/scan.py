@@ -290,10 +290,14 @@ class _Walker:
             if number or not _may_be_encoded(text) or not self.text_layers(text, where, member_key, layers):
                 scalars.append(Scalar(where, member_key, text, True, number))
         self.group(base + ".", key, scalars, array=array)
-        for suffix, member_key, member in nested:
+        # a sole nested container is walked without the check (its parent was walked: it likely holds a
+        # needle, and the check writes it all again); walking what could be skipped finds nothing more
+        holding = (_holding([member for _, _, member in nested], self.needles)
+                   if self.needles is not None and len(nested) > 1 else None)
+        for index, (suffix, member_key, member) in enumerate(nested):
             if self.values_left <= 0 or self.full():
                 return  # value() and skip() would return at once: nothing more is counted or found
-            if self.needles is not None and not _holds(member, self.needles):
+            if holding is not None and not holding[index]:
                 self.skip(member, depth + 1)
             else:
                 member_path = f"{path}[{suffix}]" if array else path + suffix  # type: ignore[operator]
@@ -581,10 +585,29 @@ def _holds(obj: object, needles: frozenset[str]) -> bool:
     looked for in the subtree written again at C speed (keys too: more, never fewer), a number as
     its text (str() of a Decimal, as _scalar_text())."""
     try:
-        written = json.dumps(obj, ensure_ascii=False, check_circular=False, default=str)
+        written = _WRITER.encode(obj)
     except (ValueError, TypeError, RecursionError):
         return True
     return any(needle in written for needle in needles)
+
+
+def _holding(members: list[object], needles: frozenset[str]) -> list[bool]:
+    """_holds() of each member, 32 members written at once first: a run of digits does not cross the
+    ", " between a list's items, so a needle is in the written list exactly when it is in one item's."""
+    step = _HOLDING_STEP if all(needle.isascii() and needle.isdigit() for needle in needles) else 1
+    found: list[bool] = []
+    for start in range(0, len(members), step):
+        chunk = members[start : start + step]
+        if step > 1 and not _holds(chunk, needles):
+            found.extend([False] * len(chunk))
+        else:
+            found.extend([_holds(member, needles) for member in chunk])
+    return found
+
+
+_HOLDING_STEP = 32
+# json.dumps(obj, ensure_ascii=False, check_circular=False, default=str), without an encoder per call
+_WRITER = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=str)
 
 # the first bytes of the UTF-8 of every non-ASCII decimal digit (and of other characters):
 # tests/test_pi_gates.py checks every one of them
