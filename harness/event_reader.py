@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import orjson
@@ -27,6 +28,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 _INTERN_LIMIT = 4096  # distinct values a string field may have before it is taken for unique ids
+_BATCH = 4096  # lines read between two looks at the interned strings' tables
 _SHARE_LIMIT = 1 << 14  # distinct nested values and lists of strings kept for sharing
 _NEW = object.__new__
 _SET = object.__setattr__
@@ -44,17 +46,11 @@ def _refuse() -> Any:
 
 
 class _Interned(dict[str, str]):
-    """A field's distinct strings, each stored once; when the field turns out to hold mostly unique
-    values (ids, clocks) it is dropped, so that interning costs nothing where it saves nothing."""
-
-    def __init__(self, on_full: Callable[[], None]) -> None:
-        super().__init__()
-        self.on_full = on_full
+    """The strings in lists of strings (stack frames, texts), each stored once (the first
+    _INTERN_LIMIT distinct ones)."""
 
     def __missing__(self, key: str) -> str:
-        if len(self) >= _INTERN_LIMIT:
-            self.on_full()
-        else:
+        if len(self) < _INTERN_LIMIT:
             self[key] = key
         return key
 
@@ -83,9 +79,11 @@ class FieldReader:
         self.name = name
         self.annotation, self.nullable = _unwrap(info.annotation)
         self.known = not info.metadata and self._step_for(self.annotation) is not False
-        self.strings: _Interned | None = _Interned(self._stop_interning) if self.annotation is str else None
+        # the field's distinct strings, each stored once (``setdefault``: a miss costs no Python call);
+        # dropped once they are more than _INTERN_LIMIT (ids, clocks): see EventReader.drop_unique
+        self.strings: dict[str, str] | None = {} if self.annotation is str else None
 
-    def _stop_interning(self) -> None:
+    def stop_interning(self) -> None:
         self.strings = None
         self.model.forget_shapes()
 
@@ -107,7 +105,7 @@ class FieldReader:
         if annotation is str:
             if json_type not in (None, str):
                 return False
-            return self.strings.__getitem__ if json_type and self.strings is not None else None
+            return self.strings.setdefault if json_type and self.strings is not None else None
         if origin is Literal and all(isinstance(a, str) for a in args):
             return {a: a for a in args}.__getitem__ if json_type in (None, str) else False
         if json_type not in (None, list, dict):
@@ -184,8 +182,11 @@ def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
 
 def _inline_step(step: Step, called: str, name: str, names: dict[str, Any]) -> list[str]:
     """The lines of one field's step in a builder: the shared-value look-ups written out (their hits are
-    most lines, and a call costs as much as the look-up), any other step called."""
+    most lines, and a call costs as much as the look-up), a string interned by ``setdefault``, any other
+    step called."""
     events = getattr(step, "__self__", None)
+    if type(events) is dict and step == events.setdefault:
+        return [f"value = data[{name!r}]", f"values[{name!r}] = {called}(value, value)"]
     if isinstance(events, EventReader) and step == events.shared_value:
         names.update(dumps=orjson.dumps, values_get=events._values.get, keep_value=events.keep_value)
         return [f"value = data[{name!r}]", "key = dumps(value)", "shared = values_get(key)",
@@ -305,9 +306,10 @@ class EventReader:
         self._models: dict[type[BaseModel], ModelReader] = {}
         self._lists: dict[tuple[str, ...], list[str]] = {}
         self._values: dict[bytes, Any] = {}
-        self._strings = _Interned(lambda: None)
+        self._strings = _Interned()
         self.index = _Index() if index else None
         self.refused = False  # a line was returned for pydantic to validate
+        self._lines_read = 0  # by read()
         # every kind's builders by (keys, JSON types): one look-up a line; the kind's Literal step
         # refuses a line of another kind with the same shape (then its own kind's reader takes it)
         self.shapes: dict[tuple[Any, ...], Build] = {}
@@ -350,6 +352,9 @@ class EventReader:
 
     def read(self, line: bytes) -> BaseModel | None:
         """The event of one line, or None when the line needs pydantic (malformed or unusual)."""
+        self._lines_read += 1
+        if not self._lines_read % _BATCH:
+            self.drop_unique()
         event = self._read_slowly(line)
         return None if type(event) is bytes else event  # type: ignore[return-value]
 
@@ -358,14 +363,25 @@ class EventReader:
         look-up of the line's shape and its builder per line (the usual case, inline)."""
         shapes, loads, slowly = self.shapes, orjson.loads, self._read_slowly
         read: list[BaseModel | bytes] = []
-        append = read.append
-        for line in lines:
-            try:
-                data = loads(line)
-                append(shapes[(*data, *map(type, data.values()))](data))
-            except _NOT_FAST:
-                append(slowly(line))
+        append, lines = read.append, iter(lines)
+        while batch := list(islice(lines, _BATCH)):
+            for line in batch:
+                try:
+                    data = loads(line)
+                    append(shapes[(*data, *map(type, data.values()))](data))
+                except _NOT_FAST:
+                    append(slowly(line))
+            self.drop_unique()
         return read
+
+    def drop_unique(self) -> None:
+        """Stop interning the fields whose strings turned out mostly unique (more than _INTERN_LIMIT
+        distinct: ids, clocks), so that interning costs nothing where it saves nothing. Looked at
+        every _BATCH lines: a table holds at most that many strings more than the limit."""
+        for model in self._models.values():
+            for field in model.fields.values():
+                if field.strings is not None and len(field.strings) > _INTERN_LIMIT:
+                    field.stop_interning()
 
     def _read_slowly(self, line: bytes) -> BaseModel | bytes:
         """A line of a shape not seen yet (its builder is planned), of a shape shared by two kinds, or
