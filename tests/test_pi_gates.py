@@ -412,3 +412,16 @@ def test_a_value_that_may_not_be_encoded_has_no_layer() -> None:
     layered = [t for t in texts + padded if scan._Walker().text_layers(t, "v", None, 0)]
     assert len(layered) > 50
     assert [t for t in layered if not scan._may_be_encoded(t)] == []
+
+
+def test_matches_built_without_validation_are_what_validation_builds() -> None:
+    """Matches made without validating again (new_match, a remembered group's copies) equal, field for
+    field and in the fields set and the JSON written, the PIMatch that validation builds."""
+    found = [m for ms in _scan_all()[:3000] + [find_pi_in_http("", {}, body, "application/json", "response", CANARIES)
+                                               for _, _, body, _ in _dense_carriers()] for m in ms]
+    assert len(found) > 1000
+    for m in found:
+        validated = PIMatch(**{name: getattr(m, name) for name in m.model_fields_set})
+        assert (m, m.model_fields_set, m.model_dump_json()) == (validated, validated.model_fields_set,
+                                                                validated.model_dump_json())
+        assert list(m.__dict__) == list(validated.__dict__)

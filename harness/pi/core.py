@@ -402,7 +402,28 @@ def _passing(
 def match(pi_type: str, scalar_or_location: Scalar | str, value: str, confidence: Confidence) -> PIMatch:
     """A masked match: the raw value goes through mask() and nowhere else."""
     where = scalar_or_location if isinstance(scalar_or_location, str) else scalar_or_location.location
-    return PIMatch(type=pi_type, location=where, masked=mask(pi_type, value), confidence=confidence)
+    return new_match(pi_type, where, mask(pi_type, value), confidence)
+
+
+def new_match(pi_type: str, location: str, masked: str, confidence: Confidence) -> PIMatch:
+    """PIMatch(type=, location=, masked=, confidence=) as validation builds it (the same fields, in
+    order, and fields set), without validating what is known to be valid: three strings and a
+    confidence (anything else is validated, and refused as before). A walk makes hundreds."""
+    if type(pi_type) is not str or type(location) is not str or type(masked) is not str or confidence not in _RANKS:
+        return PIMatch(type=pi_type, location=location, masked=masked, confidence=confidence)
+    found = _new_object(PIMatch)
+    _set_attribute(found, "__dict__", {"type": pi_type, "location": location, "masked": masked,
+                                       "confidence": confidence, "canary": None})
+    _set_attribute(found, "__pydantic_fields_set__", _MATCH_FIELDS_SET)
+    _set_attribute(found, "__pydantic_extra__", None)
+    _set_attribute(found, "__pydantic_private__", None)
+    return found
+
+
+_RANKS = frozenset(CONFIDENCE_RANK)
+_MATCH_FIELDS_SET = {"type", "location", "masked", "confidence"}  # shared: a frozen model's is never changed
+_new_object = object.__new__
+_set_attribute = object.__setattr__
 
 
 def bounded_finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:

@@ -21,6 +21,7 @@ from harness.pi.core import (
     has_hint,
     key_tokens,
     mask,
+    new_match,
     recogniser,
     safe_key,
 )
@@ -77,8 +78,7 @@ def _fix(location: str, lat: float, lng: float, decimals: int, hinted: bool) -> 
     if abs(lat) > 90 or abs(lng) > 180 or (lat == 0 and lng == 0):
         return None
     confidence: Confidence = "high" if in_mainland(lat, lng) or hinted else "medium"
-    return PIMatch(type="location", location=location, masked=_masked_fix(lat, lng, decimals),
-                   confidence=confidence)
+    return new_match("location", location, _masked_fix(lat, lng, decimals), confidence)
 
 
 def _order_pair(a: float, b: float) -> tuple[float, float] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.pi.core import BodyView, Group, Scalar, has_hint, has_id_hint, mask, recogniser
+from harness.pi.core import BodyView, Group, Scalar, has_hint, has_id_hint, mask, new_match, recogniser
 from harness.timeline import Confidence, PIMatch
 
 _PHONE_CORE = (
@@ -44,8 +44,7 @@ def recognise_phone(group: Group) -> Iterator[PIMatch]:
         for hit in PHONE_RE.finditer(scalar.text):
             if _inside_a_word(scalar.text, hit):
                 continue
-            yield PIMatch(type="phone", location=scalar.location, masked=mask("phone", hit.group(1)),
-                          confidence=_confidence(scalar, hit))
+            yield new_match("phone", scalar.location, mask("phone", hit.group(1)), _confidence(scalar, hit))
 
 
 def _inside_a_word(text: str, hit: re.Match[str]) -> bool:
