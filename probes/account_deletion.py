@@ -24,6 +24,7 @@ from probes.evidence import (
     lexicon_match,
     own_flows,
     per_config,
+    pi_writes,
     prompt_text,
     screen_text,
     snapshots_between,
@@ -192,5 +193,5 @@ def has_old_profile(timeline: Timeline, config: ProbeConfig) -> bool:
     if deletion is None:
         return False
     limit = deletion.t - timeline.clock_error_ns
-    stored = any(w.t < limit and any(is_strong(m) for m in w.pi) for w in timeline.of(StorageWrite))
+    stored = any(w.t < limit and any(is_strong(m) for m in w.pi) for w in pi_writes(timeline))
     return stored or bool(old_profile(timeline, deletion))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.timeline import Event, Flow, Timeline, gc_paused
@@ -30,14 +30,14 @@ def analyse(
 
 
 def _analyse(timeline: Timeline, config: ProbeConfig, registry: Registry) -> list[Finding]:
-    findings = [
-        materialise(entry, draft, timeline)
-        for entry in registry
-        if not entry.missing_evidence(timeline, config)  # without its evidence a probe has not tested
-        for draft in entry.check(timeline, config)
-    ]
-    cited = dict.fromkeys(seq for f in findings for seq in f.evidence)  # each cited event once
-    position = {seq: timeline.position(seq) for seq in cited}
+    findings: list[Finding] = []
+    position: dict[int, tuple[int, int]] = {}  # each cited event's place in the timeline: its (t, seq)
+    for entry in registry:
+        if entry.missing_evidence(timeline, config):  # without its evidence a probe has not tested
+            continue
+        for draft in entry.check(timeline, config):
+            findings.append(materialise(entry, draft, timeline))
+            position.update((e.seq, (e.t, e.seq)) for e in draft.events)
     merged = merge(findings, position)
     return sorted(
         merged,
@@ -188,9 +188,10 @@ def _dedupe(events: Sequence[Event]) -> list[Event]:
     return unique
 
 
-def merge(findings: Sequence[Finding], order: dict[int, int]) -> list[Finding]:
+def merge(findings: Sequence[Finding], order: Mapping[int, tuple[int, int]]) -> list[Finding]:
     """One finding per fingerprint: the union of evidence, the worst status and severity; the
-    statement of the finding whose evidence starts first."""
+    statement of the finding whose evidence starts first. ``order``: each cited seq's (t, seq), the
+    timeline's order (no position in the timeline's list need be looked up)."""
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(finding.fingerprint, []).append(finding)

@@ -27,6 +27,7 @@ from probes.evidence import (
     own_flows,
     own_flows_device_pi,
     own_flows_pi,
+    pi_writes,
     refusal_windows,
     shorten,
     since_start,
@@ -78,7 +79,7 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tu
             if matches and not is_platform_host(flow.host, config):
                 found.append((flow, matches))
     if subject == PRIVACY:
-        found += [(w, pi) for w in timeline.of(StorageWrite) if (pi := strong_pi(w.pi))]
+        found += [(w, pi) for w in pi_writes(timeline) if (pi := strong_pi(w.pi))]
     found.sort(key=lambda pair: (pair[0].t, pair[0].seq))
     return found
 

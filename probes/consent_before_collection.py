@@ -31,6 +31,7 @@ from probes.evidence import (
     own_flows,
     own_flows_device_pi,
     own_flows_pi,
+    pi_writes,
     shorten,
     since_start,
     strong_pi,
@@ -181,7 +182,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
         )
 
     writes: dict[str, list[StorageWrite]] = {}
-    for write in timeline.of(StorageWrite):
+    for write in pi_writes(timeline):
         if early(write.t) and strong_pi(write.pi):
             writes.setdefault(write.key, []).append(write)
     for storage_key, found_writes in writes.items():

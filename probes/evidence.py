@@ -260,6 +260,12 @@ def _is_platform_host(host: str, suffixes: tuple[str, ...]) -> bool:
     return any(host == s or host.endswith("." + s) for s in suffixes)
 
 
+def pi_writes(timeline: Timeline) -> list[StorageWrite]:
+    """The storage writes carrying any PI match, in time order: most carry none, and the probes of stored
+    personal data look only at these (picked once per timeline, a new list each time)."""
+    return list(per_timeline(timeline, "pi writes", lambda tl: [w for w in tl.of(StorageWrite) if w.pi]))
+
+
 def own_flows(timeline: Timeline) -> list[Flow]:
     """Flows of the mini program under test (flows attributed to another appid are left out); selected
     once per timeline (a dozen probes ask), a new list each time."""
@@ -330,9 +336,10 @@ def program_pi_flows(timeline: Timeline, config: ProbeConfig) -> list[tuple[Flow
     return [(flow, pi) for flow, pi in zip(own, own_flows_pi(timeline, config), strict=True) if pi]
 
 
-_ID_SEGMENT = re.compile(
-    r"^(?:\d+|[0-9a-fA-F]{16,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
-)
+_ID = r"(?:\d+|[0-9a-fA-F]{16,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+# An id filling a whole path segment (between slashes or the path's ends), replaced in one pass over the path
+# (a path holds no newline: url_path's URLs have none, urlsplit removes them).
+_ID_SEGMENTS = re.compile(rf"(?<![^/]){_ID}(?![^/])")
 
 
 # The path of a plain http(s) URL, as urlsplit finds it: after the host, up to a query or fragment. Taken
@@ -350,13 +357,7 @@ def url_path(url: str) -> str:
 
 def stable_path(url: str) -> str:
     """The URL path without query, ids replaced by ``{id}``, so that the same endpoint matches across runs."""
-    return _stable(url_path(url) or "/")
-
-
-@lru_cache(maxsize=4096)
-def _stable(path: str) -> str:
-    """Asked per flow by several probes, of the few paths a program calls: answered once each."""
-    return "/".join(["{id}" if _ID_SEGMENT.match(s) else s for s in path.split("/")])
+    return _ID_SEGMENTS.sub("{id}", url_path(url) or "/")
 
 
 def endpoint(flow: Flow) -> str:
@@ -787,6 +788,11 @@ def taps_within(timeline: Timeline, t: int, config: ProbeConfig) -> list[Step]:
     error = timeline.clock_error_ns
     earliest = t - config.user_initiated_window_ns - error
     return _between(timeline, "taps", _taps, earliest, t + error)[::-1]
+
+
+def taps_between(timeline: Timeline, lo: int, hi: int) -> list[Step]:
+    """The taps with ``lo <= t <= hi``, in time order, by bisection of the taps' index."""
+    return _between(timeline, "taps", _taps, lo, hi)
 
 
 def tapped_within(timeline: Timeline, t: int, config: ProbeConfig) -> bool:

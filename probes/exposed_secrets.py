@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from harness.timeline import Event, Flow, PIMatch, StorageWrite, Timeline
+from harness.timeline import Event, Flow, PIMatch, Timeline
 from probes.config import ProbeConfig
-from probes.evidence import endpoint, host_in, own_flows, shorten, strong_pi, when
+from probes.evidence import endpoint, host_in, own_flows, pi_writes, shorten, strong_pi, when
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -72,7 +72,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
             entry = found.setdefault((what, endpoint(flow)), ([], []))
             entry[0].append(flow)
             entry[1].extend(matches)
-    for write in timeline.of(StorageWrite):
+    for write in pi_writes(timeline):
         keys = [m for m in strong_pi(write.pi) if m.type in ANYWHERE_SECRETS]
         if keys:
             entry = found.setdefault(("cloud access key in storage", f"storage:{write.key}"), ([], []))

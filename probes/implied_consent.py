@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import Event, PIMatch, StorageWrite, Timeline, UIElement, UISnapshot
+from harness.timeline import Event, PIMatch, Timeline, UIElement, UISnapshot
 from probes.config import ProbeConfig
 from probes.evidence import (
     is_before,
@@ -27,6 +27,7 @@ from probes.evidence import (
     own_flows,
     page_elements,
     pi_kind,
+    pi_writes,
     privacy_agreements,
     program_pi,
     screen_text,
@@ -73,7 +74,7 @@ def collections(timeline: Timeline, config: ProbeConfig) -> list[Event]:
         for f in own_flows(timeline)
         if personal(f.pi, config) and (not is_platform_host(f.host, config) or (appid and f.appid == appid))
     ]
-    found += [w for w in timeline.of(StorageWrite) if personal(w.pi, config)]
+    found += [w for w in pi_writes(timeline) if personal(w.pi, config)]
     found += successful_calls(timeline, PRIVACY_INTERFACES)
     return sorted(found, key=lambda e: (e.t, e.seq))
 

@@ -37,6 +37,7 @@ from probes.evidence import (
     lexicon_match,
     page_elements,
     pi_kind,
+    pi_writes,
     program_pi,
     program_pi_flows,
     prompt_text,
@@ -186,10 +187,10 @@ def _first_flow(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[in
 
 def _first_write(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[int, bool], bool],
                  data_until: int) -> PIEvent | None:
-    for write in timeline.of(StorageWrite):
+    for write in pi_writes(timeline):
         if write.t >= data_until:
             return None
-        data = personal(write.pi, config) if write.pi else []
+        data = personal(write.pi, config)
         if data and uncovered(write.t, interface := interface_data(data)):
             return PIEvent(write, write.t, interface, tuple(data))
     return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import Event, Lifecycle, Prompt, Step, Timeline
+from harness.timeline import Event, Lifecycle, Prompt, Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     PRIVACY,
@@ -23,7 +23,6 @@ from probes.evidence import (
     button_role,
     calls_of,
     events_between,
-    is_tap,
     per_timeline,
     prompt_subjects,
     prompt_text,
@@ -32,6 +31,7 @@ from probes.evidence import (
     shorten,
     since_start,
     tap_subjects,
+    taps_between,
 )
 from probes.finding import FindingDraft
 from probes.registry import probe
@@ -87,8 +87,8 @@ def reprompted_taps(
     tap (and within the follow-up window): the taps and the prompts, or [] when no such pair exists."""
     tapped = [
         s
-        for s in events_between(timeline, Step, refusal.t + 1, end if end is not None else refusal.t + _FOREVER)
-        if is_tap(s) and s.t > refusal.t and (end is None or s.t < end)
+        for s in taps_between(timeline, refusal.t + 1, end if end is not None else refusal.t + _FOREVER)
+        if s.t > refusal.t and (end is None or s.t < end)
     ]
     # no prompt for the subject up to the last tap's window: no tap was asked again (the taps' subjects,
     # which cost most, are not worked out; the taps kept below are among these, the prompts too)
