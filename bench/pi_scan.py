@@ -1,20 +1,22 @@
-"""CPU per personal-data scan of one HTTP flow, by kind of body, with the whole-body screen off and on.
+"""CPU per personal-data scan of one HTTP flow, by kind of body, with the scanner's shortcuts off and on.
 
 The proxy pays this per flow (issue 8 item 3): the request (URL, headers, a small JSON body with a
 phone number and a position) and the answer, scanned as the capture addon's scan() does, with one
 seeded canary as in a session. Each kind is timed with harness.pi.scan.SCREEN off (every JSON body
-walked value by value and every group recognised, as before the screen and the memory of group
+walked value by value and every group recognised, as before the body screen and the memory of group
 shapes) and on, back to back, best of 5 rounds of CPU time (time.process_time), and the matches of
-the sides are compared (they must be equal). "cold": the memory of group shapes (harness.pi.core
-.SHAPES) is emptied before each flow, as for a flow unlike any before it; "warm": the same flow
-again, as bench/proxy.py sends it (a list's repeated objects are remembered within one flow either
-way).
+the sides are compared (they must be equal). "cold": the memory of group shapes
+(harness.pi.core.SHAPES) is emptied before each flow, as for a flow unlike any before it; "warm": the
+same flow again, as bench/proxy.py sends it (a list's repeated objects are remembered within one
+flow either way).
 
 Kinds: the request alone; 1 KB and 100 KB store lists (names and addresses: personal data from the
-first item on; bench/proxy.py's answer repeats one store, "distinct" has no two alike); a 100 KB list of phone numbers (under "tel": the screen steps aside); a 1 KB and a 100 KB product list without personal data (ids, prices, 13-digit
-timestamps, image URLs: the values that look like personal data but are not); the 100 KB product
-list with one phone number deep in it (walked, for the phone recogniser alone); the same with the
-list written with escapes (ensure_ascii: the screen steps aside) and gzip-compressed.
+first item on; bench/proxy.py's answer repeats one store, "distinct" has no two alike); a 100 KB
+list of phone numbers (under "tel": the screen steps aside); a 1 KB and a 100 KB product list
+without personal data (ids, prices, 13-digit timestamps, image URLs: the values that look like
+personal data but are not); the 100 KB product list with one phone number deep in it (walked, for
+the phone recogniser alone); the same with the list written with escapes (ensure_ascii: the screen
+steps aside) and gzip-compressed.
 
     .venv/bin/python bench/pi_scan.py [--rounds 5]
 
