@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from harness.timeline import ApiCall, Timeline
 from probes.config import NS_PER_S, ProbeConfig
-from probes.evidence import since_start, successful_calls, tapped_within
+from probes.evidence import since_start, successful_calls, untapped
 from probes.finding import FindingDraft
 from probes.registry import probe
 
@@ -50,13 +50,13 @@ def is_periodic(calls: list[ApiCall], config: ProbeConfig) -> bool:
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     for api in config.one_shot_apis:
-        untapped = [c for c in successful_calls(timeline, [api]) if not tapped_within(timeline, c.t, config)]
-        minute = busiest_minute(untapped)
-        periodic = is_periodic(untapped, config)
+        alone = untapped(timeline, successful_calls(timeline, [api]), config)
+        minute = busiest_minute(alone)
+        periodic = is_periodic(alone, config)
         if len(minute) < config.per_minute_limit and not periodic:
             continue
         pattern = "at regular intervals" if periodic else "within one minute"
-        cited = untapped if periodic else minute
+        cited = alone if periodic else minute
         yield FindingDraft(
             rule="COL-003",
             status="fail",

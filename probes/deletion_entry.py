@@ -30,9 +30,11 @@ from probes.registry import probe
 def own_account_screen(timeline: Timeline, config: ProbeConfig) -> tuple[UISnapshot, str] | None:
     """The first screen that shows the app keeps accounts, with the text that shows it (the words in
     ``account_words`` order: 登录 or 账号 says more than a 我的 tab)."""
-    matchers = [lexicon_matcher((word,)) for word in config.account_words]
-    any_word = lexicon_matcher(config.account_words)  # most screens show none: one test, not one per word
+    words = tuple(config.account_words)
+    matchers = [lexicon_matcher((word,)) for word in words]
     first: list[tuple[UISnapshot, str] | None] = [None] * len(matchers)  # each word's first screen and text
+    deciding = len(words)  # only the words before the earliest word found so far can still decide
+    any_word = lexicon_matcher(words)  # most screens show none: one test, not one per word
     for screen, texts in screens_with_texts(timeline):  # one pass, whole screens tried first
         if not any_word(normalise(" ".join(texts))):  # (a word in one text is in them all joined)
             continue
@@ -40,11 +42,16 @@ def own_account_screen(timeline: Timeline, config: ProbeConfig) -> tuple[UISnaps
         joined = "\n".join(norms)
         if not any_word(joined):
             continue
-        for index, matches in enumerate(matchers):
+        for index in range(deciding):
+            matches = matchers[index]
             if first[index] is None and matches(joined):
                 first[index] = screen, next(t for t, n in zip(texts, norms, strict=True) if matches(n))
-        if first[0] is not None:
+        found = next((index for index in range(deciding) if first[index] is not None), deciding)
+        if found == 0:
             break  # the first word decides
+        if found < deciding:
+            deciding = found
+            any_word = lexicon_matcher(words[:deciding])
     return next((found for found in first if found is not None), None)
 
 

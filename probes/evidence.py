@@ -593,8 +593,10 @@ def _minor_consent() -> ModuleType:
 
 
 def _has(*kinds: type[BaseModel]) -> EvidenceCheck:
-    """Events of one of ``kinds`` were recorded (from the timeline's index by kind, not a scan of every event)."""
-    return lambda timeline, config: any(timeline.of(kind) for kind in kinds)
+    """Events of one of ``kinds`` were recorded (from the timeline's index by kind, not a scan of every event;
+    answered once per timeline and kind: ``of`` copies the kind's list, and every probe asks)."""
+    return lambda timeline, config: any(
+        per_timeline(timeline, ("has", kind), lambda tl, kind=kind: bool(tl.of(kind))) for kind in kinds)
 
 
 EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
@@ -796,10 +798,19 @@ def taps_between(timeline: Timeline, lo: int, hi: int) -> list[Step]:
 
 
 def tapped_within(timeline: Timeline, t: int, config: ProbeConfig) -> bool:
-    """``bool(taps_within(timeline, t, config))`` without the list: asked for every call of a kind."""
+    """``bool(taps_within(timeline, t, config))`` without the list."""
     error = timeline.clock_error_ns
     times = _time_index(timeline, "taps", _taps)[1]
     return bisect_left(times, t - config.user_initiated_window_ns - error) < bisect_right(times, t + error)
+
+
+def untapped(timeline: Timeline, events: Iterable[EventT], config: ProbeConfig) -> list[EventT]:
+    """The events with no tap within ``user_initiated_window_s`` before them (± the clock error), in their
+    order: ``tapped_within`` of each, the taps' times looked up once (asked for every call of a kind)."""
+    error = timeline.clock_error_ns
+    window = config.user_initiated_window_ns + error
+    times = _time_index(timeline, "taps", _taps)[1]
+    return [e for e in events if bisect_left(times, e.t - window) >= bisect_right(times, e.t + error)]
 
 
 def before_first_tap(timeline: Timeline, t: int) -> bool:
