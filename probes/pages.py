@@ -170,9 +170,18 @@ def policy_screens(timeline: Timeline, names: Sequence[str] = PRIVACY_POLICY_NAM
     """Every policy screen recorded in the session, in time order (read once per timeline and names:
     several probes and evidence checks ask)."""
     key = ("policy screens", tuple(names))
-    return list(per_timeline(timeline, key, lambda tl: [
-        screen for snapshot, nav, first in screens_with_titles(tl)
-        for screen in policy_screens_of(snapshot, key[1], (nav, first))]))
+    return list(per_timeline(timeline, key, lambda tl: _policy_screens(tl, key[1])))
+
+
+def _policy_screens(timeline: Timeline, names: tuple[str, ...]) -> list[PolicyScreen]:
+    """A snapshot without elements has no platform page and no navigation bar: it shows a policy only when
+    its first text is a policy's title (tested first, before any other reading of the snapshot)."""
+    pattern = _title_pattern(names)
+    return [
+        screen for snapshot, nav, first in screens_with_titles(timeline)
+        if snapshot.elements or (first and len(first) <= TITLE_MAX_CHARS and pattern.match(first))
+        for screen in policy_screens_of(snapshot, names, (nav, first))
+    ]
 
 
 # --- the settings crawl (scenario step `crawl`, harness/crawl.py) ------------------------------------------
@@ -237,8 +246,22 @@ def screens_with_titles(timeline: Timeline) -> Iterator[tuple[UISnapshot, str | 
 
 
 def _screen_titles(timeline: Timeline) -> tuple[list[str | None], list[str | None]]:
-    shown = snapshots(timeline)
-    return [nav_title(s) for s in shown], [first_page_text(s) for s in shown]
+    navs: list[str | None] = []
+    firsts: list[str | None] = []
+    for snapshot in snapshots(timeline):
+        if snapshot.elements:
+            navs.append(nav_title(snapshot))
+            firsts.append(first_page_text(snapshot))
+            continue
+        navs.append(None)  # (no elements: no navigation bar; the first text, as first_page_text, inline)
+        for text in snapshot.texts:
+            text = text.strip()
+            if text and text not in CHROME_TEXTS:
+                firsts.append(text)
+                break
+        else:
+            firsts.append(None)
+    return navs, firsts
 
 
 # --- the user's own data (RTS-003) -------------------------------------------------------------------------
@@ -276,4 +299,4 @@ def shows_platform_page(snapshot: UISnapshot, title: str) -> bool:
 
 def more_info_shown(timeline: Timeline) -> bool:
     """更多资料 was recorded (the scenario tapped the capsule's ···)."""
-    return any(shows_platform_page(s, MORE_INFO_TITLE) for s in timeline.of(UISnapshot))
+    return any(s.elements and shows_platform_page(s, MORE_INFO_TITLE) for s in timeline.of(UISnapshot))

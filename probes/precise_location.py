@@ -64,16 +64,15 @@ def city_level_popups(timeline: Timeline, config: ProbeConfig) -> list[Prompt]:
     needs=("api_call", "flow"),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
+    # the flows sending precise coordinates, in time order: the cheaper test, made first for each read
+    precise: list[Flow] = [f for f, pi in program_pi_flows(timeline, config) if any(is_precise(m) for m in pi)]
     popups = city_level_popups(timeline, config)
-    precise: list[Flow] | None = None  # the flows sending precise coordinates, in time order: found when first asked
-    for read in successful_calls(timeline, PRECISE_READS):
-        reasons = city_level_reason(timeline, read.t, config, popups)
-        if not reasons:
-            continue
-        if precise is None:
-            precise = [f for f, pi in program_pi_flows(timeline, config) if any(is_precise(m) for m in pi)]
+    for read in successful_calls(timeline, PRECISE_READS) if precise else ():
         first = bisect_left(precise, read.t, key=_T)  # the first sent at or after the read
         if first == len(precise):
+            continue
+        reasons = city_level_reason(timeline, read.t, config, popups)
+        if not reasons:
             continue
         sent = precise[first]
         yield FindingDraft(
