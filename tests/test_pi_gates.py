@@ -338,10 +338,23 @@ def _dense_carriers() -> list[tuple[str, dict[str, str], bytes, str | None]]:
                    .decode(), "f": "a=13800138000&x=1"}] * 40},
         [[121.4737, 31.2304, 1732400000]] * 10,
         {"a": [{"sub": [{"phone": "13800138000"}] * 3}] * 3, "b": [{"sub": [{"phone": "13800138000"}] * 3}] * 3},
+        # equal values written apart: 1 and true, "1" and 1 (31.2304 and 31.23040 below)
+        {"l": [{"tel": 13800138000, "n": 1}, {"tel": "13800138000", "n": True}, {"tel": 13800138000, "n": "1"}] * 9},
+        # all different (the walk stops looking them up), then alike
+        {"l": [{"tel": f"1380013{n:04d}"} for n in range(40)] + [{"tel": "13800138000", "id": 1}] * 20},
+        # alike past the value budget, with a phone number before and after it
+        {"l": [{"a": "x", "b": 1, "c": "y"}] * 1666 + [{"tel": "13800138000"}]},
+        {"l": [{"a": "x", "b": 1, "c": "y"}] * 1667 + [{"tel": "13800138000"}]},
+        {"l": [{"a": "x", "b": 1}] * 2499 + [{"tel": "13800138000"}, {"tel": "13900139000"}]},
+        # an object seen before, the second time cut by the value budget before its phone number
+        {"l": [{"x": "a", "tel": "13800138000"}, [1] * 4995, {"x": "a", "tel": "13800138000"},
+               {"x": "a", "tel": "13800138000"}]},
     ]
     for index, body in enumerate(lists):
         carriers.append(("", {}, json.dumps(body, ensure_ascii=bool(index % 2)).encode(), "application/json"))
-    escaped = b'{"list": [' + b", ".join([b'{"\\u006dobile": "13800138000", "n\\u0061me": "\\u5f20\\u4e09"}'] * 50)
+        fixes = b'{"l": [' + b", ".join([b'{"lat": 31.2304, "lng": 121.4737}, {"lat": 31.23040, "lng": 121.473700}'] * 9)
+    carriers.append(("", {}, fixes + b"]}", "application/json"))
+    escaped = b'{"list": ['  + b", ".join([b'{"\\u006dobile": "13800138000", "n\\u0061me": "\\u5f20\\u4e09"}'] * 50)
     carriers.append(("", {}, escaped + b"]}", "application/json"))
     form = urlencode([("phone", "13800138000")] * 30 + [("name", "张三丰")] * 30)
     carriers.append(("https://a.example.cn/x?" + form, {"x-user": "13800138000"}, form.encode(),
@@ -355,7 +368,7 @@ def test_repeated_groups_change_no_match(request: pytest.FixtureRequest) -> None
     def scan_all() -> list[list[PIMatch]]:
         found = [find_pi_in_http(url, headers, body, content_type, "response", CANARIES if n % 2 else None)
                  for n, (url, headers, body, content_type) in enumerate(_dense_carriers())]
-        values = [json.loads(body) for _, _, body, content_type in _dense_carriers()[-12:-2]]
+        values = [json.loads(body) for _, _, body, content_type in _dense_carriers()[-19:-2]]
         return found + [find_pi_in_value(value, "args", CANARIES) for value in values]
 
     remembered = scan_all()

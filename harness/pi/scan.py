@@ -105,6 +105,23 @@ def _signature(group: Group, stem: str, only: frozenset[str] | None) -> tuple[ob
     return (group.member_prefix[cut:], group.key, group.array, group.endpoint, only, tuple(shape))
 
 
+MAX_FLAT_OBJECTS = 1024  # distinct objects of scalars one walk remembers
+MAX_FLAT_MISSES = 32  # a list of objects all different stops looking them up (and remembering them)
+
+
+def _flat_key(obj: dict[object, object], key: str | None, only: frozenset[str] | None) -> tuple[object, ...] | None:
+    """What value() reads of an object whose members are all strings or integers (no bool, no float or
+    Decimal: equal values of those may be written differently) under string keys, with the key it
+    sits under and the recognisers the body screen left; None for any other object."""
+    items = tuple(obj.items())
+    if not items:
+        return None
+    for k, v in items:
+        if type(k) is not str or (type(v) is not str and type(v) is not int):
+            return None
+    return (key, only, items)
+
+
 def _relocated(found: PIMatch, location: str) -> PIMatch:
     """A copy of a match at another location, without validating again what was validated."""
     copy = object.__new__(PIMatch)
@@ -162,6 +179,9 @@ class _Walker:
     complete: bool = False  # MAX_MATCHES distinct matches: nothing found later would be reported
     only: frozenset[str] | None = None  # the recognisers (and TRACK) the body screen left, None: all
     needles: frozenset[str] | None = None  # when set, a subtree none of whose values holds one is skipped
+    # an object of strings and integers only -> its group's matches, as locations after the object's own
+    flat_objects: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...]] = field(default_factory=dict)
+    flat_misses: int = 0  # objects looked up in flat_objects in vain since the last found (MAX_FLAT_MISSES: no more)
 
     def full(self) -> bool:
         """Whether the walk can stop: dedupe() keeps the first MAX_MATCHES distinct matches, and
@@ -237,12 +257,28 @@ class _Walker:
         if self.values_left <= 0 or depth > MAX_JSON_DEPTH or self.full():
             return
         if isinstance(obj, dict):
+            flat = None
+            if SCREEN and self.flat_misses < MAX_FLAT_MISSES and self.values_left >= len(obj):
+                flat = _flat_key(obj, key, self.only)
+            if flat is not None:
+                known = self.flat_objects.get(flat)
+                if known is not None:
+                    self.flat_misses = 0
+                    self.values_left -= len(obj)  # what group() does with the object's values, found before
+                    if len(self.matches) < MAX_MATCHES:
+                        base = f"{location}:{path}"
+                        self.matches.extend(_relocated(found, base + suffix) for found, suffix in known)
+                    return
+                self.flat_misses += 1
+            before = len(self.matches)
             shown = self.shown_key if self.canary_forms else None
             members = []
             for k, v in islice(obj.items(), self.values_left):
                 k = k if type(k) is str else str(k)
                 members.append((_member_suffix(shown(k) if shown else k), k, v))
-            self._members(location, path, key, members, depth, layers, array=False)
+            simple = self._members(location, path, key, members, depth, layers, array=False)
+            if flat is not None and simple and before < MAX_MATCHES and len(self.flat_objects) < MAX_FLAT_OBJECTS:
+                self._remember_flat(flat, f"{location}:{path}", before)
         elif isinstance(obj, (list, tuple)):
             # list items inherit the list's key as their hint: {"phones": ["138..."]}; an item's path is
             # made when it is needed (a long list's walk may stop early, at MAX_MATCHES)
@@ -259,6 +295,13 @@ class _Walker:
                 if number or not self.text_layers(text, where, key, layers):
                     self.group(where, key, [Scalar(where, key, text, True, number)])
 
+    def _remember_flat(self, flat: tuple[object, ...], base: str, before: int) -> None:
+        """Keep the matches an object of scalars only just got (its group's: the recognisers' and the
+        canaries'), as locations after its own, for the objects equal to it later in this walk."""
+        found = self.matches[before:]
+        if all(m.location.startswith(base) for m in found):
+            self.flat_objects[flat] = tuple((m, m.location[len(base):]) for m in found)
+
     def _members(
         self,
         location: str,
@@ -269,14 +312,16 @@ class _Walker:
         layers: int,
         *,
         array: bool,
-    ) -> None:
+    ) -> bool:
         """One container's members: its scalars as one group, then its nested containers in order.
         ``members``: (path suffix, key, value) of an object's members, or an array's items (whose
-        suffixes are [index], and whose key is the array's)."""
+        suffixes are [index], and whose key is the array's). True when all were scalars, none of which
+        may have a decoding layer: the container was one group and nothing else."""
         base = f"{location}:{path}"
         scalars: list[Scalar] = []
         nested: list[tuple[str | int, str | None, object]] = []  # (suffix, or index in an array, ...)
         member_key = key
+        layered = False
         for index, member in enumerate(members):
             if array:
                 suffix = None
@@ -287,8 +332,12 @@ class _Walker:
                 continue
             text, number = _scalar_text(member)  # type: ignore[misc]
             where = base + (suffix or f"[{index}]")
-            if number or not _may_be_encoded(text) or not self.text_layers(text, where, member_key, layers):
+            if number or not _may_be_encoded(text):
                 scalars.append(Scalar(where, member_key, text, True, number))
+            else:
+                layered = True
+                if not self.text_layers(text, where, member_key, layers):
+                    scalars.append(Scalar(where, member_key, text, True, number))
         self.group(base + ".", key, scalars, array=array)
         # a sole nested container is walked without the check (its parent was walked: it likely holds a
         # needle, and the check writes it all again); walking what could be skipped finds nothing more
@@ -296,12 +345,13 @@ class _Walker:
                    if self.needles is not None and len(nested) > 1 else None)
         for index, (suffix, member_key, member) in enumerate(nested):
             if self.values_left <= 0 or self.full():
-                return  # value() and skip() would return at once: nothing more is counted or found
+                return False  # value() and skip() would return at once: nothing more is counted or found
             if holding is not None and not holding[index]:
                 self.skip(member, depth + 1)
             else:
                 member_path = f"{path}[{suffix}]" if array else path + suffix  # type: ignore[operator]
                 self.value(member, location, member_path, member_key, depth + 1, layers)
+        return not nested and not layered
 
     def skip(self, obj: object, depth: int) -> None:
         """Pass over a container none of whose values can match (no needle in it) as value() would, but
