@@ -372,8 +372,12 @@ class EventReader:
         self._lines_read += 1
         if not self._lines_read % _BATCH:
             self.drop_unique()
-        event = self._read_slowly(line)
-        return None if type(event) is bytes else event  # type: ignore[return-value]
+        try:
+            data = orjson.loads(line)
+            return self.shapes[(*data, *map(type, data.values()))](data)
+        except _NOT_FAST:
+            event = self._read_slowly(line)
+            return None if type(event) is bytes else event  # type: ignore[return-value]
 
     def read_lines(self, lines: Iterable[bytes]) -> list[BaseModel | bytes]:
         """The event of each line, or the line itself where it needs pydantic: one loop, a parse, a

@@ -21,6 +21,7 @@ from harness.timeline import (
     UIElement,
     UISnapshot,
     iter_events,
+    read_events,
 )
 
 CLASSES = list(get_args(get_args(Event)[0]))
@@ -175,6 +176,9 @@ def test_load_is_the_timeline_of_the_validated_events(tmp_path: Path, order: str
         lines[3] = lines[3].replace(b'"seq":3', b'"seq":2')
     path = write_lines(tmp_path, lines)
     assert_same_timeline(Timeline.load(tmp_path), validated_timeline(path))
+    validated = [EVENT_ADAPTER.validate_json(text) for text in lines]
+    for read in (list(iter_events(path)), read_events(path)):  # a line at a time, and a whole file
+        assert read == validated and [type(e) for e in read] == [type(e) for e in validated]
 
 
 def test_missing_optional_fields_nulls_escapes_and_odd_values_read_as_validated() -> None:
