@@ -342,6 +342,7 @@ def _dense_carriers() -> list[tuple[str, dict[str, str], bytes, str | None]]:
         {"l": [{"tel": 13800138000, "n": 1}, {"tel": "13800138000", "n": True}, {"tel": 13800138000, "n": "1"}] * 9},
         # all different (the walk stops looking them up), then alike
         {"l": [{"tel": f"1380013{n:04d}"} for n in range(40)] + [{"tel": "13800138000", "id": 1}] * 20},
+        {"l": [{"tel": f"1390013{n:04d}", "n": n} for n in range(100)] + [{"tel": "13800138000", "id": 1}] * 20},
         # alike past the value budget, with a phone number before and after it
         {"l": [{"a": "x", "b": 1, "c": "y"}] * 1666 + [{"tel": "13800138000"}]},
         {"l": [{"a": "x", "b": 1, "c": "y"}] * 1667 + [{"tel": "13800138000"}]},
@@ -368,7 +369,7 @@ def test_repeated_groups_change_no_match(request: pytest.FixtureRequest) -> None
     def scan_all() -> list[list[PIMatch]]:
         found = [find_pi_in_http(url, headers, body, content_type, "response", CANARIES if n % 2 else None)
                  for n, (url, headers, body, content_type) in enumerate(_dense_carriers())]
-        values = [json.loads(body) for _, _, body, content_type in _dense_carriers()[-19:-2]]
+        values = [json.loads(body) for _, _, body, content_type in _dense_carriers()[-20:-2]]
         return found + [find_pi_in_value(value, "args", CANARIES) for value in values]
 
     remembered = scan_all()

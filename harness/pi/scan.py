@@ -107,6 +107,7 @@ def _signature(group: Group, stem: str, only: frozenset[str] | None) -> tuple[ob
 
 MAX_FLAT_OBJECTS = 1024  # distinct objects of scalars one walk remembers
 MAX_FLAT_MISSES = 32  # a list of objects all different stops looking them up (and remembering them)
+MAX_SHAPE_MISSES = 64  # a walk of groups all unlike any seen stops looking them up (and remembering them)
 
 
 def _flat_key(obj: dict[object, object], key: str | None, only: frozenset[str] | None) -> tuple[object, ...] | None:
@@ -182,6 +183,7 @@ class _Walker:
     # an object of strings and integers only -> its group's matches, as locations after the object's own
     flat_objects: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...]] = field(default_factory=dict)
     flat_misses: int = 0  # objects looked up in flat_objects in vain since the last found (MAX_FLAT_MISSES: no more)
+    shape_misses: int = 0  # groups looked up in SHAPES in vain since the last found (MAX_SHAPE_MISSES: no more)
 
     def full(self) -> bool:
         """Whether the walk can stop: dedupe() keeps the first MAX_MATCHES distinct matches, and
@@ -220,11 +222,13 @@ class _Walker:
         list index, the message's side), which every location of a match must start with to be
         remembered."""
         stem = group.member_prefix.rstrip(".:")
-        signature = _signature(group, stem, self.only) if SCREEN else None
+        signature = _signature(group, stem, self.only) if SCREEN and self.shape_misses < MAX_SHAPE_MISSES else None
         known = SHAPES.get(signature) if signature is not None else None
         if known is not None and known is not SHAPES.UNSEEN:
+            self.shape_misses = 0
             self.matches.extend(_relocated(found, stem + suffix) for found, suffix in known)  # type: ignore[union-attr]
             return
+        self.shape_misses += signature is not None
         before = len(self.matches)
         starts = list(accumulate((len(s.text) + 1 for s in group.scalars[:-1]), initial=0))
         for recognise, seen in applicable(group, joined, starts, self.only):
