@@ -34,7 +34,7 @@ def ungated() -> Iterator[None]:
 
 
 def _clear_caches() -> None:
-    for cached in (core.key_gated, core.keys_gated, core.registry, core._gated):
+    for cached in (core.key_gated, core.keys_gated, core.registry, core.registry_by_verdict):
         cached.cache_clear()
     core.SHAPES.clear()  # what the gated recognisers found: the ungated ones must find it again
 

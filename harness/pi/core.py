@@ -298,7 +298,7 @@ def recogniser(
         RECOGNISERS[pi_type] = fn
         gated = text is not None or key is not None or arrays
         GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value, screen) if gated else None
-        for cached in (key_gated, keys_gated, registry, _gated):
+        for cached in (key_gated, keys_gated, registry, registry_by_verdict):
             cached.cache_clear()
         SHAPES.clear()
         return fn
@@ -321,7 +321,7 @@ def applicable(
     scalars = group.scalars
     keyed = keys_gated(tuple([s.key for s in scalars]))
     chosen_by: list[tuple[Recogniser, Group]] = []
-    for name, fn, gate, search in _gated(only):
+    for name, fn, gate, search in registry_by_verdict(only):
         if gate is None:
             chosen_by.append((fn, group))
             continue
@@ -340,7 +340,9 @@ def applicable(
 
 
 @lru_cache(maxsize=64)
-def _gated(only: frozenset[str] | None) -> tuple[tuple[str, Recogniser, Gate | None, Callable[..., object] | None], ...]:
+def registry_by_verdict(
+    only: frozenset[str] | None,
+) -> tuple[tuple[str, Recogniser, Gate | None, Callable[..., object] | None], ...]:
     """The registry as applicable() reads it: the recognisers the body screen left (all for None),
     each with its gate's text search."""
     return tuple((name, fn, gate, gate.text.search if gate is not None and gate.text is not None else None)
@@ -409,7 +411,8 @@ def new_match(pi_type: str, location: str, masked: str, confidence: Confidence) 
     """PIMatch(type=, location=, masked=, confidence=) as validation builds it (the same fields, in
     order, and fields set), without validating what is known to be valid: three strings and a
     confidence (anything else is validated, and refused as before). A walk makes hundreds."""
-    if type(pi_type) is not str or type(location) is not str or type(masked) is not str or confidence not in _RANKS:
+    if (type(pi_type) is not str or type(location) is not str or type(masked) is not str
+            or type(confidence) is not str or confidence not in _RANKS):
         return PIMatch(type=pi_type, location=location, masked=masked, confidence=confidence)
     found = _new_object(PIMatch)
     _set_attribute(found, "__dict__", {"type": pi_type, "location": location, "masked": masked,
@@ -418,6 +421,18 @@ def new_match(pi_type: str, location: str, masked: str, confidence: Confidence) 
     _set_attribute(found, "__pydantic_extra__", None)
     _set_attribute(found, "__pydantic_private__", None)
     return found
+
+
+def relocated(found: PIMatch, location: str) -> PIMatch:
+    """A copy of a match at another location, without validating again what was validated."""
+    copy = _new_object(PIMatch)
+    fields = dict(found.__dict__)
+    fields["location"] = location
+    _set_attribute(copy, "__dict__", fields)
+    _set_attribute(copy, "__pydantic_fields_set__", found.__pydantic_fields_set__)
+    _set_attribute(copy, "__pydantic_extra__", None)
+    _set_attribute(copy, "__pydantic_private__", None)
+    return copy
 
 
 _RANKS = frozenset(CONFIDENCE_RANK)

@@ -60,6 +60,7 @@ from harness.pi.core import (
     keys_gated,
     mask,
     possible,
+    relocated,
     safe_key,
 )
 from harness.pi.identity import has_card_hint, has_id_card_hint
@@ -121,21 +122,6 @@ def _flat_key(obj: dict[object, object], key: str | None, only: frozenset[str] |
         if type(k) is not str or (type(v) is not str and type(v) is not int):
             return None
     return (key, only, items)
-
-
-def _relocated(found: PIMatch, location: str) -> PIMatch:
-    """A copy of a match at another location, without validating again what was validated."""
-    copy = object.__new__(PIMatch)
-    fields = dict(found.__dict__)
-    fields["location"] = location
-    _set_attribute(copy, "__dict__", fields)
-    _set_attribute(copy, "__pydantic_fields_set__", found.__pydantic_fields_set__)
-    _set_attribute(copy, "__pydantic_extra__", None)
-    _set_attribute(copy, "__pydantic_private__", None)
-    return copy
-
-
-_set_attribute = object.__setattr__
 
 
 def _may_be_encoded(text: str) -> bool:
@@ -226,7 +212,7 @@ class _Walker:
         known = SHAPES.get(signature) if signature is not None else None
         if known is not None and known is not SHAPES.UNSEEN:
             self.shape_misses = 0
-            self.matches.extend(_relocated(found, stem + suffix) for found, suffix in known)  # type: ignore[union-attr]
+            self.matches.extend(relocated(found, stem + suffix) for found, suffix in known)  # type: ignore[union-attr]
             return
         self.shape_misses += signature is not None
         before = len(self.matches)
@@ -271,7 +257,7 @@ class _Walker:
                     self.values_left -= len(obj)  # what group() does with the object's values, found before
                     if len(self.matches) < MAX_MATCHES:
                         base = f"{location}:{path}"
-                        self.matches.extend(_relocated(found, base + suffix) for found, suffix in known)
+                        self.matches.extend(relocated(found, base + suffix) for found, suffix in known)
                     return
                 self.flat_misses += 1
             before = len(self.matches)
