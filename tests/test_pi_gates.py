@@ -355,7 +355,8 @@ def _dense_carriers() -> list[tuple[str, dict[str, str], bytes, str | None]]:
         carriers.append(("", {}, json.dumps(body, ensure_ascii=bool(index % 2)).encode(), "application/json"))
         fixes = b'{"l": [' + b", ".join([b'{"lat": 31.2304, "lng": 121.4737}, {"lat": 31.23040, "lng": 121.473700}'] * 9)
     carriers.append(("", {}, fixes + b"]}", "application/json"))
-    escaped = b'{"list": ['  + b", ".join([b'{"\\u006dobile": "13800138000", "n\\u0061me": "\\u5f20\\u4e09"}'] * 50)
+    item = b'{"\\u006dobile": "13800138000", "n\\u0061me": "\\u5f20\\u4e09", "v": "\\u0031\\u0033900139000"}'
+    escaped = b'{"list": [' + b", ".join([item] * 50)
     carriers.append(("", {}, escaped + b"]}", "application/json"))
     form = urlencode([("phone", "13800138000")] * 30 + [("name", "张三丰")] * 30)
     carriers.append(("https://a.example.cn/x?" + form, {"x-user": "13800138000"}, form.encode(),
