@@ -31,13 +31,15 @@ def analyse(
 
 def _analyse(timeline: Timeline, config: ProbeConfig, registry: Registry) -> list[Finding]:
     findings: list[Finding] = []
-    position: dict[int, tuple[int, int]] = {}  # each cited event's place in the timeline: its (t, seq)
+    evidence: list[Sequence[Event]] = []  # the drafts' events (their lists: the dict below waits for the probes' end)
     for entry in registry:
         if entry.missing_evidence(timeline, config):  # without its evidence a probe has not tested
             continue
         for draft in entry.check(timeline, config):
             findings.append(materialise(entry, draft, timeline))
-            position.update((e.seq, (e.t, e.seq)) for e in draft.events)
+            evidence.append(draft.events)
+    position = in_timeline_order({e.seq: e.t for events in evidence for e in events})
+    del evidence
     merged = merge(findings, position)
     return sorted(
         merged,
@@ -188,10 +190,18 @@ def _dedupe(events: Sequence[Event]) -> list[Event]:
     return unique
 
 
-def merge(findings: Sequence[Finding], order: Mapping[int, tuple[int, int]]) -> list[Finding]:
+def in_timeline_order(cited: Mapping[int, int]) -> dict[int, int]:
+    """The rank of each cited event (seq -> t) in the timeline's (t, seq) order: the order of their
+    positions in ``timeline.events``, worked out from their times (a position looked up per event is a
+    bisection of the whole timeline with a key call per step: ~0.15 s of 100k events' analysis)."""
+    ordered = sorted(sorted(cited), key=cited.__getitem__)  # by seq, then (stable) by t
+    return {seq: rank for rank, seq in enumerate(ordered)}
+
+
+def merge(findings: Sequence[Finding], order: Mapping[int, int]) -> list[Finding]:
     """One finding per fingerprint: the union of evidence, the worst status and severity; the
-    statement of the finding whose evidence starts first. ``order``: each cited seq's (t, seq), the
-    timeline's order (no position in the timeline's list need be looked up)."""
+    statement of the finding whose evidence starts first. ``order``: each cited seq's rank in the
+    timeline's order."""
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(finding.fingerprint, []).append(finding)

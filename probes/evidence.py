@@ -14,10 +14,11 @@ import importlib
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
+from itertools import chain
+from operator import attrgetter, itemgetter
 from types import ModuleType
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
@@ -48,6 +49,7 @@ from probes.config import NS_PER_S, ProbeConfig
 T = TypeVar("T")
 
 _T = attrgetter("t")
+_SECOND = itemgetter(1)
 
 
 def _time_index(timeline: Timeline, name: str, select: Callable[[Timeline], list]) -> tuple[list, list[int]]:
@@ -322,18 +324,19 @@ def _read_own_flows(timeline: Timeline, config: ProbeConfig) -> tuple[list[Seque
             continue
         kept = [m for m in pi
                 if (m.confidence == "high" or m.canary is not None) and not _starts_with_any(m.location, prefixes)]
-        program.append(pi if len(kept) == len(pi) else kept or ())
+        program.append(pi if len(kept) == len(pi) else tuple(kept))  # (a tuple: the smallest copy)
         sent = [m for m in pi
                 if m.type in device_types and m.confidence != "low" and not _starts_with_any(m.location, prefixes)]
         device.append(sent or ())
     return program, device
 
 
-def program_pi_flows(timeline: Timeline, config: ProbeConfig) -> list[tuple[Flow, Sequence[PIMatch]]]:
+def program_pi_flows(timeline: Timeline, config: ProbeConfig) -> Iterator[tuple[Flow, Sequence[PIMatch]]]:
     """(flow, its program PI) for the program's own flows that carry any (``own_flows_pi``), in time
-    order: what the probes of personal data sent look at, without a test per flow each."""
+    order: what the probes of personal data sent look at, without a test per flow each. An iterator (no
+    list of pairs of a long session at once)."""
     own = per_timeline(timeline, "own flows", _own_flows)
-    return [(flow, pi) for flow, pi in zip(own, own_flows_pi(timeline, config), strict=True) if pi]
+    return filter(_SECOND, zip(own, own_flows_pi(timeline, config), strict=True))
 
 
 _ID = r"(?:\d+|[0-9a-fA-F]{16,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
@@ -835,8 +838,10 @@ def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
     """Calls of ``apis`` whatever their result (an attempt is evidence of intent), in time order: from a
     per-timeline index by API (probes ask for a few APIs among hundreds of thousands of calls)."""
     calls, by_api = _calls_by_api(timeline)
-    found = [index for api in set(apis) for index in by_api.get(api, ())]
-    return [calls[index] for index in sorted(found)]
+    found = [positions for api in set(apis) if (positions := by_api.get(api))]
+    if len(found) == 1:  # (one API's positions are in time order already: no list of ints to sort)
+        return list(map(calls.__getitem__, found[0]))
+    return list(map(calls.__getitem__, sorted(chain.from_iterable(found))))
 
 
 def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:

@@ -99,12 +99,11 @@ def first_page_text(snapshot: UISnapshot) -> str | None:
     return next((t for e in snapshot.elements if e.kind == "text" and not e.native and (t := e.text.strip())), None)
 
 
-def screens_with_texts(timeline: Timeline) -> list[tuple[UISnapshot, Sequence[str]]]:
+def screens_with_texts(timeline: Timeline) -> Iterator[tuple[UISnapshot, Sequence[str]]]:
     """(snapshot, ``page_texts(snapshot)``) for every snapshot holding page state, in time order: several
     probes search every text of every screen, and the texts are picked out once per timeline (read-only:
     a snapshot whose texts are all its own already shares its ``texts`` list, no copy per snapshot)."""
-    shown = snapshots(timeline)
-    return list(zip(shown, per_timeline(timeline, "page texts", _all_page_texts), strict=True))
+    return zip(snapshots(timeline), per_timeline(timeline, "page texts", _all_page_texts), strict=True)
 
 
 def _all_page_texts(timeline: Timeline) -> list[Sequence[str]]:
