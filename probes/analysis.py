@@ -131,6 +131,12 @@ def rule_status(
     return {rule_id: result.status for rule_id, result in report.items()}
 
 
+def _screenshot(event: Event) -> str | None:
+    """The event's screenshot, for the kinds that have one (``getattr`` with a default on the others goes
+    through pydantic's slow attribute miss, per cited event)."""
+    return event.screenshot if "screenshot" in type(event).model_fields else None  # type: ignore[union-attr]
+
+
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -158,7 +164,7 @@ def materialise(entry: Probe, draft: FindingDraft, timeline: Timeline) -> Findin
         title=catalogue.title,
         statement=draft.statement,
         evidence=[e.seq for e in events],
-        screenshots=_unique(s for e in events if (s := getattr(e, "screenshot", None))),
+        screenshots=_unique(s for e in events if (s := _screenshot(e))),
         flows=_unique(e.flow_id for e in events if isinstance(e, Flow)),
         data=_unique(m.masked for m in draft.data)
         if draft.data is not None

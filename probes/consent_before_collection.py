@@ -14,8 +14,10 @@ wx.login is informational: it is neither a privacy interface nor PI in a flow to
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
+from itertools import islice
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS
@@ -41,6 +43,7 @@ from probes.registry import probe
 
 DEVICE_INFO = "设备信息"
 SENDING_APIS = frozenset({"request", "uploadFile", "downloadFile"})
+_T = attrgetter("t")
 # The calls that count: privacy interfaces, and device-info reads (informational, but they make a flow's
 # device information count).
 COUNTED_APIS = frozenset(PRIVACY_INTERFACES) | {api for api, category in WATCHED_APIS.items() if category == DEVICE_INFO}
@@ -148,8 +151,10 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     # no request sent before the consent: a flow is early by its own time alone (no call to look up)
     requests = send_times(requests_sent) if any(cut is None or c.t < cut for c in requests_sent[:1]) else {}
     flows = own_flows(timeline)
-    for flow, program, device_pi in zip(flows, own_flows_pi(timeline, config), own_flows_device_pi(timeline, config),
-                                        strict=True):
+    # without such a request a flow is early by its own time: the flows from the cut on cannot be (bisected)
+    early_flows = len(flows) if requests or cut is None else bisect_left(flows, cut, key=_T)
+    pis = zip(flows, own_flows_pi(timeline, config), own_flows_device_pi(timeline, config), strict=True)
+    for flow, program, device_pi in islice(pis, early_flows):
         if not (program or device_pi) or is_platform_host(flow.host, config) or not early(sent_at(flow, requests, error)):
             continue  # (a flow without PI counts for nothing)
         # (the reads matter only with device information in the flow)
