@@ -408,7 +408,8 @@ def test_objects_without_fix_keys_change_no_track(monkeypatch: pytest.MonkeyPatc
     values: list[object] = [fixes, mixed, [*mixed, *fixes], [{"lat": 1, "lng": 2}] * 5, *(json.loads(b) for b in EDGE_BODIES)]
 
     def tracks() -> list[list[PIMatch]]:
-        return [find_pi_in_value(v, "v") for v in values] + _scan_carriers()[:40] + [scan_sample(s) for s in CORPUS[:800]]
+        edges = [find_pi_in_http("", {}, body, "application/json", "response") for body in EDGE_BODIES]
+        return [find_pi_in_value(v, "v") for v in values] + edges + [scan_sample(s) for s in CORPUS[:600]]
 
     screened = tracks()
     assert sum(m.location.endswith("[*]") for found in screened for m in found) >= 4
