@@ -143,6 +143,8 @@ _REGION_HINTS = ("provincename", "cityname", "countyname", "districtname")
 
 
 _DISTRICT_RE = re.compile(r"[区县旗]")
+_HAN_RE = re.compile(_HAN)
+_DIGIT_RE = re.compile(r"\d")
 
 
 def _address_screen(body: BodyView) -> bool:
@@ -167,7 +169,7 @@ def recognise_address(group: Group) -> Iterator[PIMatch]:
     (province/city + district + street token) anywhere: high in a whole value, medium in text."""
     for scalar in group.scalars:
         text = scalar.text.strip()
-        if not re.search(_HAN, text):
+        if not _HAN_RE.search(text):
             continue
         role = address_key_role(scalar.key)
         if scalar.whole and role == "address":
@@ -194,7 +196,7 @@ def _full_addresses(scalar: Scalar) -> Iterator[PIMatch]:
     """The first full address in a value (overlapping spans would repeat it), looked for in a window
     around each district character rather than over the whole text."""
     text = scalar.text[:MAX_TEXT_CHARS]
-    for index, district in enumerate(re.finditer(r"[区县旗]", text)):
+    for index, district in enumerate(_DISTRICT_RE.finditer(text)):
         if index >= _MAX_DISTRICT_WINDOWS:
             return
         window_start = max(0, district.start() - 20)
@@ -202,6 +204,6 @@ def _full_addresses(scalar: Scalar) -> Iterator[PIMatch]:
         if hit is None:
             continue
         whole = scalar.whole and text.strip() == hit.group(0)
-        confidence: Confidence = "high" if whole and re.search(r"\d", hit.group(0)) else "medium"
+        confidence: Confidence = "high" if whole and _DIGIT_RE.search(hit.group(0)) else "medium"
         yield match("address", scalar, hit.group(0), confidence)
         return

@@ -335,7 +335,7 @@ def applicable(
         if len(chosen) == len(scalars):
             chosen_by.append((fn, group))
         elif chosen:
-            chosen_by.append((fn, group._replace(scalars=tuple([scalars[i] for i in chosen]))))
+            chosen_by.append((fn, Group(group[0], group[1], tuple([scalars[i] for i in chosen]), group[3], group[4])))
     return chosen_by
 
 
@@ -507,8 +507,13 @@ def mask(pi_type: str, value: str) -> str:
     return _mask_generic(value)
 
 
+_NON_DIGITS_RE = re.compile(r"\D")
+_SPACES_OR_DASHES_RE = re.compile(r"[\s-]")
+_SPACES_RE = re.compile(r"\s+")
+
+
 def _mask_phone(value: str) -> str | None:
-    digits = re.sub(r"\D", "", value)
+    digits = _NON_DIGITS_RE.sub("", value)
     return f"{digits[-11:][:3]}****{digits[-4:]}" if len(digits) >= 11 else None
 
 
@@ -520,7 +525,7 @@ def _mask_location(value: str) -> str | None:
 
 def _mask_digits(keep_head: int, keep_tail: int) -> Callable[[str], str | None]:
     def masker(value: str) -> str | None:
-        compact = re.sub(r"[\s-]", "", value)
+        compact = _SPACES_OR_DASHES_RE.sub("", value)
         if len(compact) <= keep_head + keep_tail + 2:
             return None
         return compact[:keep_head] + "*" * (len(compact) - keep_head - keep_tail) + compact[len(compact) - keep_tail:]
@@ -542,7 +547,7 @@ def _mask_name(value: str) -> str | None:
 
 
 def _mask_address(value: str) -> str | None:
-    text = re.sub(r"\s+", "", value)
+    text = _SPACES_RE.sub("", value)
     # the province/city part (up to the first 市 or 6 characters) is a region, the rest locates a door
     cut = text.find("市")
     head = text[: cut + 1] if 0 <= cut <= 8 else text[:6]

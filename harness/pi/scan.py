@@ -216,7 +216,7 @@ class _Walker:
             return
         self.shape_misses += signature is not None
         before = len(self.matches)
-        starts = list(accumulate((len(s.text) + 1 for s in group.scalars[:-1]), initial=0))
+        starts = list(accumulate([len(s[2]) + 1 for s in group.scalars[:-1]], initial=0))  # s[2]: the text
         for recognise, seen in applicable(group, joined, starts, self.only):
             self.matches.extend(recognise(seen))
         if signature is not None and known is SHAPES.UNSEEN:
