@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from harness.timeline import ApiCall, Flow, PIMatch, Prompt, Step, StorageWrite, Timeline
 from probes.config import ProbeConfig
@@ -50,7 +51,13 @@ class Deletion:
 
 
 def names_deletion(text: str, config: ProbeConfig) -> bool:
-    return re.search(config.deletion_wording, text, flags=re.IGNORECASE) is not None
+    return _ignoring_case(config.deletion_wording).search(text) is not None
+
+
+@lru_cache(maxsize=16)
+def _ignoring_case(pattern: str) -> re.Pattern[str]:
+    """The configured wording compiled once (it is asked of every step's text)."""
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def pressed_text(step: Step) -> str:

@@ -84,10 +84,6 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tu
     return found
 
 
-def _at(event: Event) -> int:
-    return done_at(event) if isinstance(event, ApiCall) else event.t
-
-
 def _what(event: Event) -> str:
     """The fingerprint key of a collecting event."""
     if isinstance(event, ApiCall):
@@ -122,7 +118,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     for subject, first, end in refusal_windows(timeline):
         if subject not in collected:
             pairs = _collected(timeline, subject, config)
-            at = [_at(event) for event, _ in pairs]
+            at = [done_at(e) if isinstance(e, ApiCall) else e.t for e, _ in pairs]
             by_time = sorted(range(len(pairs)), key=at.__getitem__)
             collected[subject] = (pairs, by_time, [at[i] for i in by_time])
         pairs, by_time, times = collected[subject]

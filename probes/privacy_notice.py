@@ -41,7 +41,6 @@ from probes.evidence import (
     program_pi,
     program_pi_flows,
     prompt_text,
-    screen_text,
     shorten,
     since_start,
     snapshots,
@@ -96,13 +95,16 @@ def is_notice_page(snapshot: UISnapshot, config: ProbeConfig) -> bool:
     """A screen of the program's own with privacy wording, a policy link, and agree and reject buttons or
     an unticked consent checkbox."""
     own = [e for e in snapshot.elements if not e.native]  # WeChat's popup drawn over the page is not the page's
-    text = " ".join(e.text for e in own if e.kind == "text") if snapshot.elements else screen_text(snapshot)
+    controls = [e for e in own if e.kind in ("button", "link", "checkbox")]
+    if not controls:  # no agree, reject or consent control (a screen without elements has none): no text to read
+        return False
+    text = " ".join(e.text for e in own if e.kind == "text")
     if not _words_and_link(text, config):
         return False
-    roles = {button_role_of(e.text, config) for e in own if e.kind in ("button", "link")}
+    roles = {button_role_of(e.text, config) for e in controls if e.kind in ("button", "link")}
     # An unticked consent checkbox is an agree and a reject control at once: leaving it unticked refuses
     # (a ticked one is CON-005's business, not a notice).
-    boxes = [e for e in own if e.kind == "checkbox" and not e.checked
+    boxes = [e for e in controls if e.kind == "checkbox" and not e.checked
              and lexicon_match(e.text, config.consent_label_words)]
     return bool(boxes) or {"agree", "reject"} <= roles
 
