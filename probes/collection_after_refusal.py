@@ -66,10 +66,12 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tu
     found: list[tuple[Event, Sequence[PIMatch]]] = [(c, []) for c in calls_of(timeline, apis) if c.ok is True]
     own = own_flows(timeline)
     if subject == PRIVACY:  # the program's PI, and device information after the program read it
-        first_read = _first_device_read(timeline)
+        first_read: list[int | None] = []  # looked up at the first flow carrying device information (most carry none)
         for flow, program, device in zip(own, own_flows_pi(timeline, config), own_flows_device_pi(timeline, config),
                                          strict=True):
-            if device and first_read is not None and first_read <= flow.t:
+            if device and not first_read:
+                first_read.append(_first_device_read(timeline))
+            if device and (read := first_read[0]) is not None and read <= flow.t:
                 program = [*program, *(m for m in device if m not in program)]
             if program and not is_platform_host(flow.host, config):
                 found.append((flow, program))
