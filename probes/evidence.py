@@ -739,21 +739,18 @@ def is_sensitive(match: PIMatch) -> bool:
     return pi_kind(match.type).sensitive or is_track(match)
 
 
-def is_client_set(match: PIMatch, config: ProbeConfig) -> bool:
-    """Set by the client on every request (the WebView's User-Agent), not collected by the mini program."""
-    return _starts_with_any(match.location, config.client_set_pi_locations)
-
-
 @lru_cache(maxsize=4096)
 def _starts_with_any(location: str, prefixes: tuple[str, ...]) -> bool:
-    """Asked for every PI match of every flow, of a few distinct locations: answered once each."""
+    """With ``config.client_set_pi_locations``: the match was set by the client on every request (the
+    WebView's User-Agent), not collected by the mini program. Asked for every PI match of every flow, of a
+    few distinct locations: answered once each."""
     where = location.lower()
     return any(where.startswith(prefix.lower()) for prefix in prefixes)
 
 
 def program_pi(matches: Iterable[PIMatch], config: ProbeConfig) -> list[PIMatch]:
     """The strong matches the mini program itself put there (client-set headers left out). Asked for every
-    flow by a dozen probes: is_strong and is_client_set inline."""
+    flow by a dozen probes: is_strong and the client-set test inline."""
     prefixes = config.client_set_pi_locations
     return [m for m in matches
             if (m.confidence == "high" or m.canary is not None) and not _starts_with_any(m.location, prefixes)]

@@ -270,14 +270,10 @@ PROFILE_TITLE = re.compile(
 )
 
 
-def is_profile_screen(snapshot: UISnapshot) -> bool:
-    """A page of the user's own data (个人信息, 个人资料, 我的信息 ... as its title), not a policy about it. The
-    title is the navigation bar's; the page's first text only when the bar has none (a custom bar): the 我的
-    page's first cell is often 个人资料."""
-    return _profile_title(screen_titles(snapshot))
-
-
-def _profile_title(titles: list[str]) -> bool:
+def is_profile_title(titles: list[str]) -> bool:
+    """A screen with these ``screen_titles`` is a page of the user's own data (个人信息, 个人资料, 我的信息 ... as
+    its title), not a policy about it. The title is the navigation bar's; the page's first text only when
+    the bar has none (a custom bar): the 我的 page's first cell is often 个人资料."""
     return bool(titles) and PROFILE_TITLE.match(titles[0]) is not None
 
 
@@ -285,7 +281,7 @@ def profile_screens(timeline: Timeline) -> list[UISnapshot]:
     """The profile screens of the session, in time order (read once per timeline: the evidence check and
     RTS-003 ask)."""
     return list(per_timeline(timeline, "profile screens", lambda tl: [
-        s for s, nav, first in screens_with_titles(tl) if _profile_title([t for t in (nav, first) if t])]))
+        s for s, nav, first in screens_with_titles(tl) if is_profile_title([t for t in (nav, first) if t])]))
 
 
 MORE_INFO_TITLE = "更多资料"  # WeChat's page behind the capsule's ···: the program's name and 账号主体

@@ -29,7 +29,6 @@ from probes.evidence import (
     is_platform_host,
     lexicon_match,
     page_elements,
-    program_pi,
     program_pi_flows,
     prompt_text,
     shorten,
@@ -75,12 +74,8 @@ def separate_control(screens: Sequence[UISnapshot], dialogs: Sequence[Prompt], w
     return None
 
 
-def sensitive_data(flow: Flow, config: ProbeConfig) -> list[PIMatch]:
-    return sensitive_of(program_pi(flow.pi, config))
-
-
 def sensitive_of(program: Iterable[PIMatch]) -> list[PIMatch]:
-    """The sensitive ones among a flow's program PI."""
+    """The sensitive ones among a flow's program PI (probes.evidence.own_flows_pi)."""
     return [m for m in program if is_sensitive(m)]
 
 
