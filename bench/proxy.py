@@ -5,7 +5,8 @@ processes started alike (same confdir, flow file and log detail), one of them wi
 flow events with personal-data matches (a canaries file is given, as in a session). A client posts a
 small JSON body with a phone number and a position (what the recognisers look for) over keep-alive
 connections from a few threads for a fixed time, through each proxy in turn, for 1 KB and 100 KB
-response bodies. Ratio = addon req/s / plain req/s; target >= 0.8. The back end sends with
+response bodies (a store list, the same answer every time) and for 100 KB answers all different
+("100k-new": no two stores alike, 256 answers in turn, so nothing the scanner remembers helps). Ratio = addon req/s / plain req/s; target >= 0.8. The back end sends with
 TCP_NODELAY: without it every answer waited ~40 ms for a delayed ACK, and both proxies measured
 that wait (~90 req/s whatever the work) rather than their own cost.
 
@@ -29,8 +30,10 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -51,39 +54,58 @@ ROUNDS = 3
 REQUEST_BODY = json.dumps({"phone": "13812345678", "lat": 31.228474, "lng": 121.478224, "page": "stores"}).encode()
 
 
-def scan_costs(sizes: dict[str, bytes]) -> None:
-    """CPU ms per scan by the addon's scan(): the recognisers alone, without mitmproxy."""
+def scan_costs(sizes: dict[str, bytes | list[bytes]]) -> None:
+    """CPU ms per scan by the addon's scan(): the recognisers alone, without mitmproxy. A size of
+    several answers is scanned once each (what the scanner remembers of one cannot serve another)."""
     canaries = {"phone": "13812345678"}
     bodies = {**sizes, "100k-products": products(100 * 1024)}
     request = ({"content-type": "application/json"}, REQUEST_BODY, "application/json")
     for name, body in {"request": b"", **bodies}.items():
-        answer = ({"content-type": "application/json"}, body, "application/json") if body else None
-        found = ScanInput("http://127.0.0.1:8080/api/x", request, answer, [])
-        runs = max(3, min(200, 2_000_000 // max(1, len(body))))
-        best = min(_cpu(found, canaries, runs) for _ in range(5))
-        size = len(REQUEST_BODY) + len(body)
+        answers = body if isinstance(body, list) else [body]
+        found = [ScanInput("http://127.0.0.1:8080/api/x", request,
+                           ({"content-type": "application/json"}, a, "application/json") if a else None, [])
+                 for a in answers]
+        runs = len(found) if len(found) > 1 else max(3, min(200, 2_000_000 // max(1, len(answers[0]))))
+        best = min(_cpu(found, canaries, runs) for _ in range(1 if len(found) > 1 else 5))
+        size = len(REQUEST_BODY) + len(answers[0])
         print(f"scan {name:>14}: {best * 1e3:7.2f} ms CPU for {size:>6} B ({best / size * 1e6:.3f} µs/B), "
-              f"{len(scan(found, canaries))} matches")
+              f"{len(scan(found[0], canaries))} matches")
 
 
-def _cpu(found: ScanInput, canaries: dict[str, str], runs: int) -> float:
+def _cpu(found: list[ScanInput], canaries: dict[str, str], runs: int) -> float:
     start = time.process_time()
-    for _ in range(runs):
-        scan(found, canaries)
+    for index in range(runs):
+        scan(found[index % len(found)], canaries)
     return (time.process_time() - start) / runs
 
 
-def body_of(size: int) -> bytes:
-    """A JSON answer of about ``size`` bytes: a list of stores with names and addresses."""
-    item = {"name": "鲜果坊 人民广场店", "address": "上海市黄浦区南京东路 100 号", "distance": 420}
+def body_of(size: int, seed: int | None = None) -> bytes:
+    """A JSON answer of about ``size`` bytes: a list of stores with names and addresses. Without a seed
+    one store is repeated (and every answer is the same: a page refreshed); with one, no two stores are
+    alike and answers of different seeds share no store, so that nothing the scanner remembers from
+    earlier objects or flows helps (the first sight of a list)."""
+    rng = random.Random(seed)
     items, text = [], b"[]"
     while len(text) < size:
-        items.append(item)
+        if seed is None:
+            items.append({"name": "鲜果坊 人民广场店", "address": "上海市黄浦区南京东路 100 号", "distance": 420})
+        else:
+            district, road = rng.choice(DISTRICTS), rng.choice(ROADS)
+            number = rng.randrange(1, 2000)
+            items.append({"name": f"鲜果坊 {road}{seed}-{len(items)}店", "address": f"上海市{district}{road} {number} 号",
+                          "distance": rng.randrange(50, 20_000)})
         text = json.dumps({"stores": items}, ensure_ascii=False).encode()
     return text
 
 
-def start_backend(sizes: dict[str, bytes]) -> ThreadingHTTPServer:
+DISTRICTS = ["黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "浦东新区", "闵行区", "宝山区"]
+ROADS = ["南京东路", "淮海中路", "四川北路", "长寿路", "肇嘉浜路", "世纪大道", "延安西路", "曹杨路", "控江路", "龙华中路"]
+VARIED = 256  # distinct answers the back end cycles through for a "new" size (~25 MB at 100 KB)
+
+
+def start_backend(sizes: dict[str, bytes | list[bytes]]) -> ThreadingHTTPServer:
+    turn, counter = threading.Lock(), itertools.count()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
@@ -91,6 +113,9 @@ def start_backend(sizes: dict[str, bytes]) -> ThreadingHTTPServer:
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("content-length", 0)))
             body = sizes[self.path.rsplit("/", 1)[-1]]
+            if isinstance(body, list):  # answers all different: the next one of the cycle
+                with turn:
+                    body = body[next(counter) % len(body)]
             self.send_response(200)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(body)))
@@ -227,9 +252,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--normal-priority", action="store_true", help="run the addon's scan worker at normal priority")
     args = parser.parse_args()
-    sizes = {"1k": body_of(1024), "100k": body_of(100 * 1024)}
+    sizes: dict[str, bytes | list[bytes]] = {
+        "1k": body_of(1024), "100k": body_of(100 * 1024),
+        "100k-new": [body_of(100 * 1024, seed) for seed in range(VARIED)]}
     print(f"load average {os.getloadavg()[0]:.1f} at the start")
-    scan_costs(sizes)
+    scan_costs({name: body if isinstance(body, bytes) else body[0] for name, body in sizes.items()})
     backend = start_backend(sizes)
     with tempfile.TemporaryDirectory(prefix="bench-proxy-") as tmp:
         work = Path(tmp)
