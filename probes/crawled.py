@@ -55,17 +55,20 @@ def crawls(timeline: Timeline) -> list[Crawl]:
 
 
 def _crawls(timeline: Timeline) -> list[Crawl]:
+    steps = timeline.of(Step)
+    crawl_at = [index for index, step in enumerate(steps) if step.action == "crawl"]
+    if not crawl_at:  # (most sessions: no snapshot need be looked at)
+        return []
     found: list[Crawl] = []
-    previous_seq = -1
     snapshots = [s for s in timeline.of(UISnapshot) if s.crawl_path is not None]
     home = home_route(timeline)
-    for step in timeline.of(Step):
-        if step.action == "crawl":
-            screens = tuple(s for s in snapshots if previous_seq < s.seq < step.seq)
-            start = next((s for s in screens if s.crawl_path == []), None)
-            found.append(Crawl(step, screens, _first_tap(step.target), crawl_depth(step) or 0,
-                               start is not None and home is not None and start.page == home))
-        previous_seq = step.seq
+    for index in crawl_at:
+        step = steps[index]
+        previous_seq = steps[index - 1].seq if index else -1  # the screens since the step before it
+        screens = tuple(s for s in snapshots if previous_seq < s.seq < step.seq)
+        start = next((s for s in screens if s.crawl_path == []), None)
+        found.append(Crawl(step, screens, _first_tap(step.target), crawl_depth(step) or 0,
+                           start is not None and home is not None and start.page == home))
     return found
 
 
