@@ -80,7 +80,8 @@ def inject(run_root: Path, proc: subprocess.Popen[str], deadline: float) -> dict
                 continue
             meta = json.loads((session / "session.json").read_text())
             assert meta["outcome"] == "running", meta
-            before[device] = (session / "events.jsonl").read_bytes()
+            # what the recorder has written: the bytes before the NULs of its unwritten space (mapped_log)
+            before[device] = (session / "events.jsonl").read_bytes().rstrip(b"\0")
             for name in FAULTS[device][0]:
                 pid = meta["processes"][name]
                 assert pid, f"{device}: no {name} pid in session.json"

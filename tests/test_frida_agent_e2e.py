@@ -223,10 +223,23 @@ def test_classes_loaded_after_attach_are_hooked(classes: dict[str, Path], tmp_pa
         vm.stop()
 
 
+def started_up(pid: int) -> None:
+    """Wait until ``pid`` has exec'd and is asleep in its own code: Frida injecting while the dynamic
+    loader still maps libc made the injected loader crash (SIGSEGV) on a loaded machine."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state == "S" and "libc" in Path(f"/proc/{pid}/maps").read_text():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"process {pid} did not start up in 10 s")
+
+
 def test_attach_to_a_process_without_java_fails_clearly(tmp_path: Path) -> None:
     compile_agent()
     proc = subprocess.Popen(["sleep", "30"])
     try:
+        started_up(proc.pid)
         inst = FridaInstrument(Recorder(tmp_path / "events.jsonl"), ready_timeout=10)
         with pytest.raises(InstrumentError, match="Java"):
             inst.attach(proc.pid)
