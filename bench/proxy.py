@@ -256,7 +256,7 @@ def main() -> None:
         "1k": body_of(1024), "100k": body_of(100 * 1024),
         "100k-new": [body_of(100 * 1024, seed) for seed in range(VARIED)]}
     print(f"load average {os.getloadavg()[0]:.1f} at the start")
-    scan_costs({name: body if isinstance(body, bytes) else body[0] for name, body in sizes.items()})
+    scan_costs(sizes)
     backend = start_backend(sizes)
     with tempfile.TemporaryDirectory(prefix="bench-proxy-") as tmp:
         work = Path(tmp)
