@@ -65,6 +65,22 @@ def test_a_full_disk_fails_the_record_and_keeps_every_earlier_line(tmp_path: Pat
     assert [e.api for e in iter_events(tmp_path / "events.jsonl")] == [e.api for e in kept]
 
 
+def test_a_file_system_that_cannot_map_files_gets_a_write_per_line(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENODEV, "No such device")
+
+    monkeypatch.setattr(mapped_log.mmap, "mmap", refused)
+    path = tmp_path / "log"
+    path.write_bytes(b"one\n")
+    log = MappedLog(path)
+    log.append(b"two\n")
+    assert path.read_bytes() == b"one\ntwo\n"  # no reserved space left past the line
+    log.append(b"three\n")
+    log.close()
+    assert path.read_bytes() == b"one\ntwo\nthree\n"
+
+
 def test_events_of_a_killed_harness_are_all_read_back(tmp_path: Path) -> None:
     """A real child process records across several windows and is killed (SIGKILL) before it closes."""
     path = tmp_path / "events.jsonl"
