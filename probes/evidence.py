@@ -322,8 +322,7 @@ def _read_own_flows(timeline: Timeline, config: ProbeConfig) -> tuple[list[Seque
             program.append(())
             device.append(())
             continue
-        kept = [m for m in pi
-                if (m.confidence == "high" or m.canary is not None) and not _starts_with_any(m.location, prefixes)]
+        kept = program_pi(pi, config)
         program.append(pi if len(kept) == len(pi) else tuple(kept))  # (a tuple: the smallest copy)
         sent = [m for m in pi
                 if m.type in device_types and m.confidence != "low" and not _starts_with_any(m.location, prefixes)]
@@ -799,18 +798,23 @@ def taps_between(timeline: Timeline, lo: int, hi: int) -> list[Step]:
 
 def tapped_within(timeline: Timeline, t: int, config: ProbeConfig) -> bool:
     """``bool(taps_within(timeline, t, config))`` without the list."""
-    error = timeline.clock_error_ns
-    times = _time_index(timeline, "taps", _taps)[1]
-    return bisect_left(times, t - config.user_initiated_window_ns - error) < bisect_right(times, t + error)
+    return _tap_test(timeline, config)(t)
 
 
 def untapped(timeline: Timeline, events: Iterable[EventT], config: ProbeConfig) -> list[EventT]:
     """The events with no tap within ``user_initiated_window_s`` before them (± the clock error), in their
     order: ``tapped_within`` of each, the taps' times looked up once (asked for every call of a kind)."""
+    tapped = _tap_test(timeline, config)
+    return [e for e in events if not tapped(e.t)]
+
+
+def _tap_test(timeline: Timeline, config: ProbeConfig) -> Callable[[int], bool]:
+    """Whether a tap lies within ``user_initiated_window_s`` before a time (± the clock error), by
+    bisection of the taps' times."""
     error = timeline.clock_error_ns
     window = config.user_initiated_window_ns + error
     times = _time_index(timeline, "taps", _taps)[1]
-    return [e for e in events if bisect_left(times, e.t - window) >= bisect_right(times, e.t + error)]
+    return lambda t: bisect_left(times, t - window) < bisect_right(times, t + error)
 
 
 def before_first_tap(timeline: Timeline, t: int) -> bool:

@@ -139,6 +139,11 @@ def _clipped(snapshot: UISnapshot, texts: Iterable[str]) -> bool:
     return len(snapshot.elements) >= ELEMENT_LIMIT or any(len(t) >= TEXT_CLIP_CHARS for t in texts)
 
 
+def _is_title(text: str | None, pattern: re.Pattern[str]) -> bool:
+    """``text`` may be a screen's title of the names ``pattern`` matches (short, and one of them)."""
+    return bool(text) and len(text) <= TITLE_MAX_CHARS and pattern.match(text) is not None  # type: ignore[arg-type]
+
+
 def policy_screens_of(snapshot: UISnapshot, names: Sequence[str] = PRIVACY_POLICY_NAMES,
                       titles: tuple[str | None, str | None] | None = None) -> list[PolicyScreen]:
     """The policy screens one snapshot shows (a platform guide may lie over the program's own policy page).
@@ -150,8 +155,8 @@ def policy_screens_of(snapshot: UISnapshot, names: Sequence[str] = PRIVACY_POLIC
         if pattern.match(title) and _has_body(body):
             controls = tuple(e for e in layer if e.kind != "text")
             found.append(PolicyScreen(snapshot, title, tuple(body), controls, True, _clipped(snapshot, body)))
-    heading = next((t for t in (titles or (nav_title(snapshot), first_page_text(snapshot)))
-                    if t and len(t) <= TITLE_MAX_CHARS and pattern.match(t)), None)
+    heading = next((t for t in (titles or (nav_title(snapshot), first_page_text(snapshot))) if _is_title(t, pattern)),
+                   None)
     if heading is not None:  # (the page's texts only then: most screens have no policy title)
         body = [t for t in page_texts(snapshot) if t != heading]
         if _has_body(body):
@@ -178,7 +183,7 @@ def _policy_screens(timeline: Timeline, names: tuple[str, ...]) -> list[PolicySc
     pattern = _title_pattern(names)
     return [
         screen for snapshot, nav, first in screens_with_titles(timeline)
-        if snapshot.elements or (first and len(first) <= TITLE_MAX_CHARS and pattern.match(first))
+        if snapshot.elements or _is_title(first, pattern)
         for screen in policy_screens_of(snapshot, names, (nav, first))
     ]
 
@@ -248,18 +253,8 @@ def _screen_titles(timeline: Timeline) -> tuple[list[str | None], list[str | Non
     navs: list[str | None] = []
     firsts: list[str | None] = []
     for snapshot in snapshots(timeline):
-        if snapshot.elements:
-            navs.append(nav_title(snapshot))
-            firsts.append(first_page_text(snapshot))
-            continue
-        navs.append(None)  # (no elements: no navigation bar; the first text, as first_page_text, inline)
-        for text in snapshot.texts:
-            text = text.strip()
-            if text and text not in CHROME_TEXTS:
-                firsts.append(text)
-                break
-        else:
-            firsts.append(None)
+        navs.append(nav_title(snapshot) if snapshot.elements else None)  # (no elements: no navigation bar)
+        firsts.append(first_page_text(snapshot))
     return navs, firsts
 
 
