@@ -414,25 +414,26 @@ def new_match(pi_type: str, location: str, masked: str, confidence: Confidence) 
     if (type(pi_type) is not str or type(location) is not str or type(masked) is not str
             or type(confidence) is not str or confidence not in _RANKS):
         return PIMatch(type=pi_type, location=location, masked=masked, confidence=confidence)
-    found = _new_object(PIMatch)
-    _set_attribute(found, "__dict__", {"type": pi_type, "location": location, "masked": masked,
-                                       "confidence": confidence, "canary": None})
-    _set_attribute(found, "__pydantic_fields_set__", _MATCH_FIELDS_SET)
-    _set_attribute(found, "__pydantic_extra__", None)
-    _set_attribute(found, "__pydantic_private__", None)
-    return found
+    return _unvalidated({"type": pi_type, "location": location, "masked": masked, "confidence": confidence,
+                         "canary": None}, _MATCH_FIELDS_SET)
 
 
 def relocated(found: PIMatch, location: str) -> PIMatch:
     """A copy of a match at another location, without validating again what was validated."""
-    copy = _new_object(PIMatch)
     fields = dict(found.__dict__)
     fields["location"] = location
-    _set_attribute(copy, "__dict__", fields)
-    _set_attribute(copy, "__pydantic_fields_set__", found.__pydantic_fields_set__)
-    _set_attribute(copy, "__pydantic_extra__", None)
-    _set_attribute(copy, "__pydantic_private__", None)
-    return copy
+    return _unvalidated(fields, found.__pydantic_fields_set__)
+
+
+def _unvalidated(fields: dict[str, object], fields_set: set[str]) -> PIMatch:
+    """The PIMatch of ``fields`` (every field, in declaration order) as validation leaves it: its
+    ``__dict__`` and pydantic's three slots."""
+    made = _new_object(PIMatch)
+    _set_attribute(made, "__dict__", fields)
+    _set_attribute(made, "__pydantic_fields_set__", fields_set)
+    _set_attribute(made, "__pydantic_extra__", None)
+    _set_attribute(made, "__pydantic_private__", None)
+    return made
 
 
 _RANKS = frozenset(CONFIDENCE_RANK)
