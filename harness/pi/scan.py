@@ -21,7 +21,7 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -109,6 +109,20 @@ def _signature(group: Group, stem: str, only: frozenset[str] | None) -> tuple[ob
 MAX_FLAT_OBJECTS = 1024  # distinct objects of scalars one walk remembers
 MAX_FLAT_MISSES = 32  # a list of objects all different stops looking them up (and remembering them)
 MAX_SHAPE_MISSES = 64  # a walk of groups all unlike any seen stops looking them up (and remembering them)
+
+
+def _relative(found: Sequence[PIMatch], base: str) -> tuple[tuple[PIMatch, str], ...] | None:
+    """Matches as remembered for a group or object at ``base``: each with its location after ``base``
+    (None when one lies elsewhere: it could not be placed for another group alike)."""
+    if not all(m.location.startswith(base) for m in found):
+        return None
+    cut = len(base)
+    return tuple((m, m.location[cut:]) for m in found)
+
+
+def _replayed(known: tuple[tuple[PIMatch, str], ...], base: str) -> Iterator[PIMatch]:
+    """Remembered matches (``_relative``) placed at ``base``, another group or object alike."""
+    return (relocated(found, base + suffix) for found, suffix in known)
 
 
 def _flat_key(obj: dict[object, object], key: str | None, only: frozenset[str] | None) -> tuple[object, ...] | None:
@@ -212,7 +226,7 @@ class _Walker:
         known = SHAPES.get(signature) if signature is not None else None
         if known is not None and known is not SHAPES.UNSEEN:
             self.shape_misses = 0
-            self.matches.extend(relocated(found, stem + suffix) for found, suffix in known)  # type: ignore[union-attr]
+            self.matches.extend(_replayed(known, stem))  # type: ignore[arg-type]
             return
         self.shape_misses += signature is not None
         before = len(self.matches)
@@ -220,11 +234,7 @@ class _Walker:
         for recognise, seen in applicable(group, joined, starts, self.only):
             self.matches.extend(recognise(seen))
         if signature is not None and known is SHAPES.UNSEEN:
-            found = self.matches[before:]
-            cut = len(stem)
-            remembered = all(m.location.startswith(stem) for m in found)
-            SHAPES.put(signature, tuple((m, m.location[cut:]) for m in found) if remembered else None,
-                       len(joined) + 64 * len(group.scalars))
+            SHAPES.put(signature, _relative(self.matches[before:], stem), len(joined) + 64 * len(group.scalars))
 
     def __post_init__(self) -> None:
         if self.canary_forms:
@@ -256,8 +266,7 @@ class _Walker:
                     self.flat_misses = 0
                     self.values_left -= len(obj)  # what group() does with the object's values, found before
                     if len(self.matches) < MAX_MATCHES:
-                        base = f"{location}:{path}"
-                        self.matches.extend(relocated(found, base + suffix) for found, suffix in known)
+                        self.matches.extend(_replayed(known, f"{location}:{path}"))
                     return
                 self.flat_misses += 1
             before = len(self.matches)
@@ -288,9 +297,9 @@ class _Walker:
     def _remember_flat(self, flat: tuple[object, ...], base: str, before: int) -> None:
         """Keep the matches an object of scalars only just got (its group's: the recognisers' and the
         canaries'), as locations after its own, for the objects equal to it later in this walk."""
-        found = self.matches[before:]
-        if all(m.location.startswith(base) for m in found):
-            self.flat_objects[flat] = tuple((m, m.location[len(base):]) for m in found)
+        remembered = _relative(self.matches[before:], base)
+        if remembered is not None:
+            self.flat_objects[flat] = remembered
 
     def _members(
         self,
