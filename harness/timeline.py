@@ -523,8 +523,7 @@ class Timeline:
 
     def __init__(self, events: Iterable[Event]) -> None:
         in_seq = list(events)  # a file's order; (t, seq) order is then a stable sort by t of it
-        seqs = list(map(_SEQ, in_seq))
-        if seqs != sorted(seqs):
+        if not _ascending(list(map(_SEQ, in_seq))):
             in_seq.sort(key=_SEQ)
         self._index(in_seq, sorted(in_seq, key=_T))
 

@@ -133,8 +133,7 @@ def summary(event: Event, masker: Masker) -> str:
 
 def timeline_html(timeline: Timeline, evidence: list[int], masker: Masker) -> str:
     """The events around the evidence, evidence rows highlighted, times relative to session start."""
-    index = {ev.seq: i for i, ev in enumerate(timeline.events)}
-    positions = sorted(index[s] for s in evidence if s in index)
+    positions = sorted(timeline.position(s) for s in evidence if s in timeline.by_seq)
     if not positions:
         return ""
     first = max(0, positions[0] - TIMELINE_CONTEXT)
