@@ -11,6 +11,7 @@ import gc
 import json
 import threading
 import time
+import types
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -19,12 +20,11 @@ from datetime import UTC, datetime
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from harness.event_reader import EventReader, _is_model, _unwrap, generated_function
 from harness.mapped_log import MappedLog
 
 SCHEMA_VERSION = 1
@@ -276,6 +276,30 @@ def _turn_millisecond(mono: int) -> tuple[int, int, str]:
     return milli
 
 
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(annotation without ``None``, whether None is allowed)."""
+    if get_origin(annotation) is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        inner = members[0] if len(members) == 1 else Union[tuple(members)]  # noqa: UP007
+        return inner, len(members) < len(get_args(annotation))
+    return annotation, annotation is Any
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def generated_function(signature: str, body: list[str], names: dict[str, Any]) -> Callable[..., Any]:
+    """A function made of ``body`` lines (as dataclasses makes ``__init__``), seeing ``names``: the
+    recorder's per-model straight-line serialisers, where a loop over the fields costs ~40% more per
+    event. The source comes from the models' own field names only."""
+    source = f"def {signature}:\n" + "".join(f"    {line}\n" for line in body)
+    exec(source, names)  # noqa: S102 - see above: nothing from a line or from outside
+    return names.pop(signature.partition("(")[0])  # type: ignore[no-any-return]  # (no cycle with its globals)
+
+
 _FieldsOf = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -410,52 +434,19 @@ class Recorder:
                 self._log.close()
 
 
-_EVENT_CLASSES: list[type[BaseModel]] = list(get_args(get_args(Event)[0]))
-
-
 def iter_events(path: Path) -> Iterator[Event]:
-    """Read events.jsonl line by line. A torn (unparseable) *last* line is skipped; a bad line elsewhere
-    raises naming the file and line. Lines are read by the fast reader (harness/event_reader.py); one
-    it does not take is validated by pydantic, which accepts it or says which field is wrong."""
-    reader = EventReader(_EVENT_CLASSES)
+    """Read events.jsonl line by line into the models, each line validated by pydantic (for tests and
+    tools that want the models; analysis reads views: ``Timeline.load``). A torn (unparseable) *last*
+    line is skipped; a bad line elsewhere raises naming the file and line."""
     with open(path, "rb") as f:
         for number, line in enumerate(f, start=1):
-            event = reader.read(line)
-            if event is not None:
-                yield event  # type: ignore[misc]
-            elif line.strip():
+            if line.strip():
                 try:
                     yield EVENT_ADAPTER.validate_json(line)
                 except ValueError as exc:
                     if next(f, None) is None:
                         return  # torn last line after a crash: the rest of the session is intact
                     raise ValueError(f"{path}:{number}: not a valid event: {exc}") from exc
-
-
-def read_events(path: Path) -> list[Event]:
-    """What ``iter_events`` yields, as a list: the lines are read by one loop (no generator step per
-    event: ~10% of loading), and the few the fast reader does not take are validated after, in their
-    place, with the same errors (file and line) and the same torn-last-line rule."""
-    return _read_file(path, EventReader(_EVENT_CLASSES))
-
-
-def _read_file(path: Path, reader: EventReader) -> list[Event]:
-    with open(path, "rb") as f:
-        events: list[Any] = reader.read_lines(f)
-    if not reader.refused:
-        return events
-    kept: list[Event] = []
-    for number, event in enumerate(events, start=1):
-        if type(event) is not bytes:
-            kept.append(event)
-        elif event.strip():
-            try:
-                kept.append(EVENT_ADAPTER.validate_json(event))
-            except ValueError as exc:
-                if number == len(events):
-                    break  # torn last line after a crash: the rest of the session is intact
-                raise ValueError(f"{path}:{number}: not a valid event: {exc}") from exc
-    return kept
 
 
 @contextmanager
@@ -519,55 +510,44 @@ class EventsBySeq(Mapping[int, Event]):
 
 
 class Timeline:
-    """A recorded session's events, ordered by ``t`` (then seq). Read-only helpers for probes."""
+    """A recorded session's events, ordered by ``t`` (then seq). Read-only helpers for probes.
 
-    def __init__(self, events: Iterable[Event]) -> None:
-        in_seq = list(events)  # a file's order; (t, seq) order is then a stable sort by t of it
+    The events are views (harness/event_views.py): frozen msgspec Structs with the models' names and
+    fields. Model instances given to ``Timeline(events)`` (tests, tools) are turned into views, so
+    probes read one kind of object whatever the timeline was made from."""
+
+    def __init__(self, events: Iterable[Any]) -> None:
+        from harness.event_views import to_view
+
+        in_seq = [to_view(e) if isinstance(e, BaseModel) else e for e in events]  # a file's order
         if not _ascending(list(map(_SEQ, in_seq))):
             in_seq.sort(key=_SEQ)
-        self._index(in_seq, sorted(in_seq, key=_T))
+        self._index(in_seq, sorted(in_seq, key=_T))  # (t, seq) order: a stable sort by t of seq order
 
-    def _index(self, in_seq: list[Event], in_time: list[Event],
-               by_type: dict[type, list[Event]] | None = None) -> None:
+    def _index(self, in_seq: list[Any], in_time: list[Any]) -> None:
         """Keep the events in time order, ``by_seq`` over them in seq order, and the events by class."""
-        self.events: list[Event] = in_time
-        self.by_seq: Mapping[int, Event] = EventsBySeq(in_seq)
-        self._by_type: defaultdict[type, list[Event]] = defaultdict(list)  # probes ask by kind: index once
-        if by_type is not None:
-            self._by_type.update(by_type)
-        else:
-            for event in in_time:
-                self._by_type[type(event)].append(event)
-        self._of_kind: dict[type, list[Event]] = {}
+        self.events: list[Any] = in_time
+        self.by_seq: Mapping[int, Any] = EventsBySeq(in_seq)
+        self._by_type: defaultdict[type, list[Any]] = defaultdict(list)  # probes ask by kind: index once
+        for event in in_time:
+            self._by_type[type(event)].append(event)
+        self._of_kind: dict[type, list[Any]] = {}
         # what readers (probes.evidence) work out once per timeline: indexes, shared readings; dropped with it
         self.memo: dict[object, Any] = {}
 
     @classmethod
     def load(cls, session_dir: Path) -> Timeline:
-        """The timeline of a session's events.jsonl. The reader notes each event's t, seq and class
-        as it makes it, so that ordering and indexing a million events does not visit them again
-        (three visits of each cost ~0.6 µs an event: cache misses) when the file is in seq and in
-        time order, as a recorder's file of a session without late flows is."""
-        reader = EventReader(_EVENT_CLASSES, index=True)
-        with gc_paused():
-            return cls._of_file(_read_file(session_dir / "events.jsonl", reader), reader)
+        """The timeline of a session's events.jsonl, read as views. A recorder's file of a session
+        without late flows is in seq and in time order already: then neither order is sorted again."""
+        from harness.event_views import read_views
 
-    @classmethod
-    def _of_file(cls, events: list[Event], reader: EventReader) -> Timeline:
-        index = reader.index
-        assert index is not None
-        try:
-            if reader.refused or not _ascending(index.seqs):  # validated events were not noted
-                return cls(events)
+        with gc_paused():
+            events = read_views(session_dir / "events.jsonl")
             timeline = cls.__new__(cls)
-            if _ascending(index.ts):
-                timeline._index(events, list(events), index.of_class)  # type: ignore[arg-type]
-            else:  # late events (a flow is written when its scan ends): a stable sort by t
-                order = sorted(range(len(events)), key=index.ts.__getitem__)
-                timeline._index(events, [events[i] for i in order])
+            in_seq = events if _ascending(list(map(_SEQ, events))) else sorted(events, key=_SEQ)
+            in_time = list(in_seq) if _ascending(list(map(_T, in_seq))) else sorted(in_seq, key=_T)
+            timeline._index(in_seq, in_time)
             return timeline
-        finally:
-            reader.close()
 
     def position(self, seq: int) -> int:
         """The index in ``events`` of the event ``by_seq[seq]``, by bisection (no index of a million)."""
@@ -577,11 +557,16 @@ class Timeline:
         return bisect_right(events, seq, lo=lo, hi=bisect_right(events, t, lo=lo, key=_T), key=_SEQ) - 1
 
     def of(self, kind: type[EventT]) -> list[EventT]:
-        """The events of ``kind`` (subclasses included), in time order; a new list the caller may keep."""
+        """The events of ``kind`` (subclasses included), in time order; a new list the caller may keep.
+        ``kind`` is a view class or the model class of the same name."""
         found = self._of_kind.get(kind)
         if found is None:  # probes ask per event for a few kinds: which classes a kind covers is worked out once
-            types = [t for t in self._by_type if issubclass(t, kind)]
-            found = self._by_type[types[0]] if len(types) == 1 else [e for e in self.events if isinstance(e, kind)]
+            from harness.event_views import view_class
+
+            view = view_class(kind)
+            types = [t for t in self._by_type if issubclass(t, view)]
+            found = (self._by_type[types[0]] if len(types) == 1 else
+                     [e for e in self.events if isinstance(e, view)] if types else [])
             self._of_kind[kind] = found
         return list(found)  # type: ignore[arg-type]
 

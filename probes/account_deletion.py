@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from harness.timeline import ApiCall, Flow, PIMatch, Prompt, Step, StorageWrite, Timeline
+from harness.event_views import ApiCall, Flow, PIMatch, Prompt, Step, StorageWrite
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     button_role,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from harness.timeline import Event, Flow, Timeline, gc_paused
+from harness.event_views import Event, Flow
+from harness.timeline import Timeline, gc_paused
 from probes.config import ProbeConfig
 from probes.evidence import EVIDENCE_MISSING, event_pi, is_strong
 from probes.finding import (
@@ -132,9 +133,9 @@ def rule_status(
 
 
 def _screenshot(event: Event) -> str | None:
-    """The event's screenshot, for the kinds that have one (``getattr`` with a default on the others goes
-    through pydantic's slow attribute miss, per cited event)."""
-    return event.screenshot if "screenshot" in type(event).model_fields else None  # type: ignore[union-attr]
+    """The event's screenshot, for the kinds that have one (``getattr`` with a default on the others
+    raises and catches an AttributeError inside, per cited event)."""
+    return event.screenshot if "screenshot" in type(event).__struct_fields__ else None  # type: ignore[union-attr]
 
 
 def _unique(items: Iterable[str]) -> list[str]:

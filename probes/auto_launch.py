@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import ApiCall, Timeline
+from harness.event_views import ApiCall
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import calls_of, shorten, tapped_within, when
 from probes.finding import FindingDraft

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import ApiCall, Event, Lifecycle, Timeline
+from harness.event_views import ApiCall, Event, Lifecycle
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.consent_before_collection import SENDING_APIS, send_times, sent_at
 from probes.evidence import (

@@ -9,7 +9,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from harness.timeline import Prompt, Timeline
+from harness.event_views import Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import is_user_initiated, since_start
 from probes.finding import FindingDraft

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import Event, Prompt, Timeline
+from harness.event_views import Event, Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import PRIVACY, is_before, privacy_agreements, prompt_subjects, since_start, when
 from probes.finding import FindingDraft

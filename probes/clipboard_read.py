@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import ApiCall, Flow, Timeline
+from harness.event_views import ApiCall, Flow
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     before_first_tap,

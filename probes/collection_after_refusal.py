@@ -16,7 +16,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS, scope_of
-from harness.timeline import ApiCall, Event, Flow, PIMatch, StorageWrite, Timeline
+from harness.event_views import ApiCall, Event, Flow, PIMatch, StorageWrite
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     PRIVACY,

@@ -12,7 +12,8 @@ import itertools
 import statistics
 from collections.abc import Iterator
 
-from harness.timeline import ApiCall, Timeline
+from harness.event_views import ApiCall
+from harness.timeline import Timeline
 from probes.config import NS_PER_S, ProbeConfig
 from probes.evidence import since_start, successful_calls, untapped
 from probes.finding import FindingDraft

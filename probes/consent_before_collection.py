@@ -21,7 +21,8 @@ from operator import attrgetter
 from urllib.parse import urlsplit
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS
-from harness.timeline import ApiCall, Consent, Event, Flow, PIMatch, Prompt, StorageWrite, Timeline
+from harness.event_views import ApiCall, Consent, Event, Flow, PIMatch, Prompt, StorageWrite
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     calls_of,

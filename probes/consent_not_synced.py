@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import Consent, Event, Prompt, Timeline
+from harness.event_views import Consent, Event, Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import calls_with_errors, is_before, privacy_agreements, since_start, when
 from probes.finding import FindingDraft

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from harness.timeline import Timeline, UISnapshot
+from harness.event_views import UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts
 from probes.evidence import per_config

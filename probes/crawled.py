@@ -19,7 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from harness.timeline import Step, Timeline, UISnapshot
+from harness.event_views import Step, UISnapshot
+from harness.timeline import Timeline
 from probes.evidence import per_timeline
 from probes.finding import FindingDraft
 from probes.pages import controls_matching, crawl_completed, crawl_depth, policy_screens_of

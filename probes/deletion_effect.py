@@ -19,7 +19,8 @@ import math
 import re
 from collections.abc import Iterator
 
-from harness.timeline import ApiCall, Prompt, Step, Timeline, UISnapshot
+from harness.event_views import ApiCall, Prompt, Step, UISnapshot
+from harness.timeline import Timeline
 from probes.account_deletion import (
     Deletion,
     confirmed_deletion,

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import Timeline, UISnapshot
+from harness.event_views import UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Crawl, Verdict, crawls, drafts, matching, path_text
 from probes.evidence import lexicon_matcher, normalise, per_config, shorten

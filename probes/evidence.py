@@ -23,14 +23,11 @@ from types import ModuleType
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
-
 from harness.catalogue import scope_in_text, scope_of
-from harness.timeline import (
+from harness.event_views import (
     ApiCall,
     Consent,
     Event,
-    EventT,
     Flow,
     Lifecycle,
     NativeCall,
@@ -39,11 +36,13 @@ from harness.timeline import (
     SessionStart,
     Step,
     StorageWrite,
-    Timeline,
     UIButton,
     UIElement,
     UISnapshot,
+    to_view,
 )
+from harness.timeline import EventT, Timeline
+from harness.timeline import PIMatch as PIMatchModel
 from probes.config import NS_PER_S, ProbeConfig
 
 T = TypeVar("T")
@@ -236,7 +235,7 @@ def api_call_pi(call: ApiCall) -> list[PIMatch]:
     matches: list[PIMatch] = []
     for item in raw:
         try:
-            matches.append(PIMatch.model_validate(item))
+            matches.append(to_view(PIMatchModel.model_validate(item)))
         except ValueError:
             continue  # attacker-controlled args: a malformed entry is not a match
     return matches
@@ -594,7 +593,7 @@ def _minor_consent() -> ModuleType:
     return minor_consent
 
 
-def _has(*kinds: type[BaseModel]) -> EvidenceCheck:
+def _has(*kinds: type) -> EvidenceCheck:
     """Events of one of ``kinds`` were recorded (from the timeline's index by kind, not a scan of every event;
     answered once per timeline and kind: ``of`` copies the kind's list, and every probe asks)."""
     return lambda timeline, config: any(

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from harness.timeline import Event, Flow, PIMatch, Timeline
+from harness.event_views import Event, Flow, PIMatch
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import endpoint, host_in, own_flows, pi_writes, shorten, strong_pi, when
 from probes.finding import FindingDraft

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from harness.timeline import Event, PIMatch
+from harness.event_views import Event, PIMatch
 from probes.rules import Severity
 
 FINDINGS_SCHEMA_VERSION = 1

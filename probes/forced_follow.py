@@ -20,7 +20,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from harness.timeline import Prompt, Step, Timeline, UISnapshot
+from harness.event_views import Prompt, Step, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     events_between,

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.timeline import Prompt, Step, Timeline, UISnapshot
+from harness.event_views import Prompt, Step, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     is_tap,

@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import Event, PIMatch, Timeline, UIElement, UISnapshot
+from harness.event_views import Event, PIMatch, UIElement, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     is_before,

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.timeline import ApiCall, Prompt, Timeline
+from harness.event_views import ApiCall, Prompt
+from harness.timeline import Timeline
 from probes.config import NS_PER_S, ProbeConfig
 from probes.evidence import (
     calls_of,

@@ -18,9 +18,9 @@ the minor canary never shows up (no minor profile, or the program never received
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import get_args
 
-from harness.timeline import Consent, Event, Flow, PIMatch, Prompt, Step, Timeline
+from harness.event_views import EVENT_VIEWS, Consent, Event, Flow, PIMatch, Prompt, Step
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.consent_before_collection import SENDING_APIS, send_times, sent_at
 from probes.evidence import (
@@ -42,12 +42,12 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 
 MINOR_CANARY = "id_card.minor"
-_PI_KINDS = [kind for kind in get_args(get_args(Event)[0]) if "pi" in kind.model_fields]  # event kinds with PI
+_PI_KINDS = [kind for kind in EVENT_VIEWS if "pi" in kind.__struct_fields__]  # event kinds with PI
 
 
 def minor_data(event: Event) -> list[PIMatch]:
     """The minor canary's matches in a flow (or storage write / call carrying PI)."""
-    if "pi" not in type(event).model_fields:  # asked of every event: pydantic's getattr miss is slow
+    if "pi" not in type(event).__struct_fields__:  # asked of every event: a getattr miss raises inside
         return []
     return [m for m in event.pi if m.canary == MINOR_CANARY]  # type: ignore[union-attr]
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.timeline import Timeline, UISnapshot
+from harness.event_views import UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import shorten, since_start, snapshots
 from probes.finding import FindingDraft

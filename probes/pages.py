@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from harness.timeline import Step, Timeline, UIElement, UISnapshot
+from harness.event_views import Step, UIElement, UISnapshot
+from harness.timeline import Timeline
 from probes.evidence import per_timeline, snapshots
 
 PRIVACY_POLICY_NAMES: tuple[str, ...] = (

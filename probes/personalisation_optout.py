@@ -19,7 +19,8 @@ import json
 import re
 from collections.abc import Iterator
 
-from harness.timeline import Step, Timeline, UISnapshot
+from harness.event_views import Step, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts, path_text, shortest, taps
 from probes.evidence import endpoint, own_flows, per_config, shorten, since_start, stable_path

@@ -24,7 +24,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from harness.timeline import Event, Flow, Step, Timeline, UISnapshot
+from harness.event_views import Event, Flow, Step, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     is_platform_host,

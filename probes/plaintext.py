@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from harness.timeline import ApiCall, Flow, Timeline
+from harness.event_views import ApiCall, Flow
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     api_call_pi,

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from harness.timeline import Timeline, UIElement, UISnapshot
+from harness.event_views import UIElement, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import per_timeline, shorten, since_start
 from probes.finding import FindingDraft

@@ -12,7 +12,8 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from operator import attrgetter
 
-from harness.timeline import Event, Flow, PIMatch, Prompt, Timeline
+from harness.event_views import Event, Flow, PIMatch, Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     endpoint,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES, scope_of
-from harness.timeline import ApiCall, Event, Prompt, Timeline
+from harness.event_views import ApiCall, Event, Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     before_first_tap,

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import ApiCall, Event, Flow, PIMatch, Prompt, StorageWrite, Timeline, UISnapshot
+from harness.event_views import ApiCall, Event, Flow, PIMatch, Prompt, StorageWrite, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     button_role,

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import Event, Lifecycle, Prompt, Timeline
+from harness.event_views import Event, Lifecycle, Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     PRIVACY,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import Prompt, Timeline
+from harness.event_views import Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import button_role, is_consent_dialog, prompt_text, shorten, since_start
 from probes.finding import FindingDraft

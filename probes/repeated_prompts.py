@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import SCOPE_WORDING
-from harness.timeline import Consent, Event, Prompt, Timeline
+from harness.event_views import Consent, Event, Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     PRIVACY,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.timeline import Flow, Timeline, UISnapshot
+from harness.event_views import Flow, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import endpoint, program_pi, shorten, since_start, snapshots_before
 from probes.finding import FindingDraft

@@ -20,7 +20,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from harness.capture.recognisers import is_sensitive
-from harness.timeline import Event, Flow, PIMatch, Prompt, Timeline, UISnapshot
+from harness.event_views import Event, Flow, PIMatch, Prompt, UISnapshot
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     button_role,

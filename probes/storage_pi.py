@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import PIMatch, StorageWrite, Timeline
+from harness.event_views import PIMatch, StorageWrite
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import is_sensitive, pi_kind, shorten, strong_pi, types_of, when
 from probes.finding import FindingDraft, Status

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import Flow, PIMatch, Timeline
+from harness.event_views import Flow, PIMatch
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     host_in,

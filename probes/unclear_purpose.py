@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 
 from harness.catalogue import SCOPE_WORDING
-from harness.timeline import Prompt, Timeline
+from harness.event_views import Prompt
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import regex_search, shorten, since_start
 from probes.finding import FindingDraft, Status

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import PRIVACY_INTERFACES
-from harness.timeline import Event, Timeline
+from harness.event_views import Event
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import is_platform_host, pi_kind, program_pi_flows, successful_calls, when
 from probes.finding import FindingDraft

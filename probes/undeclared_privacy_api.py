@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.catalogue import category_of
-from harness.timeline import ApiCall, Timeline
+from harness.event_views import ApiCall
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import calls_with_errors, when
 from probes.finding import FindingDraft

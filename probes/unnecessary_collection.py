@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.timeline import Event, Timeline
+from harness.event_views import Event
+from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import PRIVACY, refusal_windows, since_start, when
 from probes.finding import FindingDraft

@@ -15,16 +15,15 @@ from probes.testing import TimelineBuilder, pi
 
 
 def record(session_dir: Path) -> None:
-    tl = (
+    built = (
         TimelineBuilder()
         .api(1.0, "chooseImage")
         .flow(1.5, "https://api.x.example/u", pi=[pi()])
         .consent(2.0)
         .end(5)
-        .build()
     )
     recorder = Recorder(session_dir / "events.jsonl")
-    for event in tl.events:
+    for event in sorted(built.events, key=lambda e: e.t):  # the models (a Timeline holds their read-only views)
         recorder.record(event)
     recorder.close()
 

@@ -14,7 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from harness.timeline import SessionStart, Timeline
+from harness.event_views import SessionStart
+from harness.timeline import Timeline
 
 RULE_STATUSES = ("fail", "warn", "pass", "not_tested")
 ATTEMPT_RE = re.compile(r"-attempt\d+$")

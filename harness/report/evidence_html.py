@@ -16,8 +16,7 @@ from typing import Any
 
 from mitmproxy import http
 
-from harness.report.masking import Masker
-from harness.timeline import (
+from harness.event_views import (
     ApiCall,
     Consent,
     Event,
@@ -29,9 +28,10 @@ from harness.timeline import (
     SessionStart,
     Step,
     StorageWrite,
-    Timeline,
     UISnapshot,
 )
+from harness.report.masking import Masker
+from harness.timeline import Timeline
 
 TIMELINE_CONTEXT = 4  # events shown before the first and after the last evidence event
 MAX_TIMELINE_ROWS = 40

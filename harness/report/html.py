@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.event_views import ApiCall, Flow, NativeCall, Prompt, Step
 from harness.report.data import RunData, SessionData
 from harness.report.evidence_html import (
     e,
@@ -25,7 +26,6 @@ from harness.report.evidence_html import (
 )
 from harness.report.har import session_flows
 from harness.report.masking import Masker, session_canaries
-from harness.timeline import ApiCall, Flow, NativeCall, Prompt, Step
 
 STATUS_LABEL = {"fail": "fail / 不符合", "warn": "warn / 存在风险", "pass": "pass / 符合", "not_tested": "not tested / 未检测"}
 
