@@ -9,7 +9,8 @@ consent, a developer dialog, a refusal. Screenshots are referenced by path (not 
 
 For each size it times, each in a fresh child process (peak RSS from resource.getrusage there), parse and
 analyse back to back, ``--repeat`` times (best time of each side, highest RSS; the machine is shared):
-  parse:   read events.jsonl and orjson.loads every line (the fastest JSON parser we ship);
+  parse:   read events.jsonl and parse every line to plain dicts and lists, with each JSON parser we ship
+           (orjson.loads; msgspec.json.Decoder().decode); the faster one is the baseline;
   analyse: harness.analysis.findings_of(session) — load the Timeline and run every probe (replay).
 Target at 1M: analyse/parse <= 3, peak RSS < 1 GB, and time per event near constant 10k -> 1M.
 
@@ -184,12 +185,19 @@ def write_session(session: Path, n: int) -> int:
     return path.stat().st_size
 
 
-def child_parse(session: Path) -> int:
-    """What `parse` times: every line through orjson.loads (kept only as long as the line)."""
+PARSERS = ("orjson", "msgspec")
+
+
+def child_parse(session: Path, parser: str) -> int:
+    """What `parse` times: every line through one parser to plain Python values (kept only as long as
+    the line)."""
+    import msgspec
+
+    loads = orjson.loads if parser == "orjson" else msgspec.json.Decoder().decode
     count = 0
     with open(session / "events.jsonl", "rb") as f:
         for line in f:
-            orjson.loads(line)
+            loads(line)
             count += 1
     return count
 
@@ -215,7 +223,7 @@ def child_main(what: str, session: Path) -> None:
 
         probes.load_probes()
     start = time.perf_counter()
-    result = child_parse(session) if what == "parse" else child_analyse(session)
+    result = child_analyse(session) if what == "analyse" else child_parse(session, what.removeprefix("parse-"))
     seconds = time.perf_counter() - start
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     print(json.dumps({"seconds": seconds, "rss_mib": rss_mib, "result": result}))
@@ -233,20 +241,24 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
         root = args.keep or Path(tmp)
-        print(f"{'events':>9} {'MB':>6} {'parse s':>8} {'analyse s':>9} {'ratio':>6} "
+        print(f"{'events':>9} {'MB':>6} {'orjson s':>8} {'msgspec s':>9} {'analyse s':>9} {'ratio':>6} "
               f"{'µs/event':>8} {'RSS parse':>9} {'RSS analyse':>11} {'findings':>8}")
         for n in args.sizes:
             session = root / f"session-{n}"
             if not (session / "events.jsonl").is_file():
                 write_session(session, n)
             size = (session / "events.jsonl").stat().st_size / 1e6
-            runs = [(run_child("parse", session), run_child("analyse", session)) for _ in range(args.repeat)]
-            parse_s, parse_rss = min(p[0] for p, _ in runs), max(p[1] for p, _ in runs)
-            analyse_s, analyse_rss = min(a[0] for _, a in runs), max(a[1] for _, a in runs)
-            findings = runs[0][1][2]
-            print(f"{n:>9} {size:>6.0f} {parse_s:>8.2f} {analyse_s:>9.2f} {analyse_s / parse_s:>6.2f} "
-                  f"{analyse_s / n * 1e6:>8.1f} {parse_rss:>8.0f}M {analyse_rss:>10.0f}M {findings:>8}")
-    print("target at 1M: ratio <= 3, analyse RSS < 1024M, µs/event near constant")
+            runs = [[run_child(what, session) for what in (*(f"parse-{p}" for p in PARSERS), "analyse")]
+                    for _ in range(args.repeat)]
+            parse_s = [min(run[i][0] for run in runs) for i in range(len(PARSERS))]
+            parse_rss = max(run[i][1] for run in runs for i in range(len(PARSERS)))
+            analyse_s, analyse_rss = min(run[-1][0] for run in runs), max(run[-1][1] for run in runs)
+            findings = runs[0][-1][2]
+            print(f"{n:>9} {size:>6.0f} {parse_s[0]:>8.2f} {parse_s[1]:>9.2f} {analyse_s:>9.2f} "
+                  f"{analyse_s / min(parse_s):>6.2f} {analyse_s / n * 1e6:>8.1f} {parse_rss:>8.0f}M "
+                  f"{analyse_rss:>10.0f}M {findings:>8}")
+    print("ratio: analyse against the faster parse. target at 1M: ratio <= 3, analyse RSS < 1024M, "
+          "µs/event near constant")
 
 
 if __name__ == "__main__":

@@ -524,29 +524,38 @@ class Timeline:
             in_seq.sort(key=_SEQ)
         self._index(in_seq, sorted(in_seq, key=_T))  # (t, seq) order: a stable sort by t of seq order
 
-    def _index(self, in_seq: list[Any], in_time: list[Any]) -> None:
-        """Keep the events in time order, ``by_seq`` over them in seq order, and the events by class."""
+    def _index(self, in_seq: list[Any], in_time: list[Any], by_type: dict[type, list[Any]] | None = None) -> None:
+        """Keep the events in time order, ``by_seq`` over them in seq order, and the events by class
+        (``by_type``: the reader's, when it read a file in time order)."""
         self.events: list[Any] = in_time
         self.by_seq: Mapping[int, Any] = EventsBySeq(in_seq)
         self._by_type: defaultdict[type, list[Any]] = defaultdict(list)  # probes ask by kind: index once
-        for event in in_time:
-            self._by_type[type(event)].append(event)
+        if by_type is not None:
+            self._by_type.update((cls, events) for cls, events in by_type.items() if events)
+        else:
+            for event in in_time:
+                self._by_type[type(event)].append(event)
         self._of_kind: dict[type, list[Any]] = {}
         # what readers (probes.evidence) work out once per timeline: indexes, shared readings; dropped with it
         self.memo: dict[object, Any] = {}
 
     @classmethod
     def load(cls, session_dir: Path) -> Timeline:
-        """The timeline of a session's events.jsonl, read as views. A recorder's file of a session
-        without late flows is in seq and in time order already: then neither order is sorted again."""
-        from harness.event_views import read_views
+        """The timeline of a session's events.jsonl, read as views. The reader notes the file's order
+        and each class's events as it reads: a recorder's file of a session without late flows is in seq
+        and in time order already, and then nothing is sorted or visited again."""
+        from harness.event_views import ViewReader
 
-        with gc_paused():
-            events = read_views(session_dir / "events.jsonl")
+        path = session_dir / "events.jsonl"
+        reader = ViewReader(path)
+        with gc_paused(), open(path, "rb") as f:
+            events = reader.read_lines(f)
             timeline = cls.__new__(cls)
-            in_seq = events if _ascending(list(map(_SEQ, events))) else sorted(events, key=_SEQ)
-            in_time = list(in_seq) if _ascending(list(map(_T, in_seq))) else sorted(in_seq, key=_T)
-            timeline._index(in_seq, in_time)
+            if reader.in_seq_order and reader.in_time_order:
+                timeline._index(events, list(events), reader.by_class)
+            else:  # late events (a flow is written when its scan ends), or a file put together by hand
+                in_seq = events if reader.in_seq_order else sorted(events, key=_SEQ)
+                timeline._index(in_seq, sorted(in_seq, key=_T))
             return timeline
 
     def position(self, seq: int) -> int:
