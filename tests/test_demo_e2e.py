@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.timeline import ApiCall, Flow, Lifecycle, Prompt, Step, Timeline
+from harness.event_views import ApiCall, Flow, Lifecycle, Prompt, Step
+from harness.timeline import Timeline
 from tests.conftest import miniprobe_cmd
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.timeline import SessionEnd, Timeline
+from harness.event_views import SessionEnd
+from harness.timeline import Timeline
 from tests.conftest import miniprobe_cmd
 
 pytestmark = pytest.mark.e2e
