@@ -23,7 +23,7 @@ from probes.evidence import (
     is_strong,
     latest_dialog_offering,
     lexicon_match,
-    own_flows,
+    own_canary_flows,
     per_config,
     pi_writes,
     prompt_text,
@@ -136,7 +136,7 @@ def old_profile(timeline: Timeline, deletion: Deletion) -> set[str]:
     """Names of the canaries the app sent to its service before the deletion (beyond the clock bound):
     the profile the service held."""
     limit = deletion.t - timeline.clock_error_ns
-    return {name for f in own_flows(timeline) if f.t < limit for name in sent_canaries(f)}
+    return {name for f in own_canary_flows(timeline) if f.t < limit for name in sent_canaries(f)}
 
 
 def storage_held(timeline: Timeline, deletion: Deletion, until: int) -> dict[str, StorageWrite]:
@@ -170,7 +170,7 @@ def returned_canaries(
     error = timeline.clock_error_ns
     resent: set[str] = set()
     found: list[tuple[Flow, list[PIMatch]]] = []
-    for flow in own_flows(timeline):
+    for flow in own_canary_flows(timeline):  # (only a canary's matches count here)
         if flow.t <= deletion.t:
             continue
         resent |= sent_canaries(flow)

@@ -275,9 +275,27 @@ def own_flows(timeline: Timeline) -> list[Flow]:
 
 
 def _own_flows(timeline: Timeline) -> list[Flow]:
-    start = timeline.start
-    appid = start.appid if isinstance(start, SessionStart) else None
+    appid = _appid(timeline)
     return [f for f in timeline.of(Flow) if f.appid is None or appid is None or f.appid == appid]
+
+
+def _appid(timeline: Timeline) -> str | None:
+    start = timeline.start
+    return start.appid if isinstance(start, SessionStart) else None
+
+
+def canary_carriers(timeline: Timeline, kind: type[EventT]) -> list[EventT]:
+    """The events of ``kind`` (Flow, StorageWrite) carrying a match of a seeded canary, in time order: the
+    probes of seeded values (a minor's ID, the clipboard's content, the profile before a deletion) look at
+    these few, not at every match of every flow (picked once per timeline and kind)."""
+    return per_timeline(timeline, ("canary carriers", kind), lambda tl: [
+        e for e in tl.of(kind) if e.pi and any(m.canary is not None for m in e.pi)])  # type: ignore[attr-defined]
+
+
+def own_canary_flows(timeline: Timeline) -> list[Flow]:
+    """``own_flows`` that carry a seeded canary's match (``canary_carriers``), in time order."""
+    appid = _appid(timeline)
+    return [f for f in canary_carriers(timeline, Flow) if f.appid is None or appid is None or f.appid == appid]
 
 
 def pi_flows(timeline: Timeline, config: ProbeConfig, *, include_platform: bool = False) -> list[Flow]:
