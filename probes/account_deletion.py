@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from harness.timeline import ApiCall, Flow, PIMatch, Prompt, Step, StorageWrite, Timeline
 from probes.config import ProbeConfig
@@ -102,7 +102,13 @@ def confirmed_deletion(timeline: Timeline, config: ProbeConfig) -> Deletion | No
 
 
 def _confirmed_deletion(timeline: Timeline, config: ProbeConfig) -> Deletion | None:
+    """Only a step whose pressed text names the deletion, or is a button of a dialog naming it, can confirm
+    one (``_confirms``): the other steps are passed over on their pressed text, tested once per text."""
+    buttons = {b.text.strip() for p in timeline.of(Prompt) if names_deletion(prompt_text(p), config) for b in p.buttons}
+    may_confirm = cache(lambda pressed: pressed in buttons or names_deletion(pressed, config))
     for step in timeline.of(Step):
+        if not may_confirm(pressed_text(step)):
+            continue
         found = _confirms(timeline, step, config)
         if found is not None and not _failed_after(timeline, found.t, config):
             return found
