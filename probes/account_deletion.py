@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from harness.event_views import ApiCall, Flow, PIMatch, Prompt, Step, StorageWrite
 from harness.timeline import Timeline
@@ -24,7 +24,7 @@ from probes.evidence import (
     is_strong,
     latest_dialog_offering,
     lexicon_match,
-    own_flows,
+    own_canary_flows,
     per_config,
     pi_writes,
     prompt_text,
@@ -103,7 +103,13 @@ def confirmed_deletion(timeline: Timeline, config: ProbeConfig) -> Deletion | No
 
 
 def _confirmed_deletion(timeline: Timeline, config: ProbeConfig) -> Deletion | None:
+    """Only a step whose pressed text names the deletion, or is a button of a dialog naming it, can confirm
+    one (``_confirms``): the other steps are passed over on their pressed text, tested once per text."""
+    buttons = {b.text.strip() for p in timeline.of(Prompt) if names_deletion(prompt_text(p), config) for b in p.buttons}
+    may_confirm = cache(lambda pressed: pressed in buttons or names_deletion(pressed, config))
     for step in timeline.of(Step):
+        if not may_confirm(pressed_text(step)):
+            continue
         found = _confirms(timeline, step, config)
         if found is not None and not _failed_after(timeline, found.t, config):
             return found
@@ -137,7 +143,7 @@ def old_profile(timeline: Timeline, deletion: Deletion) -> set[str]:
     """Names of the canaries the app sent to its service before the deletion (beyond the clock bound):
     the profile the service held."""
     limit = deletion.t - timeline.clock_error_ns
-    return {name for f in own_flows(timeline) if f.t < limit for name in sent_canaries(f)}
+    return {name for f in own_canary_flows(timeline) if f.t < limit for name in sent_canaries(f)}
 
 
 def storage_held(timeline: Timeline, deletion: Deletion, until: int) -> dict[str, StorageWrite]:
@@ -171,7 +177,7 @@ def returned_canaries(
     error = timeline.clock_error_ns
     resent: set[str] = set()
     found: list[tuple[Flow, list[PIMatch]]] = []
-    for flow in own_flows(timeline):
+    for flow in own_canary_flows(timeline):  # (only a canary's matches count here)
         if flow.t <= deletion.t:
             continue
         resent |= sent_canaries(flow)

@@ -18,7 +18,7 @@ from probes.evidence import (
     calls_of,
     endpoint,
     lexicon_match,
-    own_flows,
+    own_canary_flows,
     since_start,
     step_text,
     taps_within,
@@ -60,7 +60,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     )
     leaks: list[Flow] = [
         f
-        for f in own_flows(timeline)
+        for f in own_canary_flows(timeline)
         if f.t > unsolicited[0].t and any(m.canary == CLIPBOARD_CANARY for m in f.pi)
     ]
     if leaks:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
+from operator import attrgetter, itemgetter
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS, scope_of
 from harness.event_views import ApiCall, Event, Flow, PIMatch, StorageWrite
@@ -28,6 +29,7 @@ from probes.evidence import (
     own_flows,
     own_flows_device_pi,
     own_flows_pi,
+    per_timeline,
     pi_writes,
     refusal_windows,
     shorten,
@@ -41,6 +43,9 @@ from probes.registry import probe
 from probes.repeated_prompts import subject_name
 
 DEVICE_INFO = "设备信息"
+_T = attrgetter("t")
+_T_SEQ = attrgetter("t", "seq")
+_FIRST = itemgetter(0)
 # The personal-data types a scope's flows carry.
 SCOPE_PI_TYPES: dict[str, tuple[str, ...]] = {
     "scope.userLocation": ("location",),
@@ -56,20 +61,24 @@ def _first_device_read(timeline: Timeline) -> int | None:
     return min((done_at(c) for c in reads if c.ok), default=None)
 
 
-def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tuple[Event, Sequence[PIMatch]]]:
-    """The events that collect for ``subject`` whenever they happen, with what each collects ([] for an API
-    call), in timeline order: worked out once per subject, then each window of it takes those in its span.
-    Calls are read from the index by API (the few APIs of the subject, not every call)."""
+def _collected(timeline: Timeline, subject: str, config: ProbeConfig,
+               spans: Sequence[tuple[int, int | None]]) -> list[tuple[Event, Sequence[PIMatch]]]:
+    """The events that collect for ``subject``, with what each collects ([] for an API call), in timeline
+    order: the calls whenever they return, and the flows and storage writes with ``lo < t < hi`` in one of
+    the subject's ``spans`` (``hi`` None: to the end), picked by bisection (a scope stays refused a few
+    seconds of a long session: its windows' flows, not every flow, are looked at). Calls are read from the
+    index by API (the few APIs of the subject, not every call)."""
     if subject == PRIVACY:
         apis = list(PRIVACY_INTERFACES)
     else:
         apis = [api for api in PRIVACY_INTERFACES if scope_of(api) == subject and api != "authorize"]
     found: list[tuple[Event, Sequence[PIMatch]]] = [(c, []) for c in calls_of(timeline, apis) if c.ok is True]
-    own = own_flows(timeline)
+    own, program_pi, device_pi = own_flows(timeline), own_flows_pi(timeline, config), own_flows_device_pi(timeline, config)
+    in_spans = _in_spans(_own_flow_times(timeline), spans)
     if subject == PRIVACY:  # the program's PI, and device information after the program read it
         first_read: list[int | None] = []  # looked up at the first flow carrying device information (most carry none)
-        for flow, program, device in zip(own, own_flows_pi(timeline, config), own_flows_device_pi(timeline, config),
-                                         strict=True):
+        for index in in_spans:
+            flow, program, device = own[index], program_pi[index], device_pi[index]
             if device and not first_read:
                 first_read.append(_first_device_read(timeline))
             if device and (read := first_read[0]) is not None and read <= flow.t:
@@ -77,14 +86,35 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig) -> list[tu
             if program and not is_platform_host(flow.host, config):
                 found.append((flow, program))
     elif scope_types := SCOPE_PI_TYPES.get(subject, ()):  # (a scope without PI types collects by its calls alone)
-        for flow, program in zip(own, own_flows_pi(timeline, config), strict=True):
+        for index in in_spans:
+            flow, program = own[index], program_pi[index]
             matches = [m for m in program if m.type in scope_types] if program else program
             if matches and not is_platform_host(flow.host, config):
                 found.append((flow, matches))
     if subject == PRIVACY:
-        found += [(w, pi) for w in pi_writes(timeline) if (pi := strong_pi(w.pi))]
-    found.sort(key=lambda pair: (pair[0].t, pair[0].seq))
-    return found
+        writes, write_times = _pi_writes_by_time(timeline)
+        found += [(w, pi) for w in map(writes.__getitem__, _in_spans(write_times, spans)) if (pi := strong_pi(w.pi))]
+    return _in_timeline_order(found)
+
+
+def _in_spans(times: Sequence[int], spans: Sequence[tuple[int, int | None]]) -> Iterator[int]:
+    """The positions of ``times`` (ascending) with ``lo < t < hi`` in one of ``spans`` (disjoint, in order)."""
+    for lo, hi in spans:
+        yield from range(bisect_right(times, lo), len(times) if hi is None else bisect_left(times, hi))
+
+
+def _own_flow_times(timeline: Timeline) -> list[int]:
+    return per_timeline(timeline, "own flow times", lambda tl: list(map(_T, own_flows(tl))))
+
+
+def _pi_writes_by_time(timeline: Timeline) -> tuple[list[StorageWrite], list[int]]:
+    return per_timeline(timeline, "pi writes by time", lambda tl: (writes := pi_writes(tl), list(map(_T, writes))))
+
+
+def _in_timeline_order(pairs: list[tuple[Event, Sequence[PIMatch]]]) -> list[tuple[Event, Sequence[PIMatch]]]:
+    """``pairs`` sorted by their events' (t, seq), the keys read in C (thousands of pairs, a key call each)."""
+    keys = list(map(_T_SEQ, map(_FIRST, pairs)))
+    return list(map(pairs.__getitem__, sorted(range(len(pairs)), key=keys.__getitem__)))
 
 
 def _what(event: Event) -> str:
@@ -118,9 +148,11 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     # per subject: what collects, in timeline order, and its indexes by the time that counts (a call's
     # result): a window bisects those times and sorts the indexes of its slice back into timeline order
     collected: dict[str, tuple[list[tuple[Event, list[PIMatch]]], list[int], list[int]]] = {}
-    for subject, first, end in refusal_windows(timeline):
+    windows = refusal_windows(timeline)
+    for subject, first, end in windows:
         if subject not in collected:
-            pairs = _collected(timeline, subject, config)
+            spans = [(r.t + error, None if e is None else e - error) for s, r, e in windows if s == subject]
+            pairs = _collected(timeline, subject, config, spans)
             at = [done_at(e) if isinstance(e, ApiCall) else e.t for e, _ in pairs]
             by_time = sorted(range(len(pairs)), key=at.__getitem__)
             collected[subject] = (pairs, by_time, [at[i] for i in by_time])

@@ -17,7 +17,8 @@ withdraw and keep the service (PIPL 15-16).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 
 from harness.event_views import UISnapshot
 from harness.timeline import Timeline
@@ -29,10 +30,11 @@ from probes.pages import page_texts, policy_screens, screens_with_texts
 from probes.registry import probe
 
 
-def offers_withdrawal(screen: UISnapshot, wording: re.Pattern[str], toggle: re.Pattern[str],
+def offers_withdrawal(screen: UISnapshot, says_withdrawal: Callable[[str], object], toggle: re.Pattern[str],
                       texts: Sequence[str] | None = None) -> bool:
-    """``texts``: the screen's page_texts, when the caller has them."""
-    if any(wording.search(t) for t in (page_texts(screen) if texts is None else texts)):
+    """``says_withdrawal``: a search of ``withdrawal_wording``; ``texts``: the screen's page_texts, when the
+    caller has them."""
+    if any(map(says_withdrawal, page_texts(screen) if texts is None else texts)):
         return True
     return any(e.kind == "switch" and not e.native and toggle.search(e.text) for e in screen.elements)
 
@@ -54,7 +56,8 @@ def verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
 def _verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     wording = re.compile(config.withdrawal_wording, re.IGNORECASE)
     toggle = re.compile(config.personalisation_toggle_wording, re.IGNORECASE)
-    if any(offers_withdrawal(s, wording, toggle, texts) for s, texts in screens_with_texts(timeline)):
+    said = cache(wording.search)  # (each distinct text searched once: screens repeat their texts)
+    if any(offers_withdrawal(s, said, toggle, texts) for s, texts in screens_with_texts(timeline)):
         return PASS
     complete = [c for c in crawls(timeline) if c.complete]
     policies = _policy_snapshots(timeline)

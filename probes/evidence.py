@@ -17,8 +17,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
-from operator import attrgetter, itemgetter
+from itertools import chain, compress, repeat
+from operator import attrgetter, itemgetter, not_
 from types import ModuleType
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
@@ -274,9 +274,27 @@ def own_flows(timeline: Timeline) -> list[Flow]:
 
 
 def _own_flows(timeline: Timeline) -> list[Flow]:
-    start = timeline.start
-    appid = start.appid if isinstance(start, SessionStart) else None
+    appid = _appid(timeline)
     return [f for f in timeline.of(Flow) if f.appid is None or appid is None or f.appid == appid]
+
+
+def _appid(timeline: Timeline) -> str | None:
+    start = timeline.start
+    return start.appid if isinstance(start, SessionStart) else None
+
+
+def canary_carriers(timeline: Timeline, kind: type[EventT]) -> list[EventT]:
+    """The events of ``kind`` (Flow, StorageWrite) carrying a match of a seeded canary, in time order: the
+    probes of seeded values (a minor's ID, the clipboard's content, the profile before a deletion) look at
+    these few, not at every match of every flow (picked once per timeline and kind)."""
+    return per_timeline(timeline, ("canary carriers", kind), lambda tl: [
+        e for e in tl.of(kind) if e.pi and any(m.canary is not None for m in e.pi)])  # type: ignore[attr-defined]
+
+
+def own_canary_flows(timeline: Timeline) -> list[Flow]:
+    """``own_flows`` that carry a seeded canary's match (``canary_carriers``), in time order."""
+    appid = _appid(timeline)
+    return [f for f in canary_carriers(timeline, Flow) if f.appid is None or appid is None or f.appid == appid]
 
 
 def pi_flows(timeline: Timeline, config: ProbeConfig, *, include_platform: bool = False) -> list[Flow]:
@@ -491,10 +509,16 @@ def step_text(step: Step) -> str:
 
 def tap_subjects(step: Step, config: ProbeConfig) -> tuple[str, ...]:
     """What a tap asks for, by the tapped element's text: a scope, and "privacy" for any PI feature."""
-    text = step_text(step)
+    return _text_subjects(step_text(step), tuple(config.privacy_trigger_words))
+
+
+@lru_cache(maxsize=4096)
+def _text_subjects(text: str, privacy_trigger_words: tuple[str, ...]) -> tuple[str, ...]:
+    """Asked for every tap near a prompt or refusal by several probes, of the few texts a scenario taps:
+    answered once each."""
     scope = scope_in_text(text)
     subjects = [scope] if scope else []
-    if scope or lexicon_match(text, config.privacy_trigger_words):
+    if scope or lexicon_match(text, privacy_trigger_words):
         subjects.append(PRIVACY)
     return tuple(subjects)
 
@@ -803,17 +827,36 @@ def tapped_within(timeline: Timeline, t: int, config: ProbeConfig) -> bool:
 def untapped(timeline: Timeline, events: Iterable[EventT], config: ProbeConfig) -> list[EventT]:
     """The events with no tap within ``user_initiated_window_s`` before them (± the clock error), in their
     order: ``tapped_within`` of each, the taps' times looked up once (asked for every call of a kind)."""
-    tapped = _tap_test(timeline, config)
-    return [e for e in events if not tapped(e.t)]
+    events = events if isinstance(events, Sequence) else list(events)
+    spans_before = map(bisect_right, repeat(_tap_reach_of(timeline, config)), map(_T, events))
+    return list(compress(events, map(not_, map((1).__and__, spans_before))))  # (even: no tap; all in C)
 
 
 def _tap_test(timeline: Timeline, config: ProbeConfig) -> Callable[[int], bool]:
-    """Whether a tap lies within ``user_initiated_window_s`` before a time (± the clock error), by
-    bisection of the taps' times."""
-    error = timeline.clock_error_ns
-    window = config.user_initiated_window_ns + error
-    times = _time_index(timeline, "taps", _taps)[1]
-    return lambda t: bisect_left(times, t - window) < bisect_right(times, t + error)
+    """Whether a tap lies within ``user_initiated_window_s`` before a time (± the clock error): one
+    bisection of the times taps explain (``_tap_reach``) per time asked."""
+    reach = _tap_reach_of(timeline, config)
+    return lambda t: bisect_right(reach, t) & 1 == 1
+
+
+def _tap_reach_of(timeline: Timeline, config: ProbeConfig) -> list[int]:
+    before, after = config.user_initiated_window_ns + timeline.clock_error_ns, timeline.clock_error_ns
+    return per_timeline(timeline, ("tap reach", before, after), lambda tl: _tap_reach(tl, before, after))
+
+
+def _tap_reach(timeline: Timeline, before: int, after: int) -> list[int]:
+    """The times the taps explain, as the sorted bounds [start, stop, start, stop ...] of half-open spans: a
+    tap at τ explains τ - after <= t <= τ + before, overlapping spans merged. ``t`` lies in a span when
+    an odd number of bounds are at or before it: one bisection per time (every call of a kind is asked),
+    not two and a comparison."""
+    bounds: list[int] = []
+    for tapped in _time_index(timeline, "taps", _taps)[1]:  # in time order: spans start in order
+        start, stop = tapped - after, tapped + before + 1
+        if bounds and start <= bounds[-1]:
+            bounds[-1] = max(bounds[-1], stop)  # (the same width each: stop only grows, kept general)
+        else:
+            bounds += (start, stop)
+    return bounds
 
 
 def before_first_tap(timeline: Timeline, t: int) -> bool:
@@ -891,6 +934,13 @@ def snapshots(timeline: Timeline) -> list[UISnapshot]:
 
 def _page_snapshots(timeline: Timeline) -> list[UISnapshot]:
     return [s for s in timeline.of(UISnapshot) if s.texts or s.elements]
+
+
+def element_snapshots(timeline: Timeline) -> list[UISnapshot]:
+    """The snapshots that recorded page controls (``elements``), in time order: what the probes of forms,
+    checkboxes and buttons look at (a snapshot of texts alone has none to find); picked once per timeline,
+    a new list each time."""
+    return list(per_timeline(timeline, "element snapshots", lambda tl: [s for s in snapshots(tl) if s.elements]))
 
 
 def snapshots_between(timeline: Timeline, lo: int, hi: int) -> list[UISnapshot]:

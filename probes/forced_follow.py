@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from harness.event_views import Prompt, Step, UISnapshot
 from harness.timeline import Timeline
@@ -90,8 +91,14 @@ def _dialog_gate(prompt: Prompt, step: Step, config: ProbeConfig) -> Gate | None
 
 def _screen_sentence(snapshot: UISnapshot, texts: Sequence[str] | None = None) -> str | None:
     """``texts``: the snapshot's page_texts, when the caller has them."""
-    return next((t for t in (page_texts(snapshot) if texts is None else texts) if GATE.search(t) and WITHHELD.search(t)),
-                None)
+    return next(filter(_says_gated, page_texts(snapshot) if texts is None else texts), None)
+
+
+@lru_cache(maxsize=4096)
+def _says_gated(text: str) -> bool:
+    """A text saying content is withheld behind a gate: asked of every text of every screen, where the same
+    texts come back screen after screen (answered once each)."""
+    return GATE.search(text) is not None and WITHHELD.search(text) is not None
 
 
 def _screen_gate(snapshot: UISnapshot, step: Step, config: ProbeConfig) -> Gate | None:

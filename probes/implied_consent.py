@@ -22,6 +22,7 @@ from harness.event_views import Event, PIMatch, UIElement, UISnapshot
 from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
+    element_snapshots,
     is_before,
     is_platform_host,
     lexicon_match,
@@ -82,7 +83,7 @@ def collections(timeline: Timeline, config: ProbeConfig) -> list[Event]:
 
 def prechecked(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     seen: set[str] = set()
-    for snapshot in snapshots(timeline):
+    for snapshot in element_snapshots(timeline):  # (checkboxes are elements)
         for box in consent_checkboxes(snapshot, config):
             label = " ".join(box.text.split())
             if label in seen:

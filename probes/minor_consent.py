@@ -26,16 +26,17 @@ from probes.consent_before_collection import SENDING_APIS, send_times, sent_at
 from probes.evidence import (
     button_role,
     calls_of,
+    canary_carriers,
+    element_snapshots,
     endpoint,
     is_before,
     is_platform_host,
     is_tap,
     lexicon_match,
-    own_flows,
+    own_canary_flows,
     prompt_text,
     shorten,
     since_start,
-    snapshots,
     step_text,
 )
 from probes.finding import FindingDraft
@@ -60,7 +61,7 @@ def guardian_agreement(text: str, config: ProbeConfig) -> bool:
 def guardian_consents(timeline: Timeline, config: ProbeConfig) -> list[Event]:
     """Every guardian-consent step of the session, in time order."""
     found: list[Event] = [s for s in timeline.of(Step) if is_tap(s) and guardian_agreement(step_text(s), config)]
-    found += [s for s in snapshots(timeline) if any(
+    found += [s for s in element_snapshots(timeline) if any(
         e.kind in ("checkbox", "switch") and e.checked and guardian_agreement(e.text, config) for e in s.elements)]
     found += [answer for p in timeline.of(Prompt) if guardian_agreement(prompt_text(p), config)
               for answer in agreed_answers(timeline, p, config)[:1]]
@@ -78,14 +79,14 @@ def agreed_answers(timeline: Timeline, prompt: Prompt, config: ProbeConfig) -> l
 def minor_flows(timeline: Timeline, config: ProbeConfig) -> list[tuple[Flow, int]]:
     """(flow, when the program sent it) for the program's flows carrying the minor canary."""
     sends = send_times(calls_of(timeline, SENDING_APIS))
-    return [(f, sent_at(f, sends, timeline.clock_error_ns)) for f in own_flows(timeline)
+    return [(f, sent_at(f, sends, timeline.clock_error_ns)) for f in own_canary_flows(timeline)
             if minor_data(f) and not is_platform_host(f.host, config)]
 
 
 def has_minor_canary(timeline: Timeline, config: ProbeConfig) -> bool:
     """The session used the minor profile and the program got the child's ID (evidence ``minor_canary``):
-    asked of the kinds that carry PI (Flow, StorageWrite), not of every event."""
-    return any(m.canary == MINOR_CANARY for kind in _PI_KINDS for e in timeline.of(kind) for m in e.pi)
+    asked of the events of the kinds that carry PI (Flow, StorageWrite) that carry any canary."""
+    return any(m.canary == MINOR_CANARY for kind in _PI_KINDS for e in canary_carriers(timeline, kind) for m in e.pi)
 
 
 @probe(

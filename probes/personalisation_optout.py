@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from harness.event_views import Step, UISnapshot
 from harness.timeline import Timeline
@@ -30,9 +31,9 @@ from probes.registry import probe
 
 
 def personalised(timeline: Timeline, config: ProbeConfig) -> tuple[UISnapshot, str] | None:
-    wording = re.compile(config.personalisation_wording, re.IGNORECASE)
+    says_personalised = cache(re.compile(config.personalisation_wording, re.IGNORECASE).search)  # (once a text)
     for screen, texts in screens_with_texts(timeline):
-        text = next((t for t in texts if wording.search(t)), None)
+        text = next(filter(says_personalised, texts), None)
         if text is not None:
             return screen, text
     return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from harness.event_views import UIElement, UISnapshot
 from harness.timeline import Timeline
@@ -57,11 +58,17 @@ def script_problem(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _names_privacy_policy(title: str) -> bool:
+    """A title naming the privacy policy: asked of every screen's titles, the same few screen after screen
+    (answered once each)."""
+    return len(title) <= TITLE_MAX_CHARS and any(n in title for n in PRIVACY_POLICY_NAMES)
+
+
 def foreign_policy_screen(snapshot: UISnapshot, titles: list[str] | None = None) -> PolicyScreen | None:
     """A screen titled as the privacy policy whose body is not Chinese (probes.pages needs Chinese body words).
     ``titles``: its screen_titles, when the caller has them."""
-    title = next((t for t in (screen_titles(snapshot) if titles is None else titles) if len(t) <= TITLE_MAX_CHARS
-                  and any(n in t for n in PRIVACY_POLICY_NAMES)), None)
+    title = next(filter(_names_privacy_policy, screen_titles(snapshot) if titles is None else titles), None)
     if title is None:
         return None
     body = tuple(t for t in page_texts(snapshot) if t != title)

@@ -21,9 +21,11 @@ covering notice. Reads page snapshots: a session without them is not tested.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from harness.catalogue import PRIVACY_INTERFACES
 from harness.event_views import ApiCall, Event, Flow, PIMatch, Prompt, StorageWrite, UISnapshot
@@ -33,7 +35,7 @@ from probes.evidence import (
     button_role,
     calls_of,
     done_at,
-    is_before,
+    element_snapshots,
     is_platform_host,
     lexicon_match,
     page_elements,
@@ -44,7 +46,6 @@ from probes.evidence import (
     prompt_text,
     shorten,
     since_start,
-    snapshots,
 )
 from probes.finding import FindingDraft
 from probes.registry import probe
@@ -121,7 +122,8 @@ def button_role_of(text: str, config: ProbeConfig) -> str:
 def developer_notice(timeline: Timeline, config: ProbeConfig) -> Event | None:
     """The first developer notice: a notice dialog or a notice page, whichever was seen first."""
     found: list[Event] = [p for p in timeline.of(Prompt) if is_notice_dialog(p, config)]
-    page = next((s for s in snapshots(timeline) if is_notice_page(s, config)), None)  # (in time order: the first)
+    # (in time order: the first; a snapshot without controls is never a notice page)
+    page = next((s for s in element_snapshots(timeline) if is_notice_page(s, config)), None)
     found += [page] if page is not None else []
     return min(found, key=lambda e: (e.t, e.seq), default=None)
 
@@ -148,14 +150,23 @@ def interface_data(data: list[PIMatch]) -> bool:
     return all(pi_kind(m.type).category in INTERFACE_CATEGORIES for m in data)
 
 
+@lru_cache(maxsize=1024)
+def _kinds_of(types: frozenset[str]) -> tuple[bool, bool]:
+    """(any of ``types`` is personal data rather than a secret, all of those are ``interface_data``): asked
+    for every flow carrying PI, of a few distinct sets of types, answered once each."""
+    personal_types = [t for t in types if not pi_kind(t).secret]
+    return bool(personal_types), all(pi_kind(t).category in INTERFACE_CATEGORIES for t in personal_types)
+
+
 def first_uncovered(timeline: Timeline, config: ProbeConfig, dev: Event | None, official: Prompt | None) -> PIEvent | None:
     """The earliest PI event no notice covers: each kind of PI event is read in time order up to its first
     uncovered one, and the earliest of those is the session's (nothing is made of the covered ones, and
     data seen after the developer's notice is covered whatever it is)."""
     error = timeline.clock_error_ns
+    covered_from = (_covered_from((dev,), error), _covered_from((dev, official), error))  # by `interface`
 
     def uncovered(until: int, interface: bool) -> bool:
-        return not _covers(until, interface, dev, official, error)
+        return until < covered_from[interface]
 
     data_until = dev.t - error if dev is not None else NEVER  # at or after it, the notice covers any data
     found = [
@@ -182,9 +193,9 @@ def _first_flow(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[in
     for flow, program in program_pi_flows(timeline, config):
         if flow.t >= data_until:
             return None
-        data = [m for m in program if not pi_kind(m.type).secret]
-        if data and not is_platform_host(flow.host, config) and uncovered(flow.t, interface := interface_data(data)):
-            return PIEvent(flow, flow.t, interface, tuple(data))
+        personal_data, interface = _kinds_of(frozenset([m.type for m in program]))
+        if personal_data and not is_platform_host(flow.host, config) and uncovered(flow.t, interface):
+            return PIEvent(flow, flow.t, interface, tuple(m for m in program if not pi_kind(m.type).secret))
     return None
 
 
@@ -201,18 +212,18 @@ def _first_write(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[i
 
 def _first_form(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[int, bool], bool]) -> PIEvent | None:
     """The first form asking for personal data, when no notice covers it."""
-    for snapshot in snapshots(timeline):
+    for snapshot in element_snapshots(timeline):  # (a snapshot without controls has no input)
         field = pi_field(snapshot, config)
         if field is not None:
             return PIEvent(snapshot, snapshot.t, False, field=field) if uncovered(snapshot.t, False) else None
     return None
 
 
-def _covers(until: int, interface: bool, dev: Event | None, official: Prompt | None, error: int) -> bool:
-    """A notice was shown before ``until`` (ties within the clock error count as before): the developer's
-    for anything, WeChat's popup for privacy-interface data."""
-    notices = [n for n in (dev, official if interface else None) if n is not None]
-    return any(not is_before(until, n.t, error) for n in notices)
+def _covered_from(notices: tuple[Event | None, ...], error: int) -> float:
+    """From when one of ``notices`` covers what comes (ties within the clock error count as before; never:
+    infinity): the developer's notice covers anything, WeChat's popup privacy-interface data too. A bound
+    worked out once, not a test of each notice for each of the session's PI events."""
+    return min((n.t - error for n in notices if n is not None), default=math.inf)
 
 
 @probe(

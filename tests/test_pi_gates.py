@@ -6,6 +6,7 @@ import base64
 import json
 import random
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -34,9 +35,7 @@ def ungated() -> Iterator[None]:
 
 
 def _clear_caches() -> None:
-    for cached in (core.key_gated, core.keys_gated, core.registry, core.registry_by_verdict):
-        cached.cache_clear()
-    core.SHAPES.clear()  # what the gated recognisers found: the ungated ones must find it again
+    core.clear_caches()  # and what the gated recognisers found: the ungated ones must find it again
 
 
 def _bodies(seed: int) -> list[bytes]:
@@ -456,3 +455,107 @@ def test_the_bank_card_gate_reads_as_before() -> None:
         for start in (0, len(text) // 2):
             found, expected = gate.text.search(text, start), before.search(text, start)
             assert (found and found.span()) == (expected and expected.span()), text
+
+
+# ---------------------------------------------------------------------------------------------- body verdict
+
+
+def _gate_texts() -> list[str]:
+    """Values and texts the gates' patterns occur in and nearly occur in: the corpus's, and random
+    strings of the characters the patterns look for."""
+    r = random.Random(9)
+    texts = [str(s.carrier) for s in CORPUS if s.kind in ("value", "text")]
+    texts += [json.dumps(s.carrier, ensure_ascii=False) for s in CORPUS if s.kind == "http"]
+    alphabet = "0123456789 -:.,，：=@AaBbFfKkIiDdTtLlPpSsOoRr护照京沪A区县旗史病患有诊断为仰教我人信皈依/+_\u3000\t"
+    texts += ["".join(r.choice(alphabet) for _ in range(r.randrange(1, 40))) for _ in range(20000)]
+    texts += ["AKID", "LTAI", "AKIA", "沪B", "病史 ：", "诊断为", "我信", "人皈依", "110101199003074514", "PassPort",
+              "护照", "AA:bb", "a-0F", "secret=", "access_token=", "oAbCdEfGhIjKlMnOpQrStUvWxYz1", "AAECAwQFBgcICQoLDA0ODw=="]
+    return texts
+
+
+def test_text_screens_are_necessary_conditions_of_their_patterns() -> None:
+    """A gate's text screen says no only for a text its pattern does not occur in."""
+    screened = {name: gate for name, gate in core.GATES.items() if gate is not None and gate.text_screen is not None}
+    assert {"email", "address", "phone", "id_card", "passport", "licence_plate", "health", "religion"} <= set(screened)
+    hidden: list[tuple[str, str]] = []
+    for text in _gate_texts():
+        body = core.BodyView(text, frozenset())
+        for name, gate in screened.items():
+            if gate.text is not None and gate.text.search(text) and not gate.text_screen(body):  # type: ignore[misc]
+                hidden.append((name, text))
+    assert hidden == []
+
+
+@pytest.mark.parametrize("number", [False, True])
+def test_gate_patterns_found_in_a_value_are_found_in_its_json(number: bool) -> None:
+    """The body verdict searches the gates' patterns in a JSON body's text rather than in each value:
+    whatever a pattern finds in a value it finds in the value written in JSON (between quotes, or a
+    number between the characters of JSON syntax), so looking around a value's edge changes nothing."""
+    values = [t for t in _gate_texts() if "\\" not in t and '"' not in t and not any(c < " " for c in t)]
+    if number:
+        values = [str(n) for n in (0, -0, 7, -12, 13800138000, 110101199003074514, 4111111111111111, -460001234567890)]
+        values += [str(Decimal(t)) for t in ("31.2304", "-121.473700", "0.000001", "1.5")]
+    missed = []
+    for value in values:
+        written = [f'"{value}"', f'{{"a":"{value}"}}', f'["{value}", 1]'] if not number else [
+            f'{{"a":{value}}}', f'{{"a": {value}, "b": 1}}', f"[{value},{value}]", f"[\n  {value}\n]"]
+        for name, _, gate in core.registry():
+            if gate is None or gate.text is None or not gate.text.search("\x00" + value + "\x00"):
+                continue
+            missed += [(name, value, json_text) for json_text in written if not gate.text.search(json_text)]
+    assert missed == []
+
+
+def test_numbers_that_read_otherwise_stop_the_body_verdict() -> None:
+    """A float whose Decimal reads otherwise than it is written (1E-7 for 0.0000001, an exponent) or a
+    NaN: the values are not all substrings of the text."""
+    for text in ('{"v": 0.0000001}', '{"v": 1e5}', '{"v": 1.5E-3}', '{"v": NaN}', '{"v": -Infinity}'):
+        assert scan._parse_json_plain(text)[1] is False, text
+    for text in ('{"v": 0.000001}', '{"v": -0.5, "w": [1, 2.250]}', '{"v": -0}'):
+        assert scan._parse_json_plain(text)[1] is True, text
+
+
+def _likely_bodies() -> list[bytes]:
+    """JSON bodies the walk takes with every recogniser (a key hints at personal data), whose values'
+    personal data is not in the text as written: escaped, inside decoding layers (JSON, base64, forms,
+    percent-encoding), in numbers that read otherwise; canaries only there; dense lists all different."""
+    b64 = base64.b64encode(b'{"v":"13800138000","e":"a@b.cn"}').decode()
+    canary_b64 = base64.b64encode('{"vv":"张三丰 13800138000"}'.encode()).decode()  # no canary form as written
+    items: list[object] = [
+        {"tel": "x", "d": b64}, {"tel": "x", "d": canary_b64}, {"tel": "x", "d": json.dumps({"mobile": "13800138000", "addr": "上海市黄浦区南京东路 1 号"})},
+        {"name": "李四", "f": "a=13800138000&name=%E5%BC%A0%E4%B8%89%E4%B8%B0"}, {"tel": "x", "p": "a%20b%2013800138000"},
+        {"tel": "x", "v": "\u0031\u0033800138000", "n": "\u5f20\u4e09\u4e30"}, {"tel": "x", "v": "a\nb 13800138000"},
+        {"tel": "x", "q": "at 31.2304 ,\n121.4737 now", "m": "AA:BB:CC:DD:EE:0F"}, {"tel": "x", "k": "AKID" + "a1" * 16},
+        {"tel": "x", "c": base64.b64encode(b"13812345678").decode()}, {"tel": "x", "h": "既往病史\n：高血压"},
+        {"address": "x", "sub": {"v": "京A12345", "w": "沪B·12345", "r": "宗教信仰：佛教", "certType": "PassPort", "certNo": "E12345678"}},
+    ]
+    bodies = [json.dumps({"list": [item]}, ensure_ascii=ascii).encode() for item in items for ascii in (False, True)]
+    bodies += [json.dumps({"list": items}, separators=(",", ":"), ensure_ascii=False).encode()]
+    bodies += [b'{"tel": 0.0000001, "v": 1E-7}', b'{"tel": NaN, "v": "13800138000"}', b'{"phone": "1", "v": -0}']
+    stores = [{"name": f"鲜果坊 {n}号店", "address": f"上海市黄浦区南京东路 {100 + n} 号", "distance": 420 + n * 7,
+               "tel": f"1390013{n:04d}", "mail": f"s{n}@shop.cn", "pos": f"121.{4737 + n},31.{2304 + n}",
+               "id": f"1101011990030{n % 10}4514"} for n in range(260)]
+    bodies += [json.dumps({"stores": stores}, ensure_ascii=False).encode(),
+               json.dumps({"stores": stores[:30]}, ensure_ascii=True, indent=2).encode()]
+    return bodies
+
+
+def test_the_body_verdict_changes_no_match(request: pytest.FixtureRequest) -> None:
+    """A JSON body walked with every recogniser is searched once for the gates' patterns and the
+    canaries (the body verdict): its groups get the very same recognisers, and a value's decoding
+    layers are looked at as without it. The same matches as without the shortcuts."""
+    walker = scan._Walker(scan.prepare_canaries(CANARIES))
+    assert walker.screened_json(_likely_bodies()[-2].decode())[1] is None and walker.texts is not None
+
+    def scan_all() -> list[list[PIMatch]]:
+        return [find_pi_in_http("https://a.example.cn/x", {}, body, "application/json", "response", canaries)
+                for body in _likely_bodies()
+                for canaries in (CANARIES, {"nickname": "张三丰", "phone": "13800138000"}, None)]
+
+    verdicts = scan_all()
+    found = {m.type for ms in verdicts for m in ms}
+    assert {"phone", "email", "address", "name", "location", "device_id", "cloud_key", "health", "licence_plate",
+            "religion", "passport", "id_card"} <= found
+    assert sum(m.canary is not None for ms in verdicts for m in ms) >= 10
+    request.getfixturevalue("unscreened")
+    assert scan_all() == verdicts

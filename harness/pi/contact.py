@@ -44,7 +44,11 @@ def _email_screen(body: BodyView) -> bool:
     return not all(_asset_domain(domain) for domain in set(_EMAIL_SCREEN.findall(body.text)))
 
 
-@recogniser("email", text="@", per_value=True, screen=_email_screen)
+def _has_at(body: BodyView) -> bool:
+    return "@" in body.text
+
+
+@recogniser("email", text="@", per_value=True, screen=_email_screen, text_screen=_has_at)
 def recognise_email(group: Group) -> Iterator[PIMatch]:
     """Email addresses, not asset names (icon@2x.png) nor package specs: high in a whole value,
     medium in free text (code and templates hold example addresses)."""
@@ -162,7 +166,18 @@ def _address_screen(body: BodyView) -> bool:
     return False
 
 
-@recogniser("address", text=_HAN, per_value=True, screen=_address_screen)
+def _address_key(key: str) -> bool:
+    return address_key_role(key) is not None
+
+
+def _has_district(body: BodyView) -> bool:
+    text = body.text
+    return "区" in text or "县" in text or "旗" in text
+
+
+# a value it can match is under an address or region key, or holds a full address: a district character
+@recogniser("address", text=r"[区县旗]", key=_address_key, per_value=True, screen=_address_screen,
+            text_screen=_has_district)
 def recognise_address(group: Group) -> Iterator[PIMatch]:
     """Postal addresses: under an address key (address, addr, detailInfo, 收货地址) with a street
     token: high, without one: medium; province/city/county names alone: low; a full address

@@ -122,6 +122,7 @@ class Gate:
     arrays: bool = False
     per_value: bool = False
     screen: Screen | None = None
+    text_screen: Screen | None = None  # see text_possible()
 
 
 class BodyView:
@@ -285,25 +286,62 @@ def recogniser(
     arrays: bool = False,
     per_value: bool = False,
     screen: Screen | None = None,
+    text_screen: Screen | None = None,
 ) -> Callable[[Recogniser], Recogniser]:
     """Register a recogniser; ``pi_type`` names the registry entry (one function may yield related types).
     ``text``/``key``/``arrays``/``per_value`` are its Gate: each must hold for every group (value, if
     per_value) the recogniser can match in (test_pi_gates checks them against ungated runs); none
     given: it runs on every group. ``screen``: a sharper necessary condition over a whole body (see
-    possible()) than the gate's text pattern, which is the default."""
+    possible()) than the gate's text pattern, which is the default. ``text_screen``: a necessary
+    condition over a whole body of the text pattern itself, cheaper than searching it in each
+    group (see text_possible()); SEARCH: the pattern searched in the body (when it opens on a
+    literal the regex engine skips to); none: the pattern is searched in every group."""
 
     def register(fn: Recogniser) -> Recogniser:
         if pi_type in RECOGNISERS:
             raise ValueError(f"recogniser for {pi_type!r} registered twice")
         RECOGNISERS[pi_type] = fn
         gated = text is not None or key is not None or arrays
-        GATES[pi_type] = Gate(re.compile(text) if text else None, key, arrays, per_value, screen) if gated else None
-        for cached in (key_gated, keys_gated, registry, registry_by_verdict):
-            cached.cache_clear()
-        SHAPES.clear()
+        pattern = re.compile(text) if text else None
+        body_screen = _searched(pattern) if text_screen is SEARCH and pattern is not None else text_screen
+        GATES[pi_type] = Gate(pattern, key, arrays, per_value, screen, body_screen) if gated else None
+        clear_caches()
         return fn
 
     return register
+
+
+def SEARCH(body: BodyView) -> bool:
+    """As a text_screen: the gate's own pattern searched in the whole body (see recogniser())."""
+    raise AssertionError("SEARCH is replaced by the gate's search when a recogniser registers")
+
+
+def _searched(pattern: re.Pattern[str]) -> Screen:
+    def screen(body: BodyView) -> bool:
+        return pattern.search(body.text) is not None
+
+    return screen
+
+
+def first_char_screen(chars: str, rest: str) -> Screen:
+    """A text_screen for the pattern ``[chars](?:rest)`` (chars: literal characters, none special in a
+    character class): each character looked for at C speed first, then, only for one that occurs,
+    the pattern that opens on it (a literal the regex engine skips to; one character class of rare
+    characters made it test every character of the text)."""
+    patterns = tuple((char, re.compile(re.escape(char) + f"(?:{rest})")) for char in chars)
+
+    def screen(body: BodyView) -> bool:
+        text = body.text
+        return any(char in text and pattern.search(text) is not None for char, pattern in patterns)
+
+    return screen
+
+
+def clear_caches() -> None:
+    """Forget what was worked out from the registry and its gates (and what the recognisers found)."""
+    for cached in (key_gated, keys_gated, registry, registry_by_verdict, _candidates):
+        cached.cache_clear()
+    SHAPES.clear()
 
 
 @lru_cache(maxsize=KEY_CACHE)
@@ -313,15 +351,18 @@ def key_gated(key: str) -> frozenset[str]:
 
 
 def applicable(
-    group: Group, joined: str, starts: list[int], only: frozenset[str] | None = None
+    group: Group, joined: str, starts: list[int], only: frozenset[str] | None = None,
+    texts: frozenset[str] | None = None,
 ) -> list[tuple[Recogniser, Group]]:
     """The recognisers to run on a group, each with the group it is to see: the whole group, or for a
     per-value recogniser the values that pass its gate. ``joined``: the values joined by NULs;
-    ``starts``: where each value begins in it; ``only``: the recognisers the body screen left."""
+    ``starts``: where each value begins in it; ``only``: the recognisers the body screen left;
+    ``texts``: the recognisers whose text pattern may occur in the group's values (text_possible();
+    None: any), the others' patterns are not searched."""
     scalars = group.scalars
     keyed = keys_gated(tuple([s.key for s in scalars]))
     chosen_by: list[tuple[Recogniser, Group]] = []
-    for name, fn, gate, search in registry_by_verdict(only):
+    for name, fn, gate, search in _candidates(only, texts, keyed, group.array):
         if gate is None:
             chosen_by.append((fn, group))
             continue
@@ -339,14 +380,44 @@ def applicable(
     return chosen_by
 
 
+@lru_cache(maxsize=1024)
+def _candidates(
+    only: frozenset[str] | None, texts: frozenset[str] | None, keyed: frozenset[str], array: bool
+) -> tuple[tuple[str, Recogniser, Gate | None, Callable[..., object] | None], ...]:
+    """The recognisers applicable() may choose for a group: those without a gate, those whose text
+    pattern it searches, those a member key gates and (``array``) those that take every array."""
+    return tuple(entry for entry in registry_by_verdict(only, texts)
+                 if entry[2] is None or entry[3] is not None or entry[0] in keyed or (array and entry[2].arrays))
+
+
 @lru_cache(maxsize=64)
 def registry_by_verdict(
-    only: frozenset[str] | None,
+    only: frozenset[str] | None, texts: frozenset[str] | None = None
 ) -> tuple[tuple[str, Recogniser, Gate | None, Callable[..., object] | None], ...]:
     """The registry as applicable() reads it: the recognisers the body screen left (all for None),
-    each with its gate's text search."""
-    return tuple((name, fn, gate, gate.text.search if gate is not None and gate.text is not None else None)
-                 for name, fn, gate in registry() if only is None or name in only)
+    each with its gate's text search (None when its pattern cannot occur: not in ``texts``); a
+    gated recogniser with neither a search, a key predicate nor arrays is left out (it cannot run)."""
+    entries = []
+    for name, fn, gate in registry():
+        if only is not None and name not in only:
+            continue
+        search = gate.text.search if gate is not None and gate.text is not None else None
+        if texts is not None and name not in texts:
+            search = None
+        if gate is not None and search is None and gate.key is None and not gate.arrays:
+            continue
+        entries.append((name, fn, gate, search))
+    return tuple(entries)
+
+
+def text_possible(body: BodyView) -> frozenset[str]:
+    """The recognisers whose gate's text pattern may occur in a value of a body whose every value is
+    a substring of ``body.text`` between characters of JSON syntax, quotes or white space (the gate
+    patterns never match those on a value's edge where they look around it: see
+    tests/test_pi_gates.py), by the gates' text screens; a gate without one is always in.
+    applicable() then searches the others' patterns in none of the body's groups."""
+    return frozenset(name for name, _, gate in registry() if gate is not None and gate.text is not None
+                     and (gate.text_screen is None or gate.text_screen(body)))
 
 
 def possible(body: BodyView) -> set[str]:

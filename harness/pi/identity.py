@@ -12,6 +12,7 @@ from harness.pi.core import (
     Group,
     Scalar,
     bounded_finditer,
+    first_char_screen,
     has_hint,
     has_id_hint,
     match,
@@ -37,8 +38,18 @@ def _id_card_screen(body: BodyView) -> bool:
     return bool(needles)
 
 
+# the gate's pattern from its century, a literal the regex engine skips to (it tested every character
+# for a digit from the area code on)
+_CENTURIES = (re.compile(r"1[89](?<=[1-9]\d{5}1[89])"), re.compile(r"20(?<=[1-9]\d{5}20)"))
+
+
+def _id_card_text_screen(body: BodyView) -> bool:
+    return any(century.search(body.text) is not None for century in _CENTURIES)
+
+
 # the area code and the century of the birth year
-@recogniser("id_card", text=r"[1-9]\d{5}(?:18|19|20)", per_value=True, screen=_id_card_screen)
+@recogniser("id_card", text=r"[1-9]\d{5}(?:18|19|20)", per_value=True, screen=_id_card_screen,
+            text_screen=_id_card_text_screen)
 def recognise_id_card(group: Group) -> Iterator[PIMatch]:
     """GB 11643 numbers with a valid province, a real past birthdate and the check character: that
     validated structure is high confidence; under an order/serial key it is medium."""
@@ -133,7 +144,11 @@ def _passport_screen(body: BodyView) -> bool:
 
 
 # the document type beside a number is matched by lower(): ASCII case only
-@recogniser("passport", text=r"[Pp护](?:[Aa][Ss][Ss][Pp][Oo][Rr][Tt]|照)", key=_passport_key, screen=_passport_screen)
+_PASSPORT_FIRST, _PASSPORT_REST = "Pp护", "[Aa][Ss][Ss][Pp][Oo][Rr][Tt]|照"
+
+
+@recogniser("passport", text=f"[{_PASSPORT_FIRST}](?:{_PASSPORT_REST})", key=_passport_key, screen=_passport_screen,
+            text_screen=first_char_screen(_PASSPORT_FIRST, _PASSPORT_REST))
 def recognise_passport(group: Group) -> Iterator[PIMatch]:
     """Passport numbers, only under a passport key hint or beside a "passport" document type (alone
     they are any short code)."""
@@ -149,7 +164,8 @@ def recognise_passport(group: Group) -> Iterator[PIMatch]:
 
 # ---------------------------------------------------------------------------------------------- licence plate
 
-_PLATE_HEAD = r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]"
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_HEAD = rf"[{_PROVINCES}][A-HJ-NP-Z]"
 _PLATE_RE = re.compile(
     rf"(?<![A-Za-z0-9])({_PLATE_HEAD}·?[A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0-9挂学警港澳])(?![A-Za-z0-9])"
 )
@@ -164,7 +180,8 @@ def _plate_screen(body: BodyView) -> bool:
 _PLATE_HEAD_RE = re.compile(_PLATE_HEAD)
 
 
-@recogniser("licence_plate", text=_PLATE_HEAD, per_value=True, screen=_plate_screen)
+@recogniser("licence_plate", text=_PLATE_HEAD, per_value=True, screen=_plate_screen,
+            text_screen=first_char_screen(_PROVINCES, "[A-HJ-NP-Z]"))
 def recognise_licence_plate(group: Group) -> Iterator[PIMatch]:
     """Mainland plates: a province character, an issuing letter and 5-6 characters (no I or O).
     The form is distinctive; a whole value or a key hint is high, a span of free text medium."""

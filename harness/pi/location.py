@@ -14,6 +14,7 @@ from harness.pi.core import (
     KEY_CACHE,
     MAX_TEXT_CHARS,
     PRECISE_SUFFIX,
+    SEARCH,
     TRACK_PREFIX,
     BodyView,
     Group,
@@ -105,7 +106,8 @@ def _location_screen(body: BodyView) -> bool:
 
 
 # a coordinate pair in a string ("121.47,31.23") needs a decimal point before its comma
-@recogniser("location", text=r"\.\d+\s*[,，]", key=_coordinate_key, arrays=True, screen=_location_screen)
+@recogniser("location", text=r"\.\d+\s*[,，]", key=_coordinate_key, arrays=True, screen=_location_screen,
+            text_screen=SEARCH)
 
 def recognise_location(group: Group) -> Iterator[PIMatch]:
     """Coordinates under lat/lng keys (a pair is one fix), "lng,lat" strings and [lng, lat] arrays."""

@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from harness.pi.core import BodyView, Group, Scalar, has_hint, has_id_hint, mask, new_match, recogniser
+from harness.pi.core import (
+    SEARCH,
+    BodyView,
+    Group,
+    Scalar,
+    has_hint,
+    has_id_hint,
+    mask,
+    new_match,
+    recogniser,
+)
 from harness.timeline import Confidence, PIMatch
 
 _PHONE_CORE = (
@@ -34,7 +44,7 @@ def _phone_screen(body: BodyView) -> bool:
 
 
 # the number itself is a 1 and ten more digits (a literal first: the regex engine skips to it)
-@recogniser("phone", text=r"1\d{10}", per_value=True, screen=_phone_screen)
+@recogniser("phone", text=r"1\d{10}", per_value=True, screen=_phone_screen, text_screen=SEARCH)
 def recognise_phone(group: Group) -> Iterator[PIMatch]:
     """Mainland mobile numbers, with optional +86, never inside a longer digit run. In free text a key
     hint nearby is needed for high confidence: 13-digit ms timestamps and order ids collide."""

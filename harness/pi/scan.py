@@ -62,6 +62,7 @@ from harness.pi.core import (
     possible,
     relocated,
     safe_key,
+    text_possible,
 )
 from harness.pi.identity import has_card_hint, has_id_card_hint
 from harness.pi.location import has_location_hint, track_in, track_possible
@@ -180,6 +181,10 @@ class _Walker:
     complete: bool = False  # MAX_MATCHES distinct matches: nothing found later would be reported
     only: frozenset[str] | None = None  # the recognisers (and TRACK) the body screen left, None: all
     needles: frozenset[str] | None = None  # when set, a subtree none of whose values holds one is skipped
+    # the recognisers whose gate's text pattern may occur in the groups of the JSON body's own values (not
+    # in what a decoding layer of one holds), None: any; canary_free: no canary occurs in those values
+    texts: frozenset[str] | None = None
+    canary_free: bool = False
     # an object of strings and integers only -> its group's matches, as locations after the object's own
     flat_objects: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...]] = field(default_factory=dict)
     flat_misses: int = 0  # objects looked up in flat_objects in vain since the last found (MAX_FLAT_MISSES: no more)
@@ -209,7 +214,7 @@ class _Walker:
         joined = "\x00".join([s[2] for s in bounded])  # the texts
         if not self.canary_only:
             self.recognise(group, joined)
-        if self.canary_forms:
+        if self.canary_forms and not self.canary_free:
             lowered = joined.lower()
             present = [form for form in self.canary_forms if form.needle in lowered]
             if present:
@@ -231,7 +236,7 @@ class _Walker:
         self.shape_misses += signature is not None
         before = len(self.matches)
         starts = list(accumulate([len(s[2]) + 1 for s in group.scalars[:-1]], initial=0))  # s[2]: the text
-        for recognise, seen in applicable(group, joined, starts, self.only):
+        for recognise, seen in applicable(group, joined, starts, self.only, self.texts):
             self.matches.extend(recognise(seen))
         if signature is not None and known is SHAPES.UNSEEN:
             SHAPES.put(signature, _relative(self.matches[before:], stem), len(joined) + 64 * len(group.scalars))
@@ -377,9 +382,21 @@ class _Walker:
             self.group(location, key, [Scalar(location, key, text, whole)])
 
     def text_layers(self, text: str, location: str, key: str | None, layers: int) -> bool:
-        """Decode one layer of a text and scan what it holds; False when the text is not encoded."""
+        """Decode one layer of a text and scan what it holds; False when the text is not encoded. What
+        a layer holds is not a substring of the body: the body's verdicts (texts, canary_free) do not
+        hold for it."""
         if layers >= MAX_LAYERS or self.values_left <= 0 or len(text) < 2:
             return False
+        if self.texts is None and not self.canary_free:
+            return self._text_layers(text, location, key, layers)
+        texts, canary_free = self.texts, self.canary_free
+        self.texts, self.canary_free = None, False
+        try:
+            return self._text_layers(text, location, key, layers)
+        finally:
+            self.texts, self.canary_free = texts, canary_free
+
+    def _text_layers(self, text: str, location: str, key: str | None, layers: int) -> bool:
         text = text[:MAX_TEXT_CHARS]
         stripped = text.strip()
         if stripped[:1] in ("{", "[") or (stripped[:1] == '"' and stripped[-1:] == '"' and len(stripped) > 2):
@@ -491,7 +508,8 @@ class _Walker:
                         self.value(parsed, f"{location}.json", "$", None, 0, 0)
                     return
             finally:
-                self.only = self.needles = None
+                self.only = self.needles = self.texts = None
+                self.canary_free = False
         looks_like_form = _looks_like_form(stripped)
         if "x-www-form-urlencoded" in media or looks_like_form:
             self.form(stripped, f"{location}.form", 0)
@@ -507,12 +525,18 @@ class _Walker:
         cost more than the gate searches they save, and a large one may stop early at MAX_MATCHES).
         A canary in the text keeps the walk (CANARY in the verdict), the recognisers still
         restricted: canaries are matched apart."""
-        if self.canary_only or _walk_likely(_PEEKED_KEY_RE.findall(text, 0, _PEEK_CHARS)):
-            return _parse_json(text), None  # the keys of the first objects already say so
+        if self.canary_only:
+            return _parse_json(text), None
+        if _walk_likely(_PEEKED_KEY_RE.findall(text, 0, _PEEK_CHARS)):  # the keys of the first objects say so
+            parsed, plain = _parse_json_plain(text)
+            if parsed is not _NOT_JSON and plain:
+                self.note_values(text, parsed)
+            return parsed, None
         parsed, keys, plain = _parse_json_noting(text)
         if parsed is _NOT_JSON or not plain:
             return parsed, None
         if _walk_likely(keys):
+            self.note_values(text, parsed)
             return parsed, None
         if "\\" in text:  # escapes (\uXXXX from ensure_ascii): the values written again, without
             try:  # numbers as their str(), as the walk reads them
@@ -532,6 +556,22 @@ class _Walker:
         if names and names <= body.needles.keys():
             self.needles = frozenset().union(*body.needles.values())
         return parsed, frozenset(names)
+
+    def note_values(self, text: str, parsed: object) -> None:
+        """For a JSON body walked with every recogniser: which gates' text patterns may occur in its
+        values, and whether a canary may (texts, canary_free), from its text at C speed, once, instead
+        of for each group. Every value is a substring of ``text`` (its numbers are written as they read:
+        see _parse_json_plain) unless the text has escapes: the values are then written again."""
+        if "\\" in text:
+            try:
+                text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"), default=str)
+            except (ValueError, RecursionError):
+                return
+            if "\\" in text:
+                return
+        body = BodyView(text, frozenset())
+        self.texts = text_possible(body)
+        self.canary_free = bool(self.canary_forms) and not _canary_in_body(body, self.canary_forms)
 
     def multipart(self, body: bytes, content_type: str, location: str) -> None:
         found = re.search(r'boundary="?([^";]{1,200})"?', content_type)
@@ -708,7 +748,7 @@ def _layered(body: BodyView) -> bool:
 
 def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
     """_parse_json(), with the keys of every object and whether every number is written as its
-    text will read (no exponent, no NaN or Infinity)."""
+    text will read (see _parse_json_plain)."""
     keys: set[str] = set()
     plain = True
 
@@ -718,9 +758,10 @@ def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
 
     def on_float(number: str) -> Decimal:
         nonlocal plain
-        if "e" in number or "E" in number:
+        value = Decimal(number)
+        if plain and str(value) != number:  # an exponent, or 1E-7 for 0.0000001
             plain = False
-        return Decimal(number)
+        return value
 
     def on_constant(name: str) -> float:
         nonlocal plain
@@ -737,6 +778,32 @@ def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
 
 
 _DECIMAL_JSON = json.JSONDecoder(parse_float=Decimal)
+
+
+def _parse_json_plain(text: str) -> tuple[object, bool]:
+    """_parse_json(), and whether every number reads as written: each float's Decimal as its text
+    (not 1E-7 for 0.0000001, no exponent), no NaN or Infinity. An integer reads as written but -0
+    (as 0), which no gate's text pattern matches."""
+    plain = True
+
+    def on_float(number: str) -> Decimal:
+        nonlocal plain
+        value = Decimal(number)
+        if plain and str(value) != number:
+            plain = False
+        return value
+
+    def on_constant(name: str) -> float:
+        nonlocal plain
+        plain = False
+        return float(name)
+
+    if len(text) > MAX_TEXT_CHARS:
+        return _NOT_JSON, False
+    try:
+        return json.JSONDecoder(parse_float=on_float, parse_constant=on_constant).decode(text), plain
+    except (ValueError, RecursionError, InvalidOperation):
+        return _NOT_JSON, False
 
 
 def _parse_json(text: str) -> object:

@@ -16,6 +16,7 @@ from harness.pi.core import (
     Group,
     Scalar,
     bounded_finditer,
+    first_char_screen,
     key_tokens,
     match,
     recogniser,
@@ -67,8 +68,10 @@ def _content(scalar: Scalar) -> str | None:
     return value if re.search(r"[A-Za-z\u4e00-\u9fff]", value) else None
 
 
-_HEALTH_GATE = r"[史源果断病称况型患确诊](?:\s*[:：]|有|诊|断为)"
-_RELIGION_GATE = r"[仰教我人](?:\s*[:：]|信|皈依)"
+_HEALTH_FIRST, _HEALTH_REST = "史源果断病称况型患确诊", r"\s*[:：]|有|诊|断为"
+_RELIGION_FIRST, _RELIGION_REST = "仰教我人", r"\s*[:：]|信|皈依"
+_HEALTH_GATE = rf"[{_HEALTH_FIRST}](?:{_HEALTH_REST})"
+_RELIGION_GATE = rf"[{_RELIGION_FIRST}](?:{_RELIGION_REST})"
 
 
 def _screen(gate: str, *words: str) -> Callable[[BodyView], bool]:
@@ -83,7 +86,8 @@ def _screen(gate: str, *words: str) -> Callable[[BodyView], bool]:
 
 
 # a label's last character before its colon, or 患有 / 确诊 / 诊断为 (one character class first: fast to skip to)
-@recogniser("health", key=health_key, text=_HEALTH_GATE, per_value=True, screen=_screen(_HEALTH_GATE, "有", "诊", "断为"))
+@recogniser("health", key=health_key, text=_HEALTH_GATE, per_value=True, screen=_screen(_HEALTH_GATE, "有", "诊", "断为"),
+            text_screen=first_char_screen(_HEALTH_FIRST, _HEALTH_REST))
 def recognise_health(group: Group) -> Iterator[PIMatch]:
     """Health data: a value under a health key (diagnosis, allergy, bloodType, 病史, 过敏) - high; a
     labelled value in a text ("既往病史：高血压") - high; "本人患有..." - medium."""
@@ -99,7 +103,8 @@ def recognise_health(group: Group) -> Iterator[PIMatch]:
             yield match("health", scalar, hit.group(1), "medium")
 
 
-@recogniser("religion", key=religion_key, text=_RELIGION_GATE, per_value=True, screen=_screen(_RELIGION_GATE, "信", "皈依"))
+@recogniser("religion", key=religion_key, text=_RELIGION_GATE, per_value=True, screen=_screen(_RELIGION_GATE, "信", "皈依"),
+            text_screen=first_char_screen(_RELIGION_FIRST, _RELIGION_REST))
 def recognise_religion(group: Group) -> Iterator[PIMatch]:
     """Religious belief: a value under a religion key (religion, faith, 宗教信仰) - high; a labelled
     value in a text ("宗教信仰：佛教") - high; "我信仰佛教" - medium."""

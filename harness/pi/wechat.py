@@ -8,7 +8,7 @@ import binascii
 import re
 from collections.abc import Iterator
 
-from harness.pi.core import BodyView, Group, bounded_finditer, has_hint, key_tokens, match, recogniser
+from harness.pi.core import SEARCH, BodyView, Group, bounded_finditer, has_hint, key_tokens, match, recogniser
 from harness.timeline import PIMatch
 
 _OPENID_RE = re.compile(r"[A-Za-z0-9_-]{28}")
@@ -37,7 +37,8 @@ def _openid_screen(body: BodyView) -> bool:
 
 
 # under an openid/unionid key, or an o-prefixed value of 28 characters
-@recogniser("openid", text=r"o[A-Za-z0-9_-]{27}", key=_wechat_id_key, per_value=True, screen=_openid_screen)
+@recogniser("openid", text=r"o[A-Za-z0-9_-]{27}", key=_wechat_id_key, per_value=True, screen=_openid_screen,
+            text_screen=SEARCH)
 def recognise_openid(group: Group) -> Iterator[PIMatch]:
     """OpenIDs (28 chars, by convention starting with "o") and UnionIDs (28-29). Under an openid /
     unionid key: high; an o-prefixed id-like whole value elsewhere: medium (tokens look alike)."""
@@ -60,7 +61,7 @@ def _secretish_key(key: str | None) -> bool:
 
 
 # "==" first: the regex engine skips to it, then looks back for the 22 characters
-@recogniser("session_key", text=r"==(?<=[A-Za-z0-9+/]{22}==)", per_value=True)
+@recogniser("session_key", text=r"==(?<=[A-Za-z0-9+/]{22}==)", per_value=True, text_screen=SEARCH)
 def recognise_session_key(group: Group) -> Iterator[PIMatch]:
     """session_key: base64 of 16 bytes (24 chars ending "=="). Under a session_key key: high; any
     other 16-byte base64 value is low (IVs, digests and nonces have the same form)."""
@@ -84,7 +85,7 @@ def _secret_key(key: str | None) -> bool:
 
 
 # a whole value needs a secret/key key; "secret=" in a text (any case) otherwise
-@recogniser("app_secret", text=r"=(?<=(?i:secret)=)", key=_secret_key)
+@recogniser("app_secret", text=r"=(?<=(?i:secret)=)", key=_secret_key, text_screen=SEARCH)
 
 def recognise_app_secret(group: Group) -> Iterator[PIMatch]:
     """AppSecret: 32 lower-case hex under a secret key (secret=, appsecret, app_secret), or beside an
@@ -110,7 +111,7 @@ def _token_key(key: str | None) -> bool:
         tokens & {"token", "authorization", "auth"})
 
 
-@recogniser("access_token", text=r"=(?<=(?i:access_token)=)", key=_token_key, per_value=True)
+@recogniser("access_token", text=r"=(?<=(?i:access_token)=)", key=_token_key, per_value=True, text_screen=SEARCH)
 def recognise_access_token(group: Group) -> Iterator[PIMatch]:
     """access_token / refresh_token values (high), `access_token=` in a text (high), and other
     tokens under a token/authorization key (medium: a first-party session token is not a WeChat
@@ -137,11 +138,11 @@ def _tokenish(value: str) -> bool:
 
 
 def _cloud_key_screen(body: BodyView) -> bool:
-    utf8 = body.utf8  # the rare byte first (memchr)
-    return (b"K" in utf8 and (b"AKID" in utf8 or b"AKIA" in utf8)) or (b"L" in utf8 and b"LTAI" in utf8)
+    text = body.text  # the rare character first (memchr)
+    return ("K" in text and ("AKID" in text or "AKIA" in text)) or ("L" in text and "LTAI" in text)
 
 
-@recogniser("cloud_key", text="AKID|LTAI|AKIA", per_value=True, screen=_cloud_key_screen)
+@recogniser("cloud_key", text="AKID|LTAI|AKIA", per_value=True, screen=_cloud_key_screen, text_screen=_cloud_key_screen)
 def recognise_cloud_key(group: Group) -> Iterator[PIMatch]:
     """Cloud access key ids (AKID..., LTAI..., AKIA...) anywhere: their form is the evidence."""
     for scalar in group.scalars:
