@@ -875,43 +875,61 @@ def is_listener_delivery(call: ApiCall) -> bool:
 
 
 def successful_calls(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
-    return [c for c in calls_of(timeline, apis) if c.ok is True]
+    """``calls_of`` that succeeded (``ok`` True), picked by the index's success flags without touching the
+    calls that did not."""
+    calls, by_api, _, succeeded = _calls_index(timeline)
+    positions = _positions_of(by_api, apis)
+    return list(map(calls.__getitem__, compress(positions, map(succeeded.__getitem__, positions))))
 
 
 def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
     """Calls of ``apis`` whatever their result (an attempt is evidence of intent), in time order: from a
     per-timeline index by API (probes ask for a few APIs among hundreds of thousands of calls)."""
     calls, by_api = _calls_by_api(timeline)
+    return list(map(calls.__getitem__, _positions_of(by_api, apis)))
+
+
+def _positions_of(by_api: dict[str, array[int]], apis: Iterable[str]) -> Sequence[int]:
+    """The positions of the calls of ``apis`` in the calls' list, ascending (time order)."""
     found = [positions for api in set(apis) if (positions := by_api.get(api))]
     if len(found) == 1:  # (one API's positions are in time order already: no list of ints to sort)
-        return list(map(calls.__getitem__, found[0]))
-    return list(map(calls.__getitem__, sorted(chain.from_iterable(found))))
+        return found[0]
+    return sorted(chain.from_iterable(found))
 
 
 def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:
-    return per_timeline(timeline, "calls by api", _index_calls)[:2]  # type: ignore[return-value]
+    return _calls_index(timeline)[:2]  # type: ignore[return-value]
 
 
 def calls_with_errors(timeline: Timeline) -> list[ApiCall]:
     """The calls that failed or carry an error (``ok`` False, an errno or an errMsg), in time order: what
     the probes of refusals and rejected calls look at, a few among hundreds of thousands of calls."""
-    return list(per_timeline(timeline, "calls by api", _index_calls)[2])
+    return list(_calls_index(timeline)[2])
 
 
-def _index_calls(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]], list[ApiCall]]:
-    """The calls by API and the calls with errors, in one pass over the calls (each call touched once:
-    reading an event's fields costs more than the test on them, the events being far apart in memory)."""
+def _calls_index(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]], list[ApiCall], bytearray]:
+    return per_timeline(timeline, "calls by api", _index_calls)
+
+
+def _index_calls(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]], list[ApiCall], bytearray]:
+    """The calls by API, the calls with errors and each call's success (1: ``ok`` True), in one pass over
+    the calls (each call touched once: reading an event's fields costs more than the test on them, the
+    events being far apart in memory)."""
     calls = timeline.of(ApiCall)
     by_api: dict[str, array[int]] = {}
     errors: list[ApiCall] = []
+    succeeded = bytearray(len(calls))  # (a byte a call)
     for index, call in enumerate(calls):
         positions = by_api.get(call.api)
         if positions is None:
             positions = by_api[call.api] = array("q")  # 8 bytes a call, not an int object each
         positions.append(index)
-        if call.ok is False or call.errno is not None or call.err_msg is not None:
+        ok = call.ok
+        if ok is True:
+            succeeded[index] = 1
+        if ok is False or call.errno is not None or call.err_msg is not None:
             errors.append(call)
-    return calls, by_api, errors
+    return calls, by_api, errors, succeeded
 
 
 def regex_search(pattern: str, text: str) -> re.Match[str] | None:
