@@ -85,11 +85,8 @@ def reprompted_taps(
 ) -> list[Event]:
     """Two consecutive taps after the refusal, each followed by a prompt for the subject before the next
     tap (and within the follow-up window): the taps and the prompts, or [] when no such pair exists."""
-    tapped = [
-        s
-        for s in taps_between(timeline, refusal.t + 1, end if end is not None else refusal.t + _FOREVER)
-        if s.t > refusal.t and (end is None or s.t < end)
-    ]
+    # (times are integers: after the refusal and before the agreement is refusal.t + 1 ..= end - 1, a slice)
+    tapped = taps_between(timeline, refusal.t + 1, end - 1 if end is not None else refusal.t + _FOREVER)
     # no prompt for the subject up to the last tap's window: no tap was asked again (the taps' subjects,
     # which cost most, are not worked out; the taps kept below are among these, the prompts too)
     bound = tapped[-1].t + config.follow_up_window_ns if tapped else refusal.t
