@@ -191,6 +191,17 @@ class BodyView:
         return b"\n".join([t for t in tokens if len(t) >= 11]).replace(b"s", b" ").decode("ascii")
 
     @cached_property
+    def digit_shape(self) -> bytes:
+        """The UTF-8 with each ASCII digit as 0, a space or a dash as s and any other byte as . (see
+        other_digits: the digits \\d takes beside 0-9)."""
+        return self.utf8.translate(_DIGIT_SHAPE)
+
+    @cached_property
+    def other_digits(self) -> bool:
+        """Whether the text may hold a decimal digit other than 0-9."""
+        return not self.text.isascii() and non_ascii_digits(self.utf8)
+
+    @cached_property
     def digit_runs(self) -> dict[int, list[str]]:
         """The maximal runs of ASCII digits of 11 or more, by length."""
         runs: dict[int, list[str]] = {}
@@ -237,9 +248,27 @@ def _byte_class(c: int) -> int:
 
 
 _CLASSES = bytes(_byte_class(c) for c in range(256))
+_DIGIT_SHAPE = bytes(48 if 48 <= c <= 57 else 115 if c in (32, 45) else 46 for c in range(256))
 
 # bytes -> digits kept, space -> "s", dash kept, anything else -> a separator for bytes.split()
 _DIGIT_TOKENS = bytes(c if 48 <= c <= 57 or c == 45 else 115 if c == 32 else 32 for c in range(256))
+
+# the first bytes of the UTF-8 of every non-ASCII decimal digit (and of other characters):
+# tests/test_pi_gates.py checks every one of them
+_DIGIT_LEADS = (b"\xd9", b"\xdb", b"\xdf", b"\xe0", b"\xe1", b"\xea")
+_FULL_WIDTH_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")
+_ASTRAL_DIGIT = re.compile(rb"\xf0(?!\x9f)|\xf0\x9f\xaf[\xb0-\xb9]")
+
+
+def non_ascii_digits(utf8: bytes) -> bool:
+    """Whether the text may hold a decimal digit other than 0-9 (\\d matches it; the screens count
+    ASCII digits), from single bytes first (memchr)."""
+    if any(lead in utf8 for lead in _DIGIT_LEADS):
+        return True
+    if b"\xef" in utf8 and _FULL_WIDTH_DIGIT.search(utf8):
+        return True
+    return b"\xf0" in utf8 and _ASTRAL_DIGIT.search(utf8) is not None
+
 
 Screen = Callable[[BodyView], bool]
 """A recogniser's body screen: False only when the recogniser cannot match any value of the body
@@ -471,8 +500,10 @@ def _passing(
     """The indexes of the values that pass a per-value gate: those under a key that gates it, and those
     its pattern occurs in, from its first ``hit`` on: one more search per value that holds the
     pattern (each resumes at the next value)."""
+    if hit is None:
+        return list(keyed)  # in order
     chosen: set[int] = set(keyed)
-    if hit is not None and gate.text is not None:
+    if gate.text is not None:
         starts = list(accumulate([len(s[2]) + 1 for s in scalars[:-1]], initial=0))  # s[2]: the text
         while hit is not None:
             index = bisect_right(starts, hit.start()) - 1

@@ -21,7 +21,7 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -60,6 +60,7 @@ from harness.pi.core import (
     applicable,
     keys_gated,
     mask,
+    non_ascii_digits,
     possible,
     relocated,
     safe_key,
@@ -124,21 +125,6 @@ def _plain_texts(obj: dict[object, object], texts: list[str]) -> None:
     for value in obj.values():
         if not isinstance(value, _CONTAINERS):
             texts.append(_scalar_text(value)[0])  # type: ignore[index]
-
-
-def _plain_scalars(obj: dict[object, object], base: str, shown: Callable[[str], str] | None) -> tuple[Scalar, ...] | None:
-    """The scalars value() makes of an object at ``base`` whose members are all scalars none of which
-    may have a decoding layer (its one group); None for any other object."""
-    scalars = []
-    for k, v in obj.items():
-        if isinstance(v, _CONTAINERS):
-            return None
-        text, number = _scalar_text(v)  # type: ignore[misc]
-        if not number and _may_be_encoded(text):
-            return None
-        k = k if type(k) is str else str(k)
-        scalars.append(Scalar(base + _member_suffix(shown(k) if shown else k), k, text, True, number))
-    return tuple(scalars)
 
 
 _KNOWN = object()  # _Walker._flat(): the object was one seen before in the walk, its matches added
@@ -222,6 +208,7 @@ class _Walker:
     # pattern may occur in their values (None: any), and whether no canary can
     texts: frozenset[str] | None = None
     canary_free: bool = False
+    suffixes: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict)  # an object's keys -> paths
     # an object of strings and integers only -> its group's matches, as locations after the object's own
     flat_objects: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...]] = field(default_factory=dict)
     flat_misses: int = 0  # objects looked up in flat_objects in vain since the last found (MAX_FLAT_MISSES: no more)
@@ -243,7 +230,10 @@ class _Walker:
     def group(
         self, member_prefix: str, key: str | None, scalars: Iterable[Scalar], *, array: bool = False
     ) -> None:
-        bounded = tuple(islice(scalars, max(0, self.values_left)))
+        if type(scalars) is tuple and len(scalars) <= self.values_left:
+            bounded = scalars
+        else:
+            bounded = tuple(islice(scalars, max(0, self.values_left)))
         self.values_left -= len(bounded)
         if not bounded or len(self.matches) >= MAX_MATCHES:
             return
@@ -399,6 +389,7 @@ class _Walker:
                    if self.needles is not None and len(nested) > 1 else None)
         batched = array and SCREEN and not self.canary_only and len(nested) > 1
         batch: _Batch | None = None
+        recognised = 0  # objects of the list recognised by a batch or alone
         for index, (suffix, member_key, member) in enumerate(nested):
             if self.values_left <= 0 or self.full():
                 return False  # value() and skip() would return at once: nothing more is counted or found
@@ -411,24 +402,55 @@ class _Walker:
                 continue
             # value() of an object in a list: its group recognised with the verdict of a batch of items
             base = f"{location}:{member_path}"
-            flat = self._flat(member, base, member_key)  # type: ignore[arg-type]
+            flat = self._flat(member, base, member_key) if self.flat_misses < MAX_FLAT_MISSES else None  # type: ignore[arg-type]
             if flat is _KNOWN:
                 continue
-            scalars = _plain_scalars(member, base, self.shown_key if self.canary_forms else None)
+            scalars = self._plain_scalars(member, base)  # type: ignore[arg-type]
             if scalars is None:
                 self._object(member, location, member_path, member_key, depth + 1, layers, flat)  # type: ignore[arg-type]
                 continue
-            if batch is None or index >= batch.end:
+            # the first object to recognise is recognised alone: a list that repeats it needs no batch
+            if (batch is None or index >= batch.end) and recognised:
                 batch = self._batch(nested, index)
+            recognised += 1
             before = len(self.matches)
             texts, canary_free = self.texts, self.canary_free
-            self.texts, self.canary_free = batch.texts, batch.canary_free
+            if batch is not None and index < batch.end:
+                self.texts, self.canary_free = batch.texts, batch.canary_free
             try:
-                self.group(base + ".", member_key, scalars[: self.values_left])  # value() reads as many members
+                self.group(base + ".", member_key, scalars)  # group() reads as many as value() reads members
             finally:
                 self.texts, self.canary_free = texts, canary_free
             self._remember(flat, base, before)
         return not nested and not layered
+
+    def _plain_scalars(self, obj: dict[object, object], base: str) -> tuple[Scalar, ...] | None:
+        """The scalars value() makes of an object at ``base`` whose keys are strings and whose members
+        are all scalars none of which may have a decoding layer (its one group); None for any other."""
+        keys = tuple(obj)
+        suffixes = self.suffixes.get(keys)
+        if suffixes is None:
+            if not all(type(k) is str for k in keys):
+                return None
+            if len(self.suffixes) >= KEY_CACHE:
+                self.suffixes.clear()
+            shown = self.shown_key if self.canary_forms else None
+            suffixes = self.suffixes[keys] = tuple([_member_suffix(shown(k) if shown else k) for k in keys])  # type: ignore[arg-type]
+        scalars = []
+        for suffix, k, v in zip(suffixes, keys, obj.values()):
+            kind = type(v)
+            if kind is str:  # as _scalar_text() reads a string and a number, the common cases
+                text, number = v[:MAX_TEXT_CHARS], False  # type: ignore[index]
+            elif kind is int:
+                text, number = str(v), True
+            elif isinstance(v, _CONTAINERS):
+                return None
+            else:
+                text, number = _scalar_text(v)  # type: ignore[misc]
+            if not number and _may_be_encoded(text):
+                return None
+            scalars.append(Scalar(base + suffix, k, text, True, number))  # type: ignore[arg-type]
+        return tuple(scalars)
 
     def _batch(self, items: list[tuple[str | int, str | None, object]], start: int) -> _Batch:
         """What the groups of the objects of scalars among the next items of a list may hold (each makes
@@ -618,7 +640,7 @@ class _Walker:
         if not _screenable(text):
             return parsed, None
         body = BodyView(text, keys)
-        if _non_ascii_digits(body.utf8) or _layered(body):
+        if non_ascii_digits(body.utf8) or _layered(body):
             return parsed, None
         names = possible(body)
         if track_possible(body):
@@ -753,23 +775,6 @@ def _holding(members: list[object], needles: frozenset[str]) -> list[bool]:
 _HOLDING_STEP = 32
 # json.dumps(obj, ensure_ascii=False, check_circular=False, default=str), without an encoder per call
 _WRITER = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=str)
-
-# the first bytes of the UTF-8 of every non-ASCII decimal digit (and of other characters):
-# tests/test_pi_gates.py checks every one of them
-_DIGIT_LEADS = (b"\xd9", b"\xdb", b"\xdf", b"\xe0", b"\xe1", b"\xea")
-_FULL_WIDTH_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")
-_ASTRAL_DIGIT = re.compile(rb"\xf0(?!\x9f)|\xf0\x9f\xaf[\xb0-\xb9]")
-
-
-def _non_ascii_digits(utf8: bytes) -> bool:
-    """Whether the text may hold a decimal digit other than 0-9 (\\d matches it; the screens count
-    ASCII digits), from single bytes first (memchr)."""
-    if any(lead in utf8 for lead in _DIGIT_LEADS):
-        return True
-    if b"\xef" in utf8 and _FULL_WIDTH_DIGIT.search(utf8):
-        return True
-    return b"\xf0" in utf8 and _ASTRAL_DIGIT.search(utf8) is not None
-
 
 def _canary_in_body(body: BodyView, forms: tuple[CanaryForm, ...]) -> bool:
     """Whether a canary form occurs anywhere in the text as the walker compares (lower-cased). An
