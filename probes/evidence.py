@@ -50,6 +50,8 @@ T = TypeVar("T")
 
 _T = attrgetter("t")
 _SECOND = itemgetter(1)
+# The timeline's order of events, (t, seq), as a sort key read in C (no Python call per event sorted).
+TIMELINE_ORDER = attrgetter("t", "seq")
 
 
 def _time_index(timeline: Timeline, name: str, select: Callable[[Timeline], list]) -> tuple[list, list[int]]:
