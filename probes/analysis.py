@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from harness.event_views import Event, Flow
 from harness.timeline import Timeline, gc_paused
 from probes.config import ProbeConfig
-from probes.evidence import EVIDENCE_MISSING, event_pi, is_strong
+from probes.evidence import EVIDENCE_MISSING, TIMELINE_ORDER, event_pi, is_strong
 from probes.finding import (
     SEVERITY_RANK,
     STATUS_RANK,
@@ -156,7 +156,7 @@ def materialise(entry: Probe, draft: FindingDraft, timeline: Timeline) -> Findin
             raise ValueError(
                 f"probe {entry.id!r} cited seq {event.seq}, which is not an event of this timeline"
             )
-    events: list[Event] = sorted(_dedupe(draft.events), key=lambda e: (e.t, e.seq))
+    events: list[Event] = sorted(_dedupe(draft.events), key=TIMELINE_ORDER)
     catalogue = rule(draft.rule)
     return Finding(
         rule=draft.rule,

@@ -35,6 +35,7 @@ from probes.evidence import (
     shorten,
     since_start,
     strong_pi,
+    successful_calls,
     types_of,
     when,
 )
@@ -72,7 +73,7 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig,
         apis = list(PRIVACY_INTERFACES)
     else:
         apis = [api for api in PRIVACY_INTERFACES if scope_of(api) == subject and api != "authorize"]
-    found: list[tuple[Event, Sequence[PIMatch]]] = [(c, []) for c in calls_of(timeline, apis) if c.ok is True]
+    found: list[tuple[Event, Sequence[PIMatch]]] = [(c, []) for c in successful_calls(timeline, apis)]
     own, program_pi, device_pi = own_flows(timeline), own_flows_pi(timeline, config), own_flows_device_pi(timeline, config)
     in_spans = _in_spans(_own_flow_times(timeline), spans)
     if subject == PRIVACY:  # the program's PI, and device information after the program read it
@@ -147,7 +148,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     error = timeline.clock_error_ns
     # per subject: what collects, in timeline order, and its indexes by the time that counts (a call's
     # result): a window bisects those times and sorts the indexes of its slice back into timeline order
-    collected: dict[str, tuple[list[tuple[Event, list[PIMatch]]], list[int], list[int]]] = {}
+    collected: dict[str, tuple[list[tuple[Event, Sequence[PIMatch]]], list[int], list[int], list[int]]] = {}
     windows = refusal_windows(timeline)
     for subject, first, end in windows:
         if subject not in collected:
@@ -155,21 +156,22 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
             pairs = _collected(timeline, subject, config, spans)
             at = [done_at(e) if isinstance(e, ApiCall) else e.t for e, _ in pairs]
             by_time = sorted(range(len(pairs)), key=at.__getitem__)
-            collected[subject] = (pairs, by_time, [at[i] for i in by_time])
-        pairs, by_time, times = collected[subject]
+            collected[subject] = (pairs, at, by_time, [at[i] for i in by_time])
+        pairs, at, by_time, times = collected[subject]
         lo = bisect_right(times, first.t + error)  # after the refusal beyond the clock error bound
         hi = len(times) if end is None else bisect_left(times, end - error)  # before the agreement, likewise
-        found: dict[str, tuple[str, list[Event], list[PIMatch]]] = {}
+        # per key: its statement's words, the events, what they collect and when (the time that counts)
+        found: dict[str, tuple[str, list[Event], list[PIMatch], list[int]]] = {}
         for index in sorted(by_time[lo:hi]):  # timeline order
             event, matches = pairs[index]
             key = _what(event)
             entry = found.get(key)
             if entry is None:
-                entry = found[key] = (_text(event), [], [])
+                entry = found[key] = (_text(event), [], [], [])
             entry[1].append(event)
             entry[2].extend(matches)
-        for key, (text, events, matches) in found.items():
-            moments = [done_at(e) if isinstance(e, ApiCall) else e.t for e in events]
+            entry[3].append(at[index])
+        for key, (text, events, matches, moments) in found.items():
             yield FindingDraft(
                 rule="CON-002",
                 status="fail",

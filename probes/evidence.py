@@ -49,6 +49,8 @@ T = TypeVar("T")
 
 _T = attrgetter("t")
 _SECOND = itemgetter(1)
+# The timeline's order of events, (t, seq), as a sort key read in C (no Python call per event sorted).
+TIMELINE_ORDER = attrgetter("t", "seq")
 
 
 def _time_index(timeline: Timeline, name: str, select: Callable[[Timeline], list]) -> tuple[list, list[int]]:
@@ -638,7 +640,7 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "collection": _has(ApiCall, Flow, StorageWrite),
     "consent_dialog": lambda tl, cfg: any(is_consent_dialog(p, cfg) for p in tl.of(Prompt)),
     "refusal": lambda tl, cfg: bool(refusals(tl)),
-    "hide": lambda tl, cfg: any(e.event == "hide" for e in tl.of(Lifecycle)),
+    "hide": lambda tl, cfg: bool(lifecycle_events(tl, "hide")),
     "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
     "minor_canary": lambda tl, cfg: _minor_consent().has_minor_canary(tl, cfg),
     "previous_categories": lambda tl, cfg: cfg.previous_categories is not None,
@@ -866,6 +868,20 @@ def before_first_tap(timeline: Timeline, t: int) -> bool:
     return first is None or is_before(t, first.t, timeline.clock_error_ns)
 
 
+def lifecycle_events(timeline: Timeline, event: str) -> list[Lifecycle]:
+    """The lifecycle events of one kind ("hide", "exit" ...), in time order, from a per-timeline index by
+    kind: the evidence checks and probes each ask for one kind among a long session's launches and shows.
+    Read-only."""
+    return per_timeline(timeline, "lifecycle by event", _lifecycle_by_event).get(event, [])
+
+
+def _lifecycle_by_event(timeline: Timeline) -> dict[str, list[Lifecycle]]:
+    by_event: dict[str, list[Lifecycle]] = {}
+    for lifecycle in timeline.of(Lifecycle):
+        by_event.setdefault(lifecycle.event, []).append(lifecycle)
+    return by_event
+
+
 def is_listener_delivery(call: ApiCall) -> bool:
     """A native event delivered to the page's wx.onX listeners (onLocationChange ...), recorded as an
     ApiCall named after the event (harness.instrument.frida.listener_delivery): data reaching the
@@ -874,43 +890,61 @@ def is_listener_delivery(call: ApiCall) -> bool:
 
 
 def successful_calls(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
-    return [c for c in calls_of(timeline, apis) if c.ok is True]
+    """``calls_of`` that succeeded (``ok`` True), picked by the index's success flags without touching the
+    calls that did not."""
+    calls, by_api, _, succeeded = _calls_index(timeline)
+    positions = _positions_of(by_api, apis)
+    return list(map(calls.__getitem__, compress(positions, map(succeeded.__getitem__, positions))))
 
 
 def calls_of(timeline: Timeline, apis: Iterable[str]) -> list[ApiCall]:
     """Calls of ``apis`` whatever their result (an attempt is evidence of intent), in time order: from a
     per-timeline index by API (probes ask for a few APIs among hundreds of thousands of calls)."""
     calls, by_api = _calls_by_api(timeline)
+    return list(map(calls.__getitem__, _positions_of(by_api, apis)))
+
+
+def _positions_of(by_api: dict[str, array[int]], apis: Iterable[str]) -> Sequence[int]:
+    """The positions of the calls of ``apis`` in the calls' list, ascending (time order)."""
     found = [positions for api in set(apis) if (positions := by_api.get(api))]
     if len(found) == 1:  # (one API's positions are in time order already: no list of ints to sort)
-        return list(map(calls.__getitem__, found[0]))
-    return list(map(calls.__getitem__, sorted(chain.from_iterable(found))))
+        return found[0]
+    return sorted(chain.from_iterable(found))
 
 
 def _calls_by_api(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]]]:
-    return per_timeline(timeline, "calls by api", _index_calls)[:2]  # type: ignore[return-value]
+    return _calls_index(timeline)[:2]  # type: ignore[return-value]
 
 
 def calls_with_errors(timeline: Timeline) -> list[ApiCall]:
     """The calls that failed or carry an error (``ok`` False, an errno or an errMsg), in time order: what
     the probes of refusals and rejected calls look at, a few among hundreds of thousands of calls."""
-    return list(per_timeline(timeline, "calls by api", _index_calls)[2])
+    return list(_calls_index(timeline)[2])
 
 
-def _index_calls(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]], list[ApiCall]]:
-    """The calls by API and the calls with errors, in one pass over the calls (each call touched once:
-    reading an event's fields costs more than the test on them, the events being far apart in memory)."""
+def _calls_index(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]], list[ApiCall], bytearray]:
+    return per_timeline(timeline, "calls by api", _index_calls)
+
+
+def _index_calls(timeline: Timeline) -> tuple[list[ApiCall], dict[str, array[int]], list[ApiCall], bytearray]:
+    """The calls by API, the calls with errors and each call's success (1: ``ok`` True), in one pass over
+    the calls (each call touched once: reading an event's fields costs more than the test on them, the
+    events being far apart in memory)."""
     calls = timeline.of(ApiCall)
     by_api: dict[str, array[int]] = {}
     errors: list[ApiCall] = []
+    succeeded = bytearray(len(calls))  # (a byte a call)
     for index, call in enumerate(calls):
         positions = by_api.get(call.api)
         if positions is None:
             positions = by_api[call.api] = array("q")  # 8 bytes a call, not an int object each
         positions.append(index)
-        if call.ok is False or call.errno is not None or call.err_msg is not None:
+        ok = call.ok
+        if ok is True:
+            succeeded[index] = 1
+        if ok is False or call.errno is not None or call.err_msg is not None:
             errors.append(call)
-    return calls, by_api, errors
+    return calls, by_api, errors, succeeded
 
 
 def regex_search(pattern: str, text: str) -> re.Match[str] | None:

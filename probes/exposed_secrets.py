@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 
 from harness.event_views import Event, Flow, PIMatch
 from harness.timeline import Timeline
@@ -25,6 +27,8 @@ REQUEST_SECRETS = ("app_secret",)
 RESPONSE_SECRETS = ("session_key",)
 ANYWHERE_SECRETS = ("cloud_key",)
 _SECRET_TYPES = frozenset((*REQUEST_SECRETS, "access_token", *RESPONSE_SECRETS, *ANYWHERE_SECRETS))
+_URL = attrgetter("url")
+_TYPE = attrgetter("type")
 
 
 def _in_response(match: PIMatch) -> bool:
@@ -60,6 +64,19 @@ def exposures(flow: Flow, config: ProbeConfig) -> list[tuple[str, list[PIMatch]]
     return found
 
 
+def _may_expose(flows: list[Flow], config: ProbeConfig) -> Iterator[Flow]:
+    """The flows ``exposures`` can find something in, in their order: those carrying a secret's match or
+    with a URL holding a cloud key. The URLs are searched in C, one pattern at a time over all of them
+    (most flows expose nothing: no call of ``exposures`` per flow)."""
+    urls = list(map(_URL, flows))
+    keyed: set[int] = set()
+    for pattern in _compiled(config.secret_patterns):
+        keyed.update(compress(range(len(urls)), map(pattern.search, urls)))
+    for index, flow in enumerate(flows):
+        if index in keyed or not _SECRET_TYPES.isdisjoint(map(_TYPE, flow.pi)):
+            yield flow
+
+
 @probe(
     id="exposed_secrets",
     title="AppSecret, access_token, session_key or cloud keys on the client",
@@ -68,7 +85,7 @@ def exposures(flow: Flow, config: ProbeConfig) -> list[tuple[str, list[PIMatch]]
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[tuple[str, str], tuple[list[Event], list[PIMatch]]] = {}
-    for flow in own_flows(timeline):
+    for flow in _may_expose(own_flows(timeline), config):
         for what, matches in exposures(flow, config):
             entry = found.setdefault((what, endpoint(flow)), ([], []))
             entry[0].append(flow)

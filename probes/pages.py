@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 
 from harness.event_views import Step, UIElement, UISnapshot
 from harness.timeline import Timeline
@@ -96,7 +96,10 @@ def page_texts(snapshot: UISnapshot) -> list[str]:
 def first_page_text(snapshot: UISnapshot) -> str | None:
     """``page_texts(snapshot)[0]`` (None: no text), without the rest: a title is looked for on every snapshot."""
     if not snapshot.elements:
-        return next((t for t in map(str.strip, snapshot.texts) if t and t not in CHROME_TEXTS), None)
+        texts = snapshot.texts
+        if texts and (first := texts[0].strip()) and first not in CHROME_TEXTS:
+            return first  # (most screens: their first text, without a generator over the rest)
+        return next((t for t in map(str.strip, texts) if t and t not in CHROME_TEXTS), None)
     return next((t for e in snapshot.elements if e.kind == "text" and not e.native and (t := e.text.strip())), None)
 
 
@@ -181,10 +184,10 @@ def policy_screens(timeline: Timeline, names: Sequence[str] = PRIVACY_POLICY_NAM
 def _policy_screens(timeline: Timeline, names: tuple[str, ...]) -> list[PolicyScreen]:
     """A snapshot without elements has no platform page and no navigation bar: it shows a policy only when
     its first text is a policy's title (tested first, before any other reading of the snapshot)."""
-    pattern = _title_pattern(names)
+    titled = cache(partial(_is_title, pattern=_title_pattern(names)))  # (once per distinct first text)
     return [
         screen for snapshot, nav, first in screens_with_titles(timeline)
-        if snapshot.elements or _is_title(first, pattern)
+        if snapshot.elements or titled(first)
         for screen in policy_screens_of(snapshot, names, (nav, first))
     ]
 

@@ -16,6 +16,7 @@ from harness.event_views import ApiCall, Event, Prompt
 from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
+    TIMELINE_ORDER,
     before_first_tap,
     calls_of,
     first_agreement_t,
@@ -67,7 +68,7 @@ def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[tuple[str, str], list[Event]] = {}
     # only prompts and calls of privacy interfaces or wx.authorize can ask (from the index by API)
     asking = timeline.of(Prompt) + calls_of(timeline, [*PRIVACY_INTERFACES, "authorize"])
-    for event in sorted(asking, key=lambda e: (e.t, e.seq)):  # timeline order
+    for event in sorted(asking, key=TIMELINE_ORDER):
         scope = requested_scope(event)
         if scope is None or not asks(timeline, event, scope):
             continue

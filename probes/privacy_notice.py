@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 from harness.catalogue import PRIVACY_INTERFACES
 from harness.event_views import ApiCall, Event, Flow, PIMatch, Prompt, StorageWrite, UISnapshot
@@ -51,6 +52,7 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 
 NEVER = 2**63
+_TYPE = attrgetter("type")
 INTERFACE_CATEGORIES = frozenset(i.category for i in PRIVACY_INTERFACES.values())
 ID_FIELD_WORDS = ("身份证", "证件号", "银行卡", "卡号", "真实姓名")
 
@@ -163,18 +165,15 @@ def first_uncovered(timeline: Timeline, config: ProbeConfig, dev: Event | None, 
     uncovered one, and the earliest of those is the session's (nothing is made of the covered ones, and
     data seen after the developer's notice is covered whatever it is)."""
     error = timeline.clock_error_ns
-    covered_from = (_covered_from((dev,), error), _covered_from((dev, official), error))  # by `interface`
-
-    def uncovered(until: int, interface: bool) -> bool:
-        return until < covered_from[interface]
-
+    # from when data is covered, by `interface`: what comes earlier is uncovered
+    covered_from = (_covered_from((dev,), error), _covered_from((dev, official), error))
     data_until = dev.t - error if dev is not None else NEVER  # at or after it, the notice covers any data
     found = [
-        next((PIEvent(c, c.t, True) for c in calls_of(timeline, PRIVACY_INTERFACES) if uncovered(_until(c), True)),
+        next((PIEvent(c, c.t, True) for c in calls_of(timeline, PRIVACY_INTERFACES) if _until(c) < covered_from[True]),
              None),
-        _first_flow(timeline, config, uncovered, data_until),
-        _first_write(timeline, config, uncovered, data_until),
-        _first_form(timeline, config, uncovered),
+        _first_flow(timeline, config, covered_from, data_until),
+        _first_write(timeline, config, covered_from, data_until),
+        _first_form(timeline, config, covered_from),
     ]
     return min((e for e in found if e is not None), key=_in_time_order, default=None)
 
@@ -188,34 +187,35 @@ def _until(call: ApiCall) -> int:
     return NEVER if call.t_result is None else done_at(call)
 
 
-def _first_flow(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[int, bool], bool],
+def _first_flow(timeline: Timeline, config: ProbeConfig, covered_from: tuple[float, float],
                 data_until: int) -> PIEvent | None:
     for flow, program in program_pi_flows(timeline, config):
-        if flow.t >= data_until:
+        t = flow.t
+        if t >= data_until:
             return None
-        personal_data, interface = _kinds_of(frozenset([m.type for m in program]))
-        if personal_data and not is_platform_host(flow.host, config) and uncovered(flow.t, interface):
+        personal_data, interface = _kinds_of(frozenset(map(_TYPE, program)))
+        if personal_data and t < covered_from[interface] and not is_platform_host(flow.host, config):
             return PIEvent(flow, flow.t, interface, tuple(m for m in program if not pi_kind(m.type).secret))
     return None
 
 
-def _first_write(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[int, bool], bool],
+def _first_write(timeline: Timeline, config: ProbeConfig, covered_from: tuple[float, float],
                  data_until: int) -> PIEvent | None:
     for write in pi_writes(timeline):
         if write.t >= data_until:
             return None
         data = personal(write.pi, config)
-        if data and uncovered(write.t, interface := interface_data(data)):
+        if data and write.t < covered_from[interface := interface_data(data)]:
             return PIEvent(write, write.t, interface, tuple(data))
     return None
 
 
-def _first_form(timeline: Timeline, config: ProbeConfig, uncovered: Callable[[int, bool], bool]) -> PIEvent | None:
+def _first_form(timeline: Timeline, config: ProbeConfig, covered_from: tuple[float, float]) -> PIEvent | None:
     """The first form asking for personal data, when no notice covers it."""
     for snapshot in element_snapshots(timeline):  # (a snapshot without controls has no input)
         field = pi_field(snapshot, config)
         if field is not None:
-            return PIEvent(snapshot, snapshot.t, False, field=field) if uncovered(snapshot.t, False) else None
+            return PIEvent(snapshot, snapshot.t, False, field=field) if snapshot.t < covered_from[False] else None
     return None
 
 

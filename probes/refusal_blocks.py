@@ -24,7 +24,7 @@ from probes.evidence import (
     button_role,
     calls_of,
     events_between,
-    per_timeline,
+    lifecycle_events,
     prompt_subjects,
     prompt_text,
     refusal_windows,
@@ -64,8 +64,8 @@ def exits_after(timeline: Timeline, refusal: Refusal, config: ProbeConfig) -> li
 
 
 def exits(timeline: Timeline) -> list[Lifecycle]:
-    """The "exit" lifecycle events, in time order (picked once per timeline: asked per refusal)."""
-    return per_timeline(timeline, "exits", lambda tl: [e for e in tl.of(Lifecycle) if e.event == "exit"])
+    """The "exit" lifecycle events, in time order (from the per-timeline index by kind: asked per refusal)."""
+    return lifecycle_events(timeline, "exit")
 
 
 def walls_after(timeline: Timeline, refusal: Refusal, config: ProbeConfig) -> list[Prompt]:
@@ -86,11 +86,8 @@ def reprompted_taps(
 ) -> list[Event]:
     """Two consecutive taps after the refusal, each followed by a prompt for the subject before the next
     tap (and within the follow-up window): the taps and the prompts, or [] when no such pair exists."""
-    tapped = [
-        s
-        for s in taps_between(timeline, refusal.t + 1, end if end is not None else refusal.t + _FOREVER)
-        if s.t > refusal.t and (end is None or s.t < end)
-    ]
+    # (times are integers: after the refusal and before the agreement is refusal.t + 1 ..= end - 1, a slice)
+    tapped = taps_between(timeline, refusal.t + 1, end - 1 if end is not None else refusal.t + _FOREVER)
     # no prompt for the subject up to the last tap's window: no tap was asked again (the taps' subjects,
     # which cost most, are not worked out; the taps kept below are among these, the prompts too)
     bound = tapped[-1].t + config.follow_up_window_ns if tapped else refusal.t

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 from harness.timeline import Confidence, PIMatch
@@ -190,6 +191,17 @@ class BodyView:
         return b"\n".join([t for t in tokens if len(t) >= 11]).replace(b"s", b" ").decode("ascii")
 
     @cached_property
+    def digit_shape(self) -> bytes:
+        """The UTF-8 with each ASCII digit as 0, a space or a dash as s and any other byte as . (see
+        other_digits: the digits \\d takes beside 0-9)."""
+        return self.utf8.translate(_DIGIT_SHAPE)
+
+    @cached_property
+    def other_digits(self) -> bool:
+        """Whether the text may hold a decimal digit other than 0-9."""
+        return not self.text.isascii() and non_ascii_digits(self.utf8)
+
+    @cached_property
     def digit_runs(self) -> dict[int, list[str]]:
         """The maximal runs of ASCII digits of 11 or more, by length."""
         runs: dict[int, list[str]] = {}
@@ -236,9 +248,27 @@ def _byte_class(c: int) -> int:
 
 
 _CLASSES = bytes(_byte_class(c) for c in range(256))
+_DIGIT_SHAPE = bytes(48 if 48 <= c <= 57 else 115 if c in (32, 45) else 46 for c in range(256))
 
 # bytes -> digits kept, space -> "s", dash kept, anything else -> a separator for bytes.split()
 _DIGIT_TOKENS = bytes(c if 48 <= c <= 57 or c == 45 else 115 if c == 32 else 32 for c in range(256))
+
+# the first bytes of the UTF-8 of every non-ASCII decimal digit (and of other characters):
+# tests/test_pi_gates.py checks every one of them
+_DIGIT_LEADS = (b"\xd9", b"\xdb", b"\xdf", b"\xe0", b"\xe1", b"\xea")
+_FULL_WIDTH_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")
+_ASTRAL_DIGIT = re.compile(rb"\xf0(?!\x9f)|\xf0\x9f\xaf[\xb0-\xb9]")
+
+
+def non_ascii_digits(utf8: bytes) -> bool:
+    """Whether the text may hold a decimal digit other than 0-9 (\\d matches it; the screens count
+    ASCII digits), from single bytes first (memchr)."""
+    if any(lead in utf8 for lead in _DIGIT_LEADS):
+        return True
+    if b"\xef" in utf8 and _FULL_WIDTH_DIGIT.search(utf8):
+        return True
+    return b"\xf0" in utf8 and _ASTRAL_DIGIT.search(utf8) is not None
+
 
 Screen = Callable[[BodyView], bool]
 """A recogniser's body screen: False only when the recogniser cannot match any value of the body
@@ -293,9 +323,9 @@ def recogniser(
     per_value) the recogniser can match in (test_pi_gates checks them against ungated runs); none
     given: it runs on every group. ``screen``: a sharper necessary condition over a whole body (see
     possible()) than the gate's text pattern, which is the default. ``text_screen``: a necessary
-    condition over a whole body of the text pattern itself, cheaper than searching it in each
-    group (see text_possible()); SEARCH: the pattern searched in the body (when it opens on a
-    literal the regex engine skips to); none: the pattern is searched in every group."""
+    condition of the text pattern occurring in a text (the values of many groups joined), cheaper
+    than searching it in each group (see text_possible()); SEARCH: the pattern searched in the
+    text (when it opens on a literal the regex engine skips to); none: searched in every group."""
 
     def register(fn: Recogniser) -> Recogniser:
         if pi_type in RECOGNISERS:
@@ -312,7 +342,7 @@ def recogniser(
 
 
 def SEARCH(body: BodyView) -> bool:
-    """As a text_screen: the gate's own pattern searched in the whole body (see recogniser())."""
+    """As a text_screen: the gate's own pattern searched in the text (see recogniser())."""
     raise AssertionError("SEARCH is replaced by the gate's search when a recogniser registers")
 
 
@@ -339,7 +369,7 @@ def first_char_screen(chars: str, rest: str) -> Screen:
 
 def clear_caches() -> None:
     """Forget what was worked out from the registry and its gates (and what the recognisers found)."""
-    for cached in (key_gated, keys_gated, registry, registry_by_verdict, _candidates):
+    for cached in (key_gated, keys_gated, registry, registry_by_verdict, _plan, text_searches):
         cached.cache_clear()
     SHAPES.clear()
 
@@ -351,28 +381,25 @@ def key_gated(key: str) -> frozenset[str]:
 
 
 def applicable(
-    group: Group, joined: str, starts: list[int], only: frozenset[str] | None = None,
-    texts: frozenset[str] | None = None,
+    group: Group, joined: str, only: frozenset[str] | None = None, texts: frozenset[str] | None = None
 ) -> list[tuple[Recogniser, Group]]:
     """The recognisers to run on a group, each with the group it is to see: the whole group, or for a
     per-value recogniser the values that pass its gate. ``joined``: the values joined by NULs;
-    ``starts``: where each value begins in it; ``only``: the recognisers the body screen left;
-    ``texts``: the recognisers whose text pattern may occur in the group's values (text_possible();
-    None: any), the others' patterns are not searched."""
+    ``only``: the recognisers the body screen left; ``texts``: the recognisers whose text pattern
+    may occur in the group's values (text_possible(); None: any), the others' are not searched."""
     scalars = group.scalars
-    keyed = keys_gated(tuple([s.key for s in scalars]))
     chosen_by: list[tuple[Recogniser, Group]] = []
-    for name, fn, gate, search in _candidates(only, texts, keyed, group.array):
+    for fn, gate, search, keyed in _plan(only, texts, tuple([s[1] for s in scalars]), group.array):  # s[1]: key
         if gate is None:
             chosen_by.append((fn, group))
             continue
         hit = search(joined) if search is not None else None
-        if hit is None and name not in keyed and not (gate.arrays and group.array):
+        if hit is None and not keyed and not (gate.arrays and group.array):
             continue
-        if not gate.per_value or len(starts) == 1:
+        if not gate.per_value or len(scalars) == 1:
             chosen_by.append((fn, group))
             continue
-        chosen = _passing(name, gate, group, joined, starts, hit, name in keyed)
+        chosen = _passing(gate, scalars, joined, hit, keyed)
         if len(chosen) == len(scalars):
             chosen_by.append((fn, group))
         elif chosen:
@@ -380,14 +407,21 @@ def applicable(
     return chosen_by
 
 
-@lru_cache(maxsize=1024)
-def _candidates(
-    only: frozenset[str] | None, texts: frozenset[str] | None, keyed: frozenset[str], array: bool
-) -> tuple[tuple[str, Recogniser, Gate | None, Callable[..., object] | None], ...]:
-    """The recognisers applicable() may choose for a group: those without a gate, those whose text
-    pattern it searches, those a member key gates and (``array``) those that take every array."""
-    return tuple(entry for entry in registry_by_verdict(only, texts)
-                 if entry[2] is None or entry[3] is not None or entry[0] in keyed or (array and entry[2].arrays))
+@lru_cache(maxsize=KEY_CACHE)
+def _plan(
+    only: frozenset[str] | None, texts: frozenset[str] | None, keys: tuple[str | None, ...], array: bool
+) -> tuple[tuple[Recogniser, Gate | None, Callable[..., object] | None, tuple[int, ...]], ...]:
+    """The recognisers applicable() may choose for a group of values under ``keys``: those without a
+    gate, those whose text pattern it searches, those a member key gates and (``array``) those that
+    take every array; each with its search and the indexes of the values whose key gates it (the
+    objects of a list share their keys: worked out once per set of keys)."""
+    keyed_names = keys_gated(keys)
+    plan = []
+    for name, fn, gate, search in registry_by_verdict(only, texts):
+        keyed = tuple(i for i, k in enumerate(keys) if k and name in key_gated(k)) if name in keyed_names else ()
+        if gate is None or search is not None or keyed or (array and gate.arrays):
+            plan.append((fn, gate, search, keyed))
+    return tuple(plan)
 
 
 @lru_cache(maxsize=64)
@@ -410,14 +444,13 @@ def registry_by_verdict(
     return tuple(entries)
 
 
-def text_possible(body: BodyView) -> frozenset[str]:
-    """The recognisers whose gate's text pattern may occur in a value of a body whose every value is
-    a substring of ``body.text`` between characters of JSON syntax, quotes or white space (the gate
-    patterns never match those on a value's edge where they look around it: see
-    tests/test_pi_gates.py), by the gates' text screens; a gate without one is always in.
-    applicable() then searches the others' patterns in none of the body's groups."""
+def text_possible(values: BodyView) -> frozenset[str]:
+    """The recognisers whose gate's text pattern may occur in ``values.text`` (values joined by NULs,
+    which no pattern matches or looks across: see tests/test_pi_gates.py), by the gates' text
+    screens; a gate without one is always in. applicable() then searches the others' patterns in
+    none of the groups of those values."""
     return frozenset(name for name, _, gate in registry() if gate is not None and gate.text is not None
-                     and (gate.text_screen is None or gate.text_screen(body)))
+                     and (gate.text_screen is None or gate.text_screen(values)))
 
 
 def possible(body: BodyView) -> set[str]:
@@ -439,6 +472,12 @@ def possible(body: BodyView) -> set[str]:
 
 
 @lru_cache(maxsize=1)
+def text_searches() -> tuple[tuple[str, Callable[[str], re.Match[str] | None]], ...]:
+    """Each gate's text search, by recogniser, in registration order."""
+    return tuple((name, gate.text.search) for name, _, gate in registry() if gate is not None and gate.text is not None)
+
+
+@lru_cache(maxsize=1)
 def registry() -> tuple[tuple[str, Recogniser, Gate | None], ...]:
     """The recognisers with their gates, in registration order."""
     return tuple((name, fn, GATES[name]) for name, fn in RECOGNISERS.items())
@@ -456,19 +495,22 @@ def keys_gated(keys: tuple[str | None, ...]) -> frozenset[str]:
 
 
 def _passing(
-    name: str, gate: Gate, group: Group, joined: str, starts: list[int], hit: re.Match[str] | None, keyed: bool
+    gate: Gate, scalars: tuple[Scalar, ...], joined: str, hit: re.Match[str] | None, keyed: tuple[int, ...]
 ) -> list[int]:
-    """The indexes of the values that pass a per-value gate, from its first ``hit`` on: one more
-    search per value that holds the pattern (each resumes at the next value)."""
-    chosen: set[int] = set()
-    while hit is not None and gate.text is not None:
-        index = bisect_right(starts, hit.start()) - 1
-        chosen.add(index)
-        if index + 1 >= len(starts):
-            break
-        hit = gate.text.search(joined, starts[index + 1])
-    if keyed:
-        chosen.update(i for i, s in enumerate(group.scalars) if s.key and name in key_gated(s.key))
+    """The indexes of the values that pass a per-value gate: those under a key that gates it, and those
+    its pattern occurs in, from its first ``hit`` on: one more search per value that holds the
+    pattern (each resumes at the next value)."""
+    if hit is None:
+        return list(keyed)  # in order
+    chosen: set[int] = set(keyed)
+    if gate.text is not None:
+        starts = list(accumulate([len(s[2]) + 1 for s in scalars[:-1]], initial=0))  # s[2]: the text
+        while hit is not None:
+            index = bisect_right(starts, hit.start()) - 1
+            chosen.add(index)
+            if index + 1 >= len(starts):
+                break
+            hit = gate.text.search(joined, starts[index + 1])
     return sorted(chosen)
 
 

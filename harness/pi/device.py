@@ -64,10 +64,23 @@ def _device_id_screen(body: BodyView) -> bool:
     return bool(needles)
 
 
+_MAC_GATE = r"[:-](?<=(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}[:-])[0-9A-Fa-f]{2}"
+_MAC_GATE_RE = re.compile(_MAC_GATE)
+
+
+def _device_id_text_screen(body: BodyView) -> bool:
+    """The gate's three parts: a MAC's separator between hex pairs, 15 ASCII digits (the digit shape
+    of the text), 8986."""
+    text = body.text
+    if ("-" in text or ":" in text) and _MAC_GATE_RE.search(text) is not None:
+        return True
+    return b"000000000000000" in body.digit_shape or "8986" in text
+
+
 # a MAC (from its separator), an IMSI (460...) or an unhinted IMEI (35, 86, 01, 99...), an ICCID's 8986;
 # hex ids and other IMEIs only under their keys
-@recogniser("device_id", text=r"[:-](?<=(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}[:-])[0-9A-Fa-f]{2}|(?:35|86|01|99|46)[0-9]{13}|8986",
-            key=_device_id_key, per_value=True, screen=_device_id_screen)
+@recogniser("device_id", text=rf"{_MAC_GATE}|(?:35|86|01|99|46)[0-9]{{13}}|8986", key=_device_id_key, per_value=True,
+            screen=_device_id_screen, text_screen=_device_id_text_screen)
 def recognise_device_id(group: Group) -> Iterator[PIMatch]:
     """IMEI (Luhn), IMSI (460 + MNC), ICCID (8986), Android ID and OAID (hint only: alone they are
     any hex string or UUID), MAC addresses (not 02:00:00:00:00:00) - a MAC under a Wi-Fi key is a

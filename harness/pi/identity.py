@@ -99,8 +99,20 @@ def _card_screen(body: BodyView) -> bool:
     return False
 
 
+def _card_text_screen(body: BodyView) -> bool:
+    """Eight digits with a space or a dash after the fourth or none: in the text's digit shape, unless
+    it may hold other decimal digits than 0-9 (then the gate's pattern itself)."""
+    if body.other_digits:
+        return _CARD_GATE.search(body.text) is not None
+    shape = body.digit_shape
+    return b"0000" in shape and (b"00000000" in shape or b"0000s0000" in shape)
+
+
+_CARD_GATE = re.compile(r"\d(?<!\d\d)\d{3}[ -]?\d{4}")
+
+
 # (?<!\d)\d{4}[ -]?\d{4}, opening on its digit so that the regex engine skips to the digits
-@recogniser("bank_card", text=r"\d(?<!\d\d)\d{3}[ -]?\d{4}", per_value=True, screen=_card_screen)
+@recogniser("bank_card", text=_CARD_GATE.pattern, per_value=True, screen=_card_screen, text_screen=_card_text_screen)
 def recognise_bank_card(group: Group) -> Iterator[PIMatch]:
     """13-19 digits passing Luhn AND (a known issuer range or a card key hint): about one random
     number in ten passes Luhn, so Luhn alone is never enough. Hint: high; issuer only: medium in a

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import islice
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 # the recogniser modules register themselves on import
@@ -59,6 +60,7 @@ from harness.pi.core import (
     applicable,
     keys_gated,
     mask,
+    non_ascii_digits,
     possible,
     relocated,
     safe_key,
@@ -105,6 +107,27 @@ def _signature(group: Group, stem: str, only: frozenset[str] | None) -> tuple[ob
             return None
         shape.append((location[cut:], key, text, whole, number))
     return (group.member_prefix[cut:], group.key, group.array, group.endpoint, only, tuple(shape))
+
+
+_BATCH_ITEMS = 32  # list items whose groups' gates are searched at once
+
+
+class _Batch(NamedTuple):
+    """See _Walker._batch."""
+
+    end: int  # the index of the first item after the batch
+    texts: frozenset[str]  # the recognisers whose gate's text pattern may occur in the items' values
+    canary_free: bool  # no canary occurs in them
+
+
+def _plain_texts(obj: dict[object, object], texts: list[str]) -> None:
+    """Add the texts of an object's scalar values to ``texts`` (all of an object of scalars' values)."""
+    for value in obj.values():
+        if not isinstance(value, _CONTAINERS):
+            texts.append(_scalar_text(value)[0])  # type: ignore[index]
+
+
+_KNOWN = object()  # _Walker._flat(): the object was one seen before in the walk, its matches added
 
 
 MAX_FLAT_OBJECTS = 1024  # distinct objects of scalars one walk remembers
@@ -181,10 +204,11 @@ class _Walker:
     complete: bool = False  # MAX_MATCHES distinct matches: nothing found later would be reported
     only: frozenset[str] | None = None  # the recognisers (and TRACK) the body screen left, None: all
     needles: frozenset[str] | None = None  # when set, a subtree none of whose values holds one is skipped
-    # the recognisers whose gate's text pattern may occur in the groups of the JSON body's own values (not
-    # in what a decoding layer of one holds), None: any; canary_free: no canary occurs in those values
+    # while a batch of a list's objects is recognised (see _batch): the recognisers whose gate's text
+    # pattern may occur in their values (None: any), and whether no canary can
     texts: frozenset[str] | None = None
     canary_free: bool = False
+    suffixes: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict)  # an object's keys -> paths
     # an object of strings and integers only -> its group's matches, as locations after the object's own
     flat_objects: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...]] = field(default_factory=dict)
     flat_misses: int = 0  # objects looked up in flat_objects in vain since the last found (MAX_FLAT_MISSES: no more)
@@ -206,7 +230,10 @@ class _Walker:
     def group(
         self, member_prefix: str, key: str | None, scalars: Iterable[Scalar], *, array: bool = False
     ) -> None:
-        bounded = tuple(islice(scalars, max(0, self.values_left)))
+        if type(scalars) is tuple and len(scalars) <= self.values_left:
+            bounded = scalars
+        else:
+            bounded = tuple(islice(scalars, max(0, self.values_left)))
         self.values_left -= len(bounded)
         if not bounded or len(self.matches) >= MAX_MATCHES:
             return
@@ -235,8 +262,7 @@ class _Walker:
             return
         self.shape_misses += signature is not None
         before = len(self.matches)
-        starts = list(accumulate([len(s[2]) + 1 for s in group.scalars[:-1]], initial=0))  # s[2]: the text
-        for recognise, seen in applicable(group, joined, starts, self.only, self.texts):
+        for recognise, seen in applicable(group, joined, self.only, self.texts):
             self.matches.extend(recognise(seen))
         if signature is not None and known is SHAPES.UNSEEN:
             SHAPES.put(signature, _relative(self.matches[before:], stem), len(joined) + 64 * len(group.scalars))
@@ -262,27 +288,9 @@ class _Walker:
         if self.values_left <= 0 or depth > MAX_JSON_DEPTH or self.full():
             return
         if isinstance(obj, dict):
-            flat = None
-            if SCREEN and self.flat_misses < MAX_FLAT_MISSES and self.values_left >= len(obj):
-                flat = _flat_key(obj, key, self.only)
-            if flat is not None:
-                known = self.flat_objects.get(flat)
-                if known is not None:
-                    self.flat_misses = 0
-                    self.values_left -= len(obj)  # what group() does with the object's values, found before
-                    if len(self.matches) < MAX_MATCHES:
-                        self.matches.extend(_replayed(known, f"{location}:{path}"))
-                    return
-                self.flat_misses += 1
-            before = len(self.matches)
-            shown = self.shown_key if self.canary_forms else None
-            members = []
-            for k, v in islice(obj.items(), self.values_left):
-                k = k if type(k) is str else str(k)
-                members.append((_member_suffix(shown(k) if shown else k), k, v))
-            simple = self._members(location, path, key, members, depth, layers, array=False)
-            if flat is not None and simple and before < MAX_MATCHES and len(self.flat_objects) < MAX_FLAT_OBJECTS:
-                self._remember_flat(flat, f"{location}:{path}", before)
+            flat = self._flat(obj, f"{location}:{path}", key)
+            if flat is not _KNOWN:
+                self._object(obj, location, path, key, depth, layers, flat)
         elif isinstance(obj, (list, tuple)):
             # list items inherit the list's key as their hint: {"phones": ["138..."]}; an item's path is
             # made when it is needed (a long list's walk may stop early, at MAX_MATCHES)
@@ -299,12 +307,44 @@ class _Walker:
                 if number or not self.text_layers(text, where, key, layers):
                     self.group(where, key, [Scalar(where, key, text, True, number)])
 
-    def _remember_flat(self, flat: tuple[object, ...], base: str, before: int) -> None:
+    def _flat(self, obj: dict[object, object], base: str, key: str | None) -> object:
+        """The key of an object of strings and integers for flat_objects (None: not looked up), or
+        _KNOWN when it was seen before in the walk: its matches are added at ``base``."""
+        if not SCREEN or self.flat_misses >= MAX_FLAT_MISSES or self.values_left < len(obj):
+            return None
+        flat = _flat_key(obj, key, self.only)
+        if flat is None:
+            return None
+        known = self.flat_objects.get(flat)
+        if known is None:
+            self.flat_misses += 1
+            return flat
+        self.flat_misses = 0
+        self.values_left -= len(obj)  # what group() does with the object's values, found before
+        if len(self.matches) < MAX_MATCHES:
+            self.matches.extend(_replayed(known, base))
+        return _KNOWN
+
+    def _object(self, obj: dict[object, object], location: str, path: str, key: str | None, depth: int, layers: int,
+                flat: object) -> None:
+        """value() of an object not seen before (``flat``: its key for flat_objects, or None)."""
+        before = len(self.matches)
+        shown = self.shown_key if self.canary_forms else None
+        members = []
+        for k, v in islice(obj.items(), self.values_left):
+            k = k if type(k) is str else str(k)
+            members.append((_member_suffix(shown(k) if shown else k), k, v))
+        if self._members(location, path, key, members, depth, layers, array=False):
+            self._remember(flat, f"{location}:{path}", before)
+
+    def _remember(self, flat: object, base: str, before: int) -> None:
         """Keep the matches an object of scalars only just got (its group's: the recognisers' and the
         canaries'), as locations after its own, for the objects equal to it later in this walk."""
+        if flat is None or before >= MAX_MATCHES or len(self.flat_objects) >= MAX_FLAT_OBJECTS:
+            return
         remembered = _relative(self.matches[before:], base)
         if remembered is not None:
-            self.flat_objects[flat] = remembered
+            self.flat_objects[flat] = remembered  # type: ignore[index]
 
     def _members(
         self,
@@ -347,15 +387,88 @@ class _Walker:
         # needle, and the check writes it all again); walking what could be skipped finds nothing more
         holding = (_holding([member for _, _, member in nested], self.needles)
                    if self.needles is not None and len(nested) > 1 else None)
+        batched = array and SCREEN and not self.canary_only and len(nested) > 1
+        batch: _Batch | None = None
+        recognised = 0  # objects of the list recognised by a batch or alone
         for index, (suffix, member_key, member) in enumerate(nested):
             if self.values_left <= 0 or self.full():
                 return False  # value() and skip() would return at once: nothing more is counted or found
             if holding is not None and not holding[index]:
                 self.skip(member, depth + 1)
-            else:
-                member_path = f"{path}[{suffix}]" if array else path + suffix  # type: ignore[operator]
+                continue
+            member_path = f"{path}[{suffix}]" if array else path + suffix  # type: ignore[operator]
+            if not batched or type(member) is not dict or depth + 1 > MAX_JSON_DEPTH:
                 self.value(member, location, member_path, member_key, depth + 1, layers)
+                continue
+            # value() of an object in a list: its group recognised with the verdict of a batch of items
+            base = f"{location}:{member_path}"
+            flat = self._flat(member, base, member_key) if self.flat_misses < MAX_FLAT_MISSES else None  # type: ignore[arg-type]
+            if flat is _KNOWN:
+                continue
+            scalars = self._plain_scalars(member, base)  # type: ignore[arg-type]
+            if scalars is None:
+                self._object(member, location, member_path, member_key, depth + 1, layers, flat)  # type: ignore[arg-type]
+                continue
+            # the first object to recognise is recognised alone: a list that repeats it needs no batch
+            if (batch is None or index >= batch.end) and recognised:
+                batch = self._batch(nested, index)
+            recognised += 1
+            before = len(self.matches)
+            texts, canary_free = self.texts, self.canary_free
+            if batch is not None and index < batch.end:
+                self.texts, self.canary_free = batch.texts, batch.canary_free
+            try:
+                self.group(base + ".", member_key, scalars)  # group() reads as many as value() reads members
+            finally:
+                self.texts, self.canary_free = texts, canary_free
+            self._remember(flat, base, before)
         return not nested and not layered
+
+    def _plain_scalars(self, obj: dict[object, object], base: str) -> tuple[Scalar, ...] | None:
+        """The scalars value() makes of an object at ``base`` whose keys are strings and whose members
+        are all scalars none of which may have a decoding layer (its one group); None for any other."""
+        keys = tuple(obj)
+        suffixes = self.suffixes.get(keys)
+        if suffixes is None:
+            if not all(type(k) is str for k in keys):
+                return None
+            if len(self.suffixes) >= KEY_CACHE:
+                self.suffixes.clear()
+            shown = self.shown_key if self.canary_forms else None
+            suffixes = self.suffixes[keys] = tuple([_member_suffix(shown(k) if shown else k) for k in keys])  # type: ignore[arg-type]
+        scalars = []
+        for suffix, k, v in zip(suffixes, keys, obj.values()):
+            kind = type(v)
+            if kind is str:  # as _scalar_text() reads a string and a number, the common cases
+                text, number = v[:MAX_TEXT_CHARS], False  # type: ignore[index]
+            elif kind is int:
+                text, number = str(v), True
+            elif isinstance(v, _CONTAINERS):
+                return None
+            else:
+                text, number = _scalar_text(v)  # type: ignore[misc]
+            if not number and _may_be_encoded(text):
+                return None
+            scalars.append(Scalar(base + suffix, k, text, True, number))  # type: ignore[arg-type]
+        return tuple(scalars)
+
+    def _batch(self, items: list[tuple[str | int, str | None, object]], start: int) -> _Batch:
+        """What the groups of the objects of scalars among the next items of a list may hold (each makes
+        one group: its own), looked at once: the gates whose text pattern occurs in their values and
+        whether a canary does, each searched once in all the values joined by NULs (a pattern or needle
+        found in one group's values is found there: neither matches a NUL nor looks across one) rather
+        than once per group. Other items' texts are not looked at (the verdict is not used for them)."""
+        end = min(len(items), start + _BATCH_ITEMS)
+        texts: list[str] = []
+        for _, _, item in items[start:end]:
+            if type(item) is dict:
+                _plain_texts(item, texts)  # type: ignore[arg-type]
+        joined = "\x00".join(texts)
+        canary_free = False
+        if self.canary_forms:
+            lowered = joined.lower()
+            canary_free = not any(form.needle in lowered for form in self.canary_forms)
+        return _Batch(end, text_possible(BodyView(joined, frozenset())), canary_free)
 
     def skip(self, obj: object, depth: int) -> None:
         """Pass over a container none of whose values can match (no needle in it) as value() would, but
@@ -382,21 +495,9 @@ class _Walker:
             self.group(location, key, [Scalar(location, key, text, whole)])
 
     def text_layers(self, text: str, location: str, key: str | None, layers: int) -> bool:
-        """Decode one layer of a text and scan what it holds; False when the text is not encoded. What
-        a layer holds is not a substring of the body: the body's verdicts (texts, canary_free) do not
-        hold for it."""
+        """Decode one layer of a text and scan what it holds; False when the text is not encoded."""
         if layers >= MAX_LAYERS or self.values_left <= 0 or len(text) < 2:
             return False
-        if self.texts is None and not self.canary_free:
-            return self._text_layers(text, location, key, layers)
-        texts, canary_free = self.texts, self.canary_free
-        self.texts, self.canary_free = None, False
-        try:
-            return self._text_layers(text, location, key, layers)
-        finally:
-            self.texts, self.canary_free = texts, canary_free
-
-    def _text_layers(self, text: str, location: str, key: str | None, layers: int) -> bool:
         text = text[:MAX_TEXT_CHARS]
         stripped = text.strip()
         if stripped[:1] in ("{", "[") or (stripped[:1] == '"' and stripped[-1:] == '"' and len(stripped) > 2):
@@ -508,8 +609,7 @@ class _Walker:
                         self.value(parsed, f"{location}.json", "$", None, 0, 0)
                     return
             finally:
-                self.only = self.needles = self.texts = None
-                self.canary_free = False
+                self.only = self.needles = None
         looks_like_form = _looks_like_form(stripped)
         if "x-www-form-urlencoded" in media or looks_like_form:
             self.form(stripped, f"{location}.form", 0)
@@ -525,18 +625,12 @@ class _Walker:
         cost more than the gate searches they save, and a large one may stop early at MAX_MATCHES).
         A canary in the text keeps the walk (CANARY in the verdict), the recognisers still
         restricted: canaries are matched apart."""
-        if self.canary_only:
-            return _parse_json(text), None
-        if _walk_likely(_PEEKED_KEY_RE.findall(text, 0, _PEEK_CHARS)):  # the keys of the first objects say so
-            parsed, plain = _parse_json_plain(text)
-            if parsed is not _NOT_JSON and plain:
-                self.note_values(text, parsed)
-            return parsed, None
+        if self.canary_only or _walk_likely(_PEEKED_KEY_RE.findall(text, 0, _PEEK_CHARS)):
+            return _parse_json(text), None  # the keys of the first objects already say so
         parsed, keys, plain = _parse_json_noting(text)
         if parsed is _NOT_JSON or not plain:
             return parsed, None
         if _walk_likely(keys):
-            self.note_values(text, parsed)
             return parsed, None
         if "\\" in text:  # escapes (\uXXXX from ensure_ascii): the values written again, without
             try:  # numbers as their str(), as the walk reads them
@@ -546,7 +640,7 @@ class _Walker:
         if not _screenable(text):
             return parsed, None
         body = BodyView(text, keys)
-        if _non_ascii_digits(body.utf8) or _layered(body):
+        if non_ascii_digits(body.utf8) or _layered(body):
             return parsed, None
         names = possible(body)
         if track_possible(body):
@@ -556,22 +650,6 @@ class _Walker:
         if names and names <= body.needles.keys():
             self.needles = frozenset().union(*body.needles.values())
         return parsed, frozenset(names)
-
-    def note_values(self, text: str, parsed: object) -> None:
-        """For a JSON body walked with every recogniser: which gates' text patterns may occur in its
-        values, and whether a canary may (texts, canary_free), from its text at C speed, once, instead
-        of for each group. Every value is a substring of ``text`` (its numbers are written as they read:
-        see _parse_json_plain) unless the text has escapes: the values are then written again."""
-        if "\\" in text:
-            try:
-                text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"), default=str)
-            except (ValueError, RecursionError):
-                return
-            if "\\" in text:
-                return
-        body = BodyView(text, frozenset())
-        self.texts = text_possible(body)
-        self.canary_free = bool(self.canary_forms) and not _canary_in_body(body, self.canary_forms)
 
     def multipart(self, body: bytes, content_type: str, location: str) -> None:
         found = re.search(r'boundary="?([^";]{1,200})"?', content_type)
@@ -698,23 +776,6 @@ _HOLDING_STEP = 32
 # json.dumps(obj, ensure_ascii=False, check_circular=False, default=str), without an encoder per call
 _WRITER = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=str)
 
-# the first bytes of the UTF-8 of every non-ASCII decimal digit (and of other characters):
-# tests/test_pi_gates.py checks every one of them
-_DIGIT_LEADS = (b"\xd9", b"\xdb", b"\xdf", b"\xe0", b"\xe1", b"\xea")
-_FULL_WIDTH_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")
-_ASTRAL_DIGIT = re.compile(rb"\xf0(?!\x9f)|\xf0\x9f\xaf[\xb0-\xb9]")
-
-
-def _non_ascii_digits(utf8: bytes) -> bool:
-    """Whether the text may hold a decimal digit other than 0-9 (\\d matches it; the screens count
-    ASCII digits), from single bytes first (memchr)."""
-    if any(lead in utf8 for lead in _DIGIT_LEADS):
-        return True
-    if b"\xef" in utf8 and _FULL_WIDTH_DIGIT.search(utf8):
-        return True
-    return b"\xf0" in utf8 and _ASTRAL_DIGIT.search(utf8) is not None
-
-
 def _canary_in_body(body: BodyView, forms: tuple[CanaryForm, ...]) -> bool:
     """Whether a canary form occurs anywhere in the text as the walker compares (lower-cased). An
     ASCII needle is looked for in the UTF-8 with ASCII lower-cased (cheaper than str.lower()) unless
@@ -748,7 +809,8 @@ def _layered(body: BodyView) -> bool:
 
 def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
     """_parse_json(), with the keys of every object and whether every number is written as its
-    text will read (see _parse_json_plain)."""
+    text will read: each float's Decimal as its text (not 1E-7 for 0.0000001, no exponent), no NaN
+    or Infinity. (An integer reads as written but -0, as 0, which no screen looks for.)"""
     keys: set[str] = set()
     plain = True
 
@@ -778,32 +840,6 @@ def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
 
 
 _DECIMAL_JSON = json.JSONDecoder(parse_float=Decimal)
-
-
-def _parse_json_plain(text: str) -> tuple[object, bool]:
-    """_parse_json(), and whether every number reads as written: each float's Decimal as its text
-    (not 1E-7 for 0.0000001, no exponent), no NaN or Infinity. An integer reads as written but -0
-    (as 0), which no gate's text pattern matches."""
-    plain = True
-
-    def on_float(number: str) -> Decimal:
-        nonlocal plain
-        value = Decimal(number)
-        if plain and str(value) != number:
-            plain = False
-        return value
-
-    def on_constant(name: str) -> float:
-        nonlocal plain
-        plain = False
-        return float(name)
-
-    if len(text) > MAX_TEXT_CHARS:
-        return _NOT_JSON, False
-    try:
-        return json.JSONDecoder(parse_float=on_float, parse_constant=on_constant).decode(text), plain
-    except (ValueError, RecursionError, InvalidOperation):
-        return _NOT_JSON, False
 
 
 def _parse_json(text: str) -> object:
