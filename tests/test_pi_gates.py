@@ -520,8 +520,9 @@ def _likely_bodies() -> list[bytes]:
         {"tel": "x", "c": base64.b64encode(b"13812345678").decode()}, {"tel": "x", "h": "既往病史\n：高血压"},
         {"address": "x", "sub": {"v": "京A12345", "w": "沪B·12345", "r": "宗教信仰：佛教", "certType": "PassPort", "certNo": "E12345678"}},
     ]
-    bodies = [json.dumps({"list": [item, {"tel": "x", "n": 1}, item]}, ensure_ascii=ascii).encode()
-              for item in items for ascii in (False, True)]
+    # the first object recognised alone, the next two by a batch (and the item first, recognised alone)
+    bodies = [json.dumps({"list": [{"tel": "x", "n": 0}, {"tel": "x", "n": 1}, item, {"tel": "y"}, item]},
+                         ensure_ascii=ascii).encode() for item in items for ascii in (False, True)]
     bodies += [json.dumps({"list": items}, separators=(",", ":"), ensure_ascii=False).encode()]
     bodies += [b'{"tel": 0.0000001, "v": 1E-7}', b'{"tel": NaN, "v": "13800138000"}', b'{"phone": "1", "v": -0}']
     stores = [{"name": f"鲜果坊 {n}号店", "address": f"上海市黄浦区南京东路 {100 + n} 号", "distance": 420 + n * 7,

@@ -623,7 +623,6 @@ def mask(pi_type: str, value: str) -> str:
 
 _NON_DIGITS_RE = re.compile(r"\D")
 _SPACES_OR_DASHES_RE = re.compile(r"[\s-]")
-_SPACES_RE = re.compile(r"\s+")
 
 
 def _mask_phone(value: str) -> str | None:
@@ -661,7 +660,7 @@ def _mask_name(value: str) -> str | None:
 
 
 def _mask_address(value: str) -> str | None:
-    text = _SPACES_RE.sub("", value)
+    text = "".join(value.split())  # every white space character out (as re's \s+: tests/test_pi_recognisers.py)
     # the province/city part (up to the first 市 or 6 characters) is a region, the rest locates a door
     cut = text.find("市")
     head = text[: cut + 1] if 0 <= cut <= 8 else text[:6]
