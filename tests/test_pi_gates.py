@@ -6,6 +6,7 @@ import base64
 import json
 import random
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -504,6 +505,11 @@ def test_numbers_that_read_otherwise_stop_the_body_screen() -> None:
         assert scan._parse_json_noting(text)[2] is False, text
     for text in ('{"v": 0.000001}', '{"v": -0.5, "w": [1, 2.250]}', '{"v": -0}'):
         assert scan._parse_json_noting(text)[2] is True, text
+    r = random.Random(4)  # every float said to read as written does
+    for _ in range(20000):
+        number = f"{r.choice(['', '-'])}{r.choice(['0', '1', '12'])}.{'0' * r.randrange(0, 9)}{r.randrange(0, 99)}"
+        if scan._parse_json_noting(f"[{number}]")[2]:
+            assert str(Decimal(number)) == number
 
 
 def _likely_bodies() -> list[bytes]:

@@ -848,7 +848,7 @@ def _layered(body: BodyView) -> bool:
 def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
     """_parse_json(), with the keys of every object and whether every number is written as its
     text will read: each float's Decimal as its text (not 1E-7 for 0.0000001, no exponent), no NaN
-    or Infinity. (An integer reads as written but -0, as 0, which no screen looks for.)"""
+    or Infinity (an integer reads as written but -0, as 0, which no screen looks for)."""
     keys: set[str] = set()
     plain = True
 
@@ -858,10 +858,10 @@ def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
 
     def on_float(number: str) -> Decimal:
         nonlocal plain
-        value = Decimal(number)
-        if plain and str(value) != number:  # an exponent, or 1E-7 for 0.0000001
+        # an exponent, or seven decimals or more after "0.000000": str() of its Decimal may read 1E-7
+        if "e" in number or "E" in number or "0.000000" in number:
             plain = False
-        return value
+        return Decimal(number)
 
     def on_constant(name: str) -> float:
         nonlocal plain
