@@ -14,9 +14,10 @@ Kinds: the request alone; 1 KB and 100 KB store lists (names and addresses: pers
 first item on; bench/proxy.py's answer repeats one store, "distinct" has no two alike); a 100 KB
 list of phone numbers (under "tel": the screen steps aside); a 1 KB and a 100 KB product list
 without personal data (ids, prices, 13-digit timestamps, image URLs: the values that look like
-personal data but are not); the 100 KB product list with one phone number deep in it (walked, for
-the phone recogniser alone); the same with the list written with escapes (ensure_ascii: the screen
-steps aside) and gzip-compressed.
+personal data but are not); the same with the titles under "name" (a key that may hold a person's
+name: the body screen steps aside and every product is walked, none alike); the 100 KB product list
+with one phone number deep in it (walked, for the phone recogniser alone); the same with the list
+written with escapes (ensure_ascii: the screen steps aside) and gzip-compressed.
 
     .venv/bin/python bench/pi_scan.py [--rounds 5]
 
@@ -76,14 +77,14 @@ def phones(size: int) -> bytes:
     return json.dumps({"list": items}, ensure_ascii=False).encode()
 
 
-def products(size: int, extra: object = None, *, ensure_ascii: bool = False) -> bytes:
+def products(size: int, extra: object = None, *, ensure_ascii: bool = False, title: str = "title") -> bytes:
     """A JSON product list of about ``size`` bytes without personal data (bench/proxy.py's too), and
-    ``extra`` after its last item."""
+    ``extra`` after its last item; ``title``: the key of each product's title."""
     items: list[object] = []
     text, n = b"", 0
     while len(text) < size:
         n += 1
-        items.append({"id": 100000 + n, "skuId": str(381000000000 + n * 7919), "title": f"新鲜水果礼盒 {n}号",
+        items.append({"id": 100000 + n, "skuId": str(381000000000 + n * 7919), title: f"新鲜水果礼盒 {n}号",
                       "price": round(9.9 + n % 50, 2), "createTime": 1732400000000 + n * 60013,
                       "imageUrl": f"https://img.example.cn/p/{n * 2654435761 % 16**8:08x}@2x.png",
                       "tags": ["新品", "包邮"], "stock": n % 1000})
@@ -103,6 +104,7 @@ def kinds() -> dict[str, tuple[bytes, dict[str, str]]]:
         "100 KB phone list": (phones(100 * 1024), {}),
         "1 KB products": (products(1024), {}),
         "100 KB products": (products(100 * 1024), {}),
+        "100 KB products, named": (products(100 * 1024, title="name"), {}),
         "100 KB products + 1 phone": (deep_phone, {}),
         "100 KB products, escaped": (products(100 * 1024, ensure_ascii=True), {}),
         "100 KB products, gzip": (gzip.compress(products(100 * 1024)), {"content-encoding": "gzip"}),

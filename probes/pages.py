@@ -280,7 +280,14 @@ def profile_screens(timeline: Timeline) -> list[UISnapshot]:
     """The profile screens of the session, in time order (read once per timeline: the evidence check and
     RTS-003 ask)."""
     return list(per_timeline(timeline, "profile screens", lambda tl: [
-        s for s, nav, first in screens_with_titles(tl) if is_profile_title([t for t in (nav, first) if t])]))
+        s for s, nav, first in screens_with_titles(tl) if _profile_titled(nav, first)]))
+
+
+@lru_cache(maxsize=4096)
+def _profile_titled(nav: str | None, first: str | None) -> bool:
+    """``is_profile_title`` of a screen's (nav_title, first_page_text): asked of every screen, of the same
+    few titles screen after screen (answered once each)."""
+    return is_profile_title([t for t in (nav, first) if t])
 
 
 MORE_INFO_TITLE = "更多资料"  # WeChat's page behind the capsule's ···: the program's name and 账号主体

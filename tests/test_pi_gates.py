@@ -6,6 +6,7 @@ import base64
 import json
 import random
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -504,6 +505,11 @@ def test_numbers_that_read_otherwise_stop_the_body_screen() -> None:
         assert scan._parse_json_noting(text)[2] is False, text
     for text in ('{"v": 0.000001}', '{"v": -0.5, "w": [1, 2.250]}', '{"v": -0}'):
         assert scan._parse_json_noting(text)[2] is True, text
+    r = random.Random(4)  # every float said to read as written does
+    for _ in range(20000):
+        number = f"{r.choice(['', '-'])}{r.choice(['0', '1', '12'])}.{'0' * r.randrange(0, 9)}{r.randrange(0, 99)}"
+        if scan._parse_json_noting(f"[{number}]")[2]:
+            assert str(Decimal(number)) == number
 
 
 def _likely_bodies() -> list[bytes]:
@@ -520,8 +526,9 @@ def _likely_bodies() -> list[bytes]:
         {"tel": "x", "c": base64.b64encode(b"13812345678").decode()}, {"tel": "x", "h": "既往病史\n：高血压"},
         {"address": "x", "sub": {"v": "京A12345", "w": "沪B·12345", "r": "宗教信仰：佛教", "certType": "PassPort", "certNo": "E12345678"}},
     ]
-    bodies = [json.dumps({"list": [item, {"tel": "x", "n": 1}, item]}, ensure_ascii=ascii).encode()
-              for item in items for ascii in (False, True)]
+    # the first object recognised alone, the next two by a batch (and the item first, recognised alone)
+    bodies = [json.dumps({"list": [{"tel": "x", "n": 0}, {"tel": "x", "n": 1}, item, {"tel": "y"}, item]},
+                         ensure_ascii=ascii).encode() for item in items for ascii in (False, True)]
     bodies += [json.dumps({"list": items}, separators=(",", ":"), ensure_ascii=False).encode()]
     bodies += [b'{"tel": 0.0000001, "v": 1E-7}', b'{"tel": NaN, "v": "13800138000"}', b'{"phone": "1", "v": -0}']
     stores = [{"name": f"鲜果坊 {n}号店", "address": f"上海市黄浦区南京东路 {100 + n} 号", "distance": 420 + n * 7,

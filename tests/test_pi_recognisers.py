@@ -368,3 +368,12 @@ def test_face_and_voice_as_templates_and_references() -> None:
     # a coupon's face value, a typeface, a cover image, a flag: no face
     assert _types({"faceValue": "50", "typeface": "PingFang SC", "coverImage": "https://a.cn/x.jpg",
                    "faceVerifyStatus": "passed", "surfaceImage": "https://a.cn/y.jpg"}) == set()
+
+
+def test_an_address_is_masked_without_any_white_space() -> None:
+    """The address mask drops every character str.split() parts on: those re's \\s matches."""
+    import re
+
+    spaces = "".join(chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c)))
+    assert spaces == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert mask("address", f"上海市{spaces}黄浦区 南京东路") == "上海市***"

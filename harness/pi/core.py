@@ -399,9 +399,11 @@ def applicable(
         if not gate.per_value or len(scalars) == 1:
             chosen_by.append((fn, group))
             continue
-        chosen = _passing(gate, scalars, joined, hit, keyed)
+        chosen = keyed if hit is None else _passing(gate, scalars, joined, hit, keyed)
         if len(chosen) == len(scalars):
             chosen_by.append((fn, group))
+        elif len(chosen) == 1:
+            chosen_by.append((fn, Group(group[0], group[1], (scalars[chosen[0]],), group[3], group[4])))
         elif chosen:
             chosen_by.append((fn, Group(group[0], group[1], tuple([scalars[i] for i in chosen]), group[3], group[4])))
     return chosen_by
@@ -495,22 +497,21 @@ def keys_gated(keys: tuple[str | None, ...]) -> frozenset[str]:
 
 
 def _passing(
-    gate: Gate, scalars: tuple[Scalar, ...], joined: str, hit: re.Match[str] | None, keyed: tuple[int, ...]
+    gate: Gate, scalars: tuple[Scalar, ...], joined: str, hit: re.Match[str], keyed: tuple[int, ...]
 ) -> list[int]:
     """The indexes of the values that pass a per-value gate: those under a key that gates it, and those
     its pattern occurs in, from its first ``hit`` on: one more search per value that holds the
     pattern (each resumes at the next value)."""
-    if hit is None:
-        return list(keyed)  # in order
     chosen: set[int] = set(keyed)
-    if gate.text is not None:
-        starts = list(accumulate([len(s[2]) + 1 for s in scalars[:-1]], initial=0))  # s[2]: the text
-        while hit is not None:
-            index = bisect_right(starts, hit.start()) - 1
-            chosen.add(index)
-            if index + 1 >= len(starts):
-                break
-            hit = gate.text.search(joined, starts[index + 1])
+    search = gate.text.search  # type: ignore[union-attr]
+    starts = list(accumulate([len(s[2]) + 1 for s in scalars[:-1]], initial=0))  # s[2]: the text
+    found: re.Match[str] | None = hit
+    while found is not None:
+        index = bisect_right(starts, found.start()) - 1
+        chosen.add(index)
+        if index + 1 >= len(starts):
+            break
+        found = search(joined, starts[index + 1])
     return sorted(chosen)
 
 
@@ -623,7 +624,6 @@ def mask(pi_type: str, value: str) -> str:
 
 _NON_DIGITS_RE = re.compile(r"\D")
 _SPACES_OR_DASHES_RE = re.compile(r"[\s-]")
-_SPACES_RE = re.compile(r"\s+")
 
 
 def _mask_phone(value: str) -> str | None:
@@ -661,7 +661,7 @@ def _mask_name(value: str) -> str | None:
 
 
 def _mask_address(value: str) -> str | None:
-    text = _SPACES_RE.sub("", value)
+    text = "".join(value.split())  # every white space character out (as re's \s+: tests/test_pi_recognisers.py)
     # the province/city part (up to the first 市 or 6 characters) is a region, the rest locates a door
     cut = text.find("市")
     head = text[: cut + 1] if 0 <= cut <= 8 else text[:6]

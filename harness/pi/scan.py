@@ -110,21 +110,32 @@ def _signature(group: Group, stem: str, only: frozenset[str] | None) -> tuple[ob
 
 
 _BATCH_ITEMS = 32  # list items whose groups' gates are searched at once
+_BATCH_VALUES = 4096  # at most (the batch ends after the item that passes it)
 
 
 class _Batch(NamedTuple):
     """See _Walker._batch."""
 
-    end: int  # the index of the first item after the batch
-    texts: frozenset[str]  # the recognisers whose gate's text pattern may occur in the items' values
+    start: int  # the index of its first item
+    end: int  # the index of the first item after it
+    texts: frozenset[str]  # the recognisers whose gate's text pattern may occur in the plain items' values
     canary_free: bool  # no canary occurs in them
+    plain: list[bool]  # by item: its values were looked at (the verdict holds for its groups)
 
 
-def _plain_texts(obj: dict[object, object], texts: list[str]) -> None:
-    """Add the texts of an object's scalar values to ``texts`` (all of an object of scalars' values)."""
-    for value in obj.values():
-        if not isinstance(value, _CONTAINERS):
+def _leaf_texts(obj: object, texts: list[str], depth: int) -> bool:
+    """Add the texts of a container's scalar values, nested ones too, to ``texts`` (the values of every
+    group it makes, but what a decoding layer of one holds: see _Walker.text_layers); False (some
+    added) when a container lies deeper than MAX_JSON_DEPTH."""
+    if depth > MAX_JSON_DEPTH or not isinstance(obj, _CONTAINERS):
+        return False
+    for value in obj.values() if isinstance(obj, dict) else obj:
+        if isinstance(value, _CONTAINERS):
+            if not _leaf_texts(value, texts, depth + 1):
+                return False
+        else:
             texts.append(_scalar_text(value)[0])  # type: ignore[index]
+    return True
 
 
 _KNOWN = object()  # _Walker._flat(): the object was one seen before in the walk, its matches added
@@ -209,6 +220,7 @@ class _Walker:
     texts: frozenset[str] | None = None
     canary_free: bool = False
     suffixes: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict)  # an object's keys -> paths
+    mixed: set[tuple[object, ...]] = field(default_factory=set)  # keys of an object that was not of plain scalars
     # an object of strings and integers only -> its group's matches, as locations after the object's own
     flat_objects: dict[tuple[object, ...], tuple[tuple[PIMatch, str], ...]] = field(default_factory=dict)
     flat_misses: int = 0  # objects looked up in flat_objects in vain since the last found (MAX_FLAT_MISSES: no more)
@@ -397,40 +409,53 @@ class _Walker:
                 self.skip(member, depth + 1)
                 continue
             member_path = f"{path}[{suffix}]" if array else path + suffix  # type: ignore[operator]
-            if not batched or type(member) is not dict or depth + 1 > MAX_JSON_DEPTH:
+            if not batched or depth + 1 > MAX_JSON_DEPTH:
                 self.value(member, location, member_path, member_key, depth + 1, layers)
                 continue
-            # value() of an object in a list: its group recognised with the verdict of a batch of items
-            base = f"{location}:{member_path}"
-            flat = self._flat(member, base, member_key) if self.flat_misses < MAX_FLAT_MISSES else None  # type: ignore[arg-type]
-            if flat is _KNOWN:
-                continue
-            scalars = self._plain_scalars(member, base)  # type: ignore[arg-type]
-            if scalars is None:
-                self._object(member, location, member_path, member_key, depth + 1, layers, flat)  # type: ignore[arg-type]
-                continue
-            # the first object to recognise is recognised alone: a list that repeats it needs no batch
+            # value() of an item of a list, with the verdict of a batch of items on the groups it makes
+            flat = None
+            if type(member) is dict and self.flat_misses < MAX_FLAT_MISSES:
+                flat = self._flat(member, f"{location}:{member_path}", member_key)  # type: ignore[arg-type]
+                if flat is _KNOWN:
+                    continue
+            # the first item to recognise is recognised alone: a list that repeats it needs no batch
             if (batch is None or index >= batch.end) and recognised:
                 batch = self._batch(nested, index)
             recognised += 1
-            before = len(self.matches)
             texts, canary_free = self.texts, self.canary_free
-            if batch is not None and index < batch.end:
+            if batch is not None and batch.start <= index < batch.end and batch.plain[index - batch.start]:
                 self.texts, self.canary_free = batch.texts, batch.canary_free
             try:
-                self.group(base + ".", member_key, scalars)  # group() reads as many as value() reads members
+                if type(member) is dict:
+                    self._listed_object(member, location, member_path, member_key, depth + 1, layers, flat)  # type: ignore[arg-type]
+                else:
+                    self.value(member, location, member_path, member_key, depth + 1, layers)
             finally:
                 self.texts, self.canary_free = texts, canary_free
-            self._remember(flat, base, before)
         return not nested and not layered
 
-    def _plain_scalars(self, obj: dict[object, object], base: str) -> tuple[Scalar, ...] | None:
-        """The scalars value() makes of an object at ``base`` whose keys are strings and whose members
-        are all scalars none of which may have a decoding layer (its one group); None for any other."""
+    def _listed_object(self, obj: dict[object, object], location: str, path: str, key: str | None, depth: int,
+                       layers: int, flat: object) -> None:
+        """_object(), for an object of scalars without a decoding layer with less to do (its one group)."""
+        base = f"{location}:{path}"
         keys = tuple(obj)
+        scalars = self._plain_scalars(obj, keys, base) if keys not in self.mixed else None
+        if scalars is None:
+            self._object(obj, location, path, key, depth, layers, flat)
+            return
+        before = len(self.matches)
+        self.group(base + ".", key, scalars)  # group() reads as many as value() reads members
+        if flat is not None:
+            self._remember(flat, base, before)
+
+    def _plain_scalars(self, obj: dict[object, object], keys: tuple[object, ...], base: str) -> tuple[Scalar, ...] | None:
+        """The scalars value() makes of an object at ``base`` whose keys are strings and whose members
+        are all scalars none of which may have a decoding layer (its one group); None for any other
+        (its keys are then noted in ``mixed``: the next object with them is likely no other)."""
         suffixes = self.suffixes.get(keys)
         if suffixes is None:
             if not all(type(k) is str for k in keys):
+                self.mixed.add(keys)
                 return None
             if len(self.suffixes) >= KEY_CACHE:
                 self.suffixes.clear()
@@ -444,31 +469,33 @@ class _Walker:
             elif kind is int:
                 text, number = str(v), True
             elif isinstance(v, _CONTAINERS):
+                self.mixed.add(keys)
                 return None
             else:
                 text, number = _scalar_text(v)  # type: ignore[misc]
             if not number and _may_be_encoded(text):
+                self.mixed.add(keys)
                 return None
             scalars.append(Scalar(base + suffix, k, text, True, number))  # type: ignore[arg-type]
         return tuple(scalars)
 
     def _batch(self, items: list[tuple[str | int, str | None, object]], start: int) -> _Batch:
-        """What the groups of the objects of scalars among the next items of a list may hold (each makes
-        one group: its own), looked at once: the gates whose text pattern occurs in their values and
-        whether a canary does, each searched once in all the values joined by NULs (a pattern or needle
-        found in one group's values is found there: neither matches a NUL nor looks across one) rather
-        than once per group. Other items' texts are not looked at (the verdict is not used for them)."""
-        end = min(len(items), start + _BATCH_ITEMS)
+        """What the groups of the next items of a list may hold, looked at once: the gates whose text
+        pattern occurs in their values and whether a canary does, each searched once in all the values
+        joined by NULs (a pattern or needle found in one group's values is found there: neither
+        matches a NUL nor looks across one) rather than once per group."""
         texts: list[str] = []
-        for _, _, item in items[start:end]:
-            if type(item) is dict:
-                _plain_texts(item, texts)  # type: ignore[arg-type]
+        plain: list[bool] = []
+        end = start
+        while end < len(items) and end - start < _BATCH_ITEMS and len(texts) < _BATCH_VALUES:
+            plain.append(_leaf_texts(items[end][2], texts, 0))
+            end += 1
         joined = "\x00".join(texts)
         canary_free = False
         if self.canary_forms:
             lowered = joined.lower()
             canary_free = not any(form.needle in lowered for form in self.canary_forms)
-        return _Batch(end, text_possible(BodyView(joined, frozenset())), canary_free)
+        return _Batch(start, end, text_possible(BodyView(joined, frozenset())), canary_free, plain)
 
     def skip(self, obj: object, depth: int) -> None:
         """Pass over a container none of whose values can match (no needle in it) as value() would, but
@@ -495,9 +522,20 @@ class _Walker:
             self.group(location, key, [Scalar(location, key, text, whole)])
 
     def text_layers(self, text: str, location: str, key: str | None, layers: int) -> bool:
-        """Decode one layer of a text and scan what it holds; False when the text is not encoded."""
+        """Decode one layer of a text and scan what it holds; False when the text is not encoded. What a
+        layer holds is not among the values a batch's verdict (texts, canary_free) was drawn from."""
         if layers >= MAX_LAYERS or self.values_left <= 0 or len(text) < 2:
             return False
+        if self.texts is None and not self.canary_free:
+            return self._text_layers(text, location, key, layers)
+        texts, canary_free = self.texts, self.canary_free
+        self.texts, self.canary_free = None, False
+        try:
+            return self._text_layers(text, location, key, layers)
+        finally:
+            self.texts, self.canary_free = texts, canary_free
+
+    def _text_layers(self, text: str, location: str, key: str | None, layers: int) -> bool:
         text = text[:MAX_TEXT_CHARS]
         stripped = text.strip()
         if stripped[:1] in ("{", "[") or (stripped[:1] == '"' and stripped[-1:] == '"' and len(stripped) > 2):
@@ -810,7 +848,7 @@ def _layered(body: BodyView) -> bool:
 def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
     """_parse_json(), with the keys of every object and whether every number is written as its
     text will read: each float's Decimal as its text (not 1E-7 for 0.0000001, no exponent), no NaN
-    or Infinity. (An integer reads as written but -0, as 0, which no screen looks for.)"""
+    or Infinity (an integer reads as written but -0, as 0, which no screen looks for)."""
     keys: set[str] = set()
     plain = True
 
@@ -820,10 +858,10 @@ def _parse_json_noting(text: str) -> tuple[object, frozenset[str], bool]:
 
     def on_float(number: str) -> Decimal:
         nonlocal plain
-        value = Decimal(number)
-        if plain and str(value) != number:  # an exponent, or 1E-7 for 0.0000001
+        # an exponent, or seven decimals or more after "0.000000": str() of its Decimal may read 1E-7
+        if "e" in number or "E" in number or "0.000000" in number:
             plain = False
-        return value
+        return Decimal(number)
 
     def on_constant(name: str) -> float:
         nonlocal plain
