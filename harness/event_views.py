@@ -53,8 +53,8 @@ def view_of(model: type[BaseModel]) -> type[msgspec.Struct]:
             options = {"tag_field": "kind", "tag": info.default, "namespace": {"kind": info.default}}
         elif name not in inherited:
             fields.append(_field(name, info))
-    made = _VIEWS[model] = msgspec.defstruct(model.__name__, fields, bases=(parent,), module=__name__, kw_only=True,
-                                                   **options)
+    made = msgspec.defstruct(model.__name__, fields, bases=(parent,), module=__name__, kw_only=True, **options)
+    _VIEWS[model] = made
     made.__doc__ = f"The read-only view of {model.__module__}.{model.__name__} (harness/event_views.py)."
     return made
 
