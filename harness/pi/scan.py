@@ -266,8 +266,10 @@ class _Walker:
         endpoint, and locations that differ only in the common stem of the group's member prefix (a
         list index, the message's side), which every location of a match must start with to be
         remembered."""
-        stem = group.member_prefix.rstrip(".:")
-        signature = _signature(group, stem, self.only) if SCREEN and self.shape_misses < MAX_SHAPE_MISSES else None
+        stem, signature = "", None
+        if SCREEN and self.shape_misses < MAX_SHAPE_MISSES:
+            stem = group.member_prefix.rstrip(".:")
+            signature = _signature(group, stem, self.only)
         known = SHAPES.get(signature) if signature is not None else None
         if known is not None and known is not SHAPES.UNSEEN:
             self.shape_misses = 0
