@@ -3,9 +3,10 @@
 The proxy pays this per flow (issue 8 item 3): the request (URL, headers, a small JSON body with a
 phone number and a position) and the answer, scanned as the capture addon's scan() does, with one
 seeded canary as in a session. Each kind is timed with harness.pi.scan.SCREEN off (every JSON body
-walked value by value and every group recognised, as before the body screen and the memory of group
-shapes) and on, back to back, best of 5 rounds of CPU time (time.process_time), and the matches of
-the sides are compared (they must be equal). "cold": the memory of group shapes
+walked value by value and every group's gates searched and recognised, as before the body screen,
+the memory of group shapes and the batches of a list's items) and on, back to back, best of 5
+rounds of CPU time (time.process_time), and the matches of the sides are compared (they must be
+equal). "cold": the memory of group shapes
 (harness.pi.core.SHAPES) is emptied before each flow, as for a flow unlike any before it; "warm": the
 same flow again (after four scans of it), as bench/proxy.py sends it (a list's repeated objects are
 remembered within one flow either way).

@@ -29,7 +29,6 @@ from probes.evidence import (
     own_flows,
     own_flows_device_pi,
     own_flows_pi,
-    per_timeline,
     pi_writes,
     refusal_windows,
     shorten,
@@ -75,7 +74,7 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig,
         apis = [api for api in PRIVACY_INTERFACES if scope_of(api) == subject and api != "authorize"]
     found: list[tuple[Event, Sequence[PIMatch]]] = [(c, []) for c in successful_calls(timeline, apis)]
     own, program_pi, device_pi = own_flows(timeline), own_flows_pi(timeline, config), own_flows_device_pi(timeline, config)
-    in_spans = _in_spans(_own_flow_times(timeline), spans)
+    in_spans = _in_spans(own, spans)
     if subject == PRIVACY:  # the program's PI, and device information after the program read it
         first_read: list[int | None] = []  # looked up at the first flow carrying device information (most carry none)
         for index in in_spans:
@@ -93,23 +92,16 @@ def _collected(timeline: Timeline, subject: str, config: ProbeConfig,
             if matches and not is_platform_host(flow.host, config):
                 found.append((flow, matches))
     if subject == PRIVACY:
-        writes, write_times = _pi_writes_by_time(timeline)
-        found += [(w, pi) for w in map(writes.__getitem__, _in_spans(write_times, spans)) if (pi := strong_pi(w.pi))]
+        writes = pi_writes(timeline)
+        found += [(w, pi) for w in map(writes.__getitem__, _in_spans(writes, spans)) if (pi := strong_pi(w.pi))]
     return _in_timeline_order(found)
 
 
-def _in_spans(times: Sequence[int], spans: Sequence[tuple[int, int | None]]) -> Iterator[int]:
-    """The positions of ``times`` (ascending) with ``lo < t < hi`` in one of ``spans`` (disjoint, in order)."""
+def _in_spans(events: Sequence[Event], spans: Sequence[tuple[int, int | None]]) -> Iterator[int]:
+    """The positions of ``events`` (in time order) with ``lo < t < hi`` in one of ``spans`` (disjoint, in
+    order), by bisection with the times read in C (no list of a long session's times kept)."""
     for lo, hi in spans:
-        yield from range(bisect_right(times, lo), len(times) if hi is None else bisect_left(times, hi))
-
-
-def _own_flow_times(timeline: Timeline) -> list[int]:
-    return per_timeline(timeline, "own flow times", lambda tl: list(map(_T, own_flows(tl))))
-
-
-def _pi_writes_by_time(timeline: Timeline) -> tuple[list[StorageWrite], list[int]]:
-    return per_timeline(timeline, "pi writes by time", lambda tl: (writes := pi_writes(tl), list(map(_T, writes))))
+        yield from range(bisect_right(events, lo, key=_T), len(events) if hi is None else bisect_left(events, hi, key=_T))
 
 
 def _in_timeline_order(pairs: list[tuple[Event, Sequence[PIMatch]]]) -> list[tuple[Event, Sequence[PIMatch]]]:

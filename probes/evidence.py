@@ -640,7 +640,7 @@ EVIDENCE_KINDS: dict[str, EvidenceCheck] = {
     "collection": _has(ApiCall, Flow, StorageWrite),
     "consent_dialog": lambda tl, cfg: any(is_consent_dialog(p, cfg) for p in tl.of(Prompt)),
     "refusal": lambda tl, cfg: bool(refusals(tl)),
-    "hide": lambda tl, cfg: bool(lifecycle_events(tl, "hide")),
+    "hide": lambda tl, cfg: any(e.event == "hide" for e in tl.of(Lifecycle)),
     "declared_categories": lambda tl, cfg: cfg.declared_categories is not None,
     "minor_canary": lambda tl, cfg: _minor_consent().has_minor_canary(tl, cfg),
     "previous_categories": lambda tl, cfg: cfg.previous_categories is not None,
@@ -866,20 +866,6 @@ def before_first_tap(timeline: Timeline, t: int) -> bool:
     tapped = _time_index(timeline, "taps", _taps)[0]
     first = tapped[0] if tapped else None
     return first is None or is_before(t, first.t, timeline.clock_error_ns)
-
-
-def lifecycle_events(timeline: Timeline, event: str) -> list[Lifecycle]:
-    """The lifecycle events of one kind ("hide", "exit" ...), in time order, from a per-timeline index by
-    kind: the evidence checks and probes each ask for one kind among a long session's launches and shows.
-    Read-only."""
-    return per_timeline(timeline, "lifecycle by event", _lifecycle_by_event).get(event, [])
-
-
-def _lifecycle_by_event(timeline: Timeline) -> dict[str, list[Lifecycle]]:
-    by_event: dict[str, list[Lifecycle]] = {}
-    for lifecycle in timeline.of(Lifecycle):
-        by_event.setdefault(lifecycle.event, []).append(lifecycle)
-    return by_event
 
 
 def is_listener_delivery(call: ApiCall) -> bool:

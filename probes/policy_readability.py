@@ -65,6 +65,13 @@ def _names_privacy_policy(title: str) -> bool:
     return len(title) <= TITLE_MAX_CHARS and any(n in title for n in PRIVACY_POLICY_NAMES)
 
 
+@lru_cache(maxsize=4096)
+def _titles_name_privacy_policy(nav: str | None, first: str | None) -> bool:
+    """A screen with these title candidates may be a foreign-language policy (without, foreign_policy_screen
+    finds none): asked of every screen, of the same few titles screen after screen (answered once each)."""
+    return any(_names_privacy_policy(t) for t in (nav, first) if t)
+
+
 def foreign_policy_screen(snapshot: UISnapshot, titles: list[str] | None = None) -> PolicyScreen | None:
     """A screen titled as the privacy policy whose body is not Chinese (probes.pages needs Chinese body words).
     ``titles``: its screen_titles, when the caller has them."""
@@ -95,7 +102,8 @@ def _privacy_policy_screens(timeline: Timeline) -> list[PolicyScreen]:
         while next_shown < len(shown) and shown[next_shown].snapshot is snapshot:
             screens.append(shown[next_shown])
             next_shown += 1
-        foreign = foreign_policy_screen(snapshot, [t for t in (nav, first) if t]) if not screens else None
+        foreign = (foreign_policy_screen(snapshot, [t for t in (nav, first) if t])
+                   if not screens and _titles_name_privacy_policy(nav, first) else None)
         found += screens if foreign is None else [foreign]
     return found
 

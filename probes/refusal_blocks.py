@@ -24,7 +24,7 @@ from probes.evidence import (
     button_role,
     calls_of,
     events_between,
-    lifecycle_events,
+    per_timeline,
     prompt_subjects,
     prompt_text,
     refusal_windows,
@@ -64,8 +64,8 @@ def exits_after(timeline: Timeline, refusal: Refusal, config: ProbeConfig) -> li
 
 
 def exits(timeline: Timeline) -> list[Lifecycle]:
-    """The "exit" lifecycle events, in time order (from the per-timeline index by kind: asked per refusal)."""
-    return lifecycle_events(timeline, "exit")
+    """The "exit" lifecycle events, in time order (picked once per timeline: asked per refusal)."""
+    return per_timeline(timeline, "exits", lambda tl: [e for e in tl.of(Lifecycle) if e.event == "exit"])
 
 
 def walls_after(timeline: Timeline, refusal: Refusal, config: ProbeConfig) -> list[Prompt]:

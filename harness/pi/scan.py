@@ -121,6 +121,7 @@ class _Batch(NamedTuple):
     texts: frozenset[str]  # the recognisers whose gate's text pattern may occur in the plain items' values
     canary_free: bool  # no canary occurs in them
     plain: list[bool]  # by item: its values were looked at (the verdict holds for its groups)
+    scalars: list[tuple[Scalar, ...] | None]  # by item: its scalars, for an object of plain scalars
 
 
 def _leaf_texts(obj: object, texts: list[str], depth: int) -> bool:
@@ -265,8 +266,10 @@ class _Walker:
         endpoint, and locations that differ only in the common stem of the group's member prefix (a
         list index, the message's side), which every location of a match must start with to be
         remembered."""
-        stem = group.member_prefix.rstrip(".:")
-        signature = _signature(group, stem, self.only) if SCREEN and self.shape_misses < MAX_SHAPE_MISSES else None
+        stem, signature = "", None
+        if SCREEN and self.shape_misses < MAX_SHAPE_MISSES:
+            stem = group.member_prefix.rstrip(".:")
+            signature = _signature(group, stem, self.only)
         known = SHAPES.get(signature) if signature is not None else None
         if known is not None and known is not SHAPES.UNSEEN:
             self.shape_misses = 0
@@ -420,14 +423,16 @@ class _Walker:
                     continue
             # the first item to recognise is recognised alone: a list that repeats it needs no batch
             if (batch is None or index >= batch.end) and recognised:
-                batch = self._batch(nested, index)
+                batch = self._batch(nested, index, location, path)
             recognised += 1
             texts, canary_free = self.texts, self.canary_free
+            made = None
             if batch is not None and batch.start <= index < batch.end and batch.plain[index - batch.start]:
                 self.texts, self.canary_free = batch.texts, batch.canary_free
+                made = batch.scalars[index - batch.start]
             try:
                 if type(member) is dict:
-                    self._listed_object(member, location, member_path, member_key, depth + 1, layers, flat)  # type: ignore[arg-type]
+                    self._listed_object(member, location, member_path, member_key, depth + 1, layers, flat, made)  # type: ignore[arg-type]
                 else:
                     self.value(member, location, member_path, member_key, depth + 1, layers)
             finally:
@@ -435,11 +440,14 @@ class _Walker:
         return not nested and not layered
 
     def _listed_object(self, obj: dict[object, object], location: str, path: str, key: str | None, depth: int,
-                       layers: int, flat: object) -> None:
-        """_object(), for an object of scalars without a decoding layer with less to do (its one group)."""
+                       layers: int, flat: object, made: tuple[Scalar, ...] | None) -> None:
+        """_object(), for an object of scalars without a decoding layer with less to do (its one group;
+        ``made``: its scalars, when its batch made them)."""
         base = f"{location}:{path}"
-        keys = tuple(obj)
-        scalars = self._plain_scalars(obj, keys, base) if keys not in self.mixed else None
+        scalars = made
+        if scalars is None:
+            keys = tuple(obj)
+            scalars = self._plain_scalars(obj, keys, base) if keys not in self.mixed else None
         if scalars is None:
             self._object(obj, location, path, key, depth, layers, flat)
             return
@@ -479,23 +487,34 @@ class _Walker:
             scalars.append(Scalar(base + suffix, k, text, True, number))  # type: ignore[arg-type]
         return tuple(scalars)
 
-    def _batch(self, items: list[tuple[str | int, str | None, object]], start: int) -> _Batch:
-        """What the groups of the next items of a list may hold, looked at once: the gates whose text
-        pattern occurs in their values and whether a canary does, each searched once in all the values
-        joined by NULs (a pattern or needle found in one group's values is found there: neither
-        matches a NUL nor looks across one) rather than once per group."""
+    def _batch(self, items: list[tuple[str | int, str | None, object]], start: int, location: str, path: str) -> _Batch:
+        """What the groups of the next items of a list (at ``location``:``path``) may hold, looked at
+        once: the gates whose text pattern occurs in their values and whether a canary does, each
+        searched once in all the values joined by NULs (a pattern or needle found in one group's
+        values is found there: neither matches a NUL nor looks across one) rather than once per
+        group. An object of plain scalars gets them made here (see _plain_scalars)."""
         texts: list[str] = []
         plain: list[bool] = []
+        made: list[tuple[Scalar, ...] | None] = []
         end = start
         while end < len(items) and end - start < _BATCH_ITEMS and len(texts) < _BATCH_VALUES:
-            plain.append(_leaf_texts(items[end][2], texts, 0))
+            index, _, item = items[end]
             end += 1
+            scalars = None
+            if type(item) is dict and (keys := tuple(item)) not in self.mixed:
+                scalars = self._plain_scalars(item, keys, f"{location}:{path}[{index}]")  # type: ignore[arg-type]
+            made.append(scalars)
+            if scalars is not None:
+                texts.extend([s[2] for s in scalars])  # s[2]: the text
+                plain.append(True)
+            else:
+                plain.append(_leaf_texts(item, texts, 0))
         joined = "\x00".join(texts)
         canary_free = False
         if self.canary_forms:
             lowered = joined.lower()
             canary_free = not any(form.needle in lowered for form in self.canary_forms)
-        return _Batch(start, end, text_possible(BodyView(joined, frozenset())), canary_free, plain)
+        return _Batch(start, end, text_possible(BodyView(joined, frozenset())), canary_free, plain, made)
 
     def skip(self, obj: object, depth: int) -> None:
         """Pass over a container none of whose values can match (no needle in it) as value() would, but
