@@ -166,6 +166,7 @@ class ViewReader:
         self.by_class: dict[type, list[Any]] = {view: [] for view in EVENT_VIEWS}
         self._sharing = {view: _Sharing(view, self.by_class[view]) for view in EVENT_VIEWS}
         self.in_seq_order = self.in_time_order = True
+        self.dense = False  # the seqs read are 0, 1, 2 ... with none missing or repeated
 
     def read_lines(self, lines: Iterable[bytes]) -> list[Any]:
         """The view of every line, in file order. A blank line is skipped, and so is an unreadable last
@@ -176,8 +177,8 @@ class ViewReader:
         read: list[Any] = []
         append = read.append
         refused: tuple[int, bytes] | None = None
-        last_seq = last_t = -(1 << 63)
-        seq_ascending = t_ascending = True
+        last_seq = last_t = -1
+        seq_ascending = t_ascending = dense = True
         for number, line in enumerate(lines, start=1):
             if refused is not None:  # a line came after the refused one: that one was not the last
                 self._raise(*refused)
@@ -192,8 +193,10 @@ class ViewReader:
                     continue
             share[type(event)](event)
             append(event)
-            if event.seq < last_seq:
-                seq_ascending = False
+            if event.seq != last_seq + 1:
+                dense = False
+                if event.seq < last_seq:
+                    seq_ascending = False
             if event.t < last_t:
                 t_ascending = False
             last_seq, last_t = event.seq, event.t
@@ -201,7 +204,7 @@ class ViewReader:
                 for view, kind in sharing.items():
                     kind.drop_unique()
                     share[view] = kind.share
-        self.in_seq_order, self.in_time_order = seq_ascending, t_ascending
+        self.in_seq_order, self.in_time_order, self.dense = seq_ascending, t_ascending, dense
         return read
 
     @staticmethod

@@ -476,14 +476,19 @@ def _ascending(values: list[int]) -> bool:
 class EventsBySeq(Mapping[int, Event]):
     """``Timeline.by_seq`` without a dict of a million entries (~50 bytes an event): the events in seq
     order (a file's order), found by bisection; a seq asked again is remembered (probes ask for the same
-    prompt once per call). A repeated seq (hand-built timelines) maps to the latest such event in time."""
+    prompt once per call). A repeated seq (hand-built timelines) maps to the latest such event in time.
+    ``dense``: the seqs are 0, 1, 2 ... in order (a recorder's file), so seq n is the n-th event; None:
+    find out (one pass)."""
 
-    def __init__(self, in_seq_order: list[Event]) -> None:
+    def __init__(self, in_seq_order: list[Event], dense: bool | None = None) -> None:
         self._events = in_seq_order
         self._asked: dict[int, Event] = {}
+        if dense is None:
+            dense = all(seq == n for n, seq in enumerate(map(_SEQ, in_seq_order)))
+        self._dense = len(in_seq_order) if dense else 0  # seqs below this are their own positions
 
     def __getitem__(self, seq: int) -> Event:
-        if type(seq) is int and self._on_own_line(seq):
+        if type(seq) is int and (0 <= seq < self._dense or self._on_own_line(seq)):
             return self._events[seq]
         found = self._asked.get(seq) if isinstance(seq, int) else None
         if found is None:
@@ -524,11 +529,12 @@ class Timeline:
             in_seq.sort(key=_SEQ)
         self._index(in_seq, sorted(in_seq, key=_T))  # (t, seq) order: a stable sort by t of seq order
 
-    def _index(self, in_seq: list[Any], in_time: list[Any], by_type: dict[type, list[Any]] | None = None) -> None:
+    def _index(self, in_seq: list[Any], in_time: list[Any], by_type: dict[type, list[Any]] | None = None,
+               dense: bool | None = None) -> None:
         """Keep the events in time order, ``by_seq`` over them in seq order, and the events by class
-        (``by_type``: the reader's, when it read a file in time order)."""
+        (``by_type``: the reader's, when it read a file in time order; ``dense``: see EventsBySeq)."""
         self.events: list[Any] = in_time
-        self.by_seq: Mapping[int, Any] = EventsBySeq(in_seq)
+        self.by_seq: Mapping[int, Any] = EventsBySeq(in_seq, dense)
         self._by_type: defaultdict[type, list[Any]] = defaultdict(list)  # probes ask by kind: index once
         if by_type is not None:
             self._by_type.update((cls, events) for cls, events in by_type.items() if events)
@@ -552,7 +558,7 @@ class Timeline:
             events = reader.read_lines(f)
             timeline = cls.__new__(cls)
             if reader.in_seq_order and reader.in_time_order:
-                timeline._index(events, list(events), reader.by_class)
+                timeline._index(events, list(events), reader.by_class, reader.dense)
             else:  # late events (a flow is written when its scan ends), or a file put together by hand
                 in_seq = events if reader.in_seq_order else sorted(events, key=_SEQ)
                 timeline._index(in_seq, sorted(in_seq, key=_T))
