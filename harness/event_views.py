@@ -166,7 +166,7 @@ class ViewReader:
         self.by_class: dict[type, list[Any]] = {view: [] for view in EVENT_VIEWS}
         self._sharing = {view: _Sharing(view, self.by_class[view]) for view in EVENT_VIEWS}
         self.in_seq_order = self.in_time_order = True
-        self.dense = False  # the seqs read are 0, 1, 2 ... with none missing or repeated
+        self.dense = 0  # how many events from the first have their position as seq (see EventsBySeq)
 
     def read_lines(self, lines: Iterable[bytes]) -> list[Any]:
         """The view of every line, in file order. A blank line is skipped, and so is an unreadable last
@@ -177,8 +177,8 @@ class ViewReader:
         read: list[Any] = []
         append = read.append
         refused: tuple[int, bytes] | None = None
-        last_seq = last_t = -1
-        seq_ascending = t_ascending = dense = True
+        last_seq = last_t = dense = -1
+        seq_ascending = t_ascending = True
         for number, line in enumerate(lines, start=1):
             if refused is not None:  # a line came after the refused one: that one was not the last
                 self._raise(*refused)
@@ -194,7 +194,8 @@ class ViewReader:
             share[type(event)](event)
             append(event)
             if event.seq != last_seq + 1:
-                dense = False
+                if dense < 0:  # the first event whose seq is not its position: the run ends before it
+                    dense = len(read) - 1
                 if event.seq < last_seq:
                     seq_ascending = False
             if event.t < last_t:
@@ -204,7 +205,8 @@ class ViewReader:
                 for view, kind in sharing.items():
                     kind.drop_unique()
                     share[view] = kind.share
-        self.in_seq_order, self.in_time_order, self.dense = seq_ascending, t_ascending, dense
+        self.in_seq_order, self.in_time_order = seq_ascending, t_ascending
+        self.dense = len(read) if dense < 0 else dense
         return read
 
     @staticmethod

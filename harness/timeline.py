@@ -477,18 +477,20 @@ class EventsBySeq(Mapping[int, Event]):
     """``Timeline.by_seq`` without a dict of a million entries (~50 bytes an event): the events in seq
     order (a file's order), found by bisection; a seq asked again is remembered (probes ask for the same
     prompt once per call). A repeated seq (hand-built timelines) maps to the latest such event in time.
-    ``dense``: the seqs are 0, 1, 2 ... in order (a recorder's file), so seq n is the n-th event; None:
-    find out (one pass)."""
+    In a recorder's file the seqs are 0, 1, 2 ...: seq n is then the n-th event, no search needed.
+    ``dense``: how many events from the first have their position as seq (None: count them)."""
 
-    def __init__(self, in_seq_order: list[Event], dense: bool | None = None) -> None:
+    def __init__(self, in_seq_order: list[Event], dense: int | None = None) -> None:
         self._events = in_seq_order
         self._asked: dict[int, Event] = {}
         if dense is None:
-            dense = all(seq == n for n, seq in enumerate(map(_SEQ, in_seq_order)))
-        self._dense = len(in_seq_order) if dense else 0  # seqs below this are their own positions
+            dense = next((n for n, seq in enumerate(map(_SEQ, in_seq_order)) if seq != n), len(in_seq_order))
+        if dense < len(in_seq_order) and in_seq_order[dense].seq == dense - 1:
+            dense -= 1  # the last of the run is repeated just after it: that seq needs the search
+        self._dense = dense
 
     def __getitem__(self, seq: int) -> Event:
-        if type(seq) is int and (0 <= seq < self._dense or self._on_own_line(seq)):
+        if type(seq) is int and 0 <= seq < self._dense:
             return self._events[seq]
         found = self._asked.get(seq) if isinstance(seq, int) else None
         if found is None:
@@ -500,12 +502,6 @@ class EventsBySeq(Mapping[int, Event]):
                 raise KeyError(seq)
             found = self._asked[seq] = max(reversed(self._events[lo:hi]), key=_T)  # ties: the last given
         return found
-
-    def _on_own_line(self, seq: int) -> bool:
-        """A recorder's file: seq n is the n-th event, and no neighbour repeats it (no bisection needed)."""
-        events = self._events
-        return (0 <= seq < len(events) and events[seq].seq == seq and (seq == 0 or events[seq - 1].seq != seq)
-                and (seq + 1 == len(events) or events[seq + 1].seq != seq))
 
     def __iter__(self) -> Iterator[int]:
         return iter(dict.fromkeys(map(_SEQ, self._events)))
@@ -530,7 +526,7 @@ class Timeline:
         self._index(in_seq, sorted(in_seq, key=_T))  # (t, seq) order: a stable sort by t of seq order
 
     def _index(self, in_seq: list[Any], in_time: list[Any], by_type: dict[type, list[Any]] | None = None,
-               dense: bool | None = None) -> None:
+               dense: int | None = None) -> None:
         """Keep the events in time order, ``by_seq`` over them in seq order, and the events by class
         (``by_type``: the reader's, when it read a file in time order; ``dense``: see EventsBySeq)."""
         self.events: list[Any] = in_time

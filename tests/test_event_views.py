@@ -201,7 +201,7 @@ def write_lines(tmp_path: Path, lines: list[bytes]) -> Path:
 
 @pytest.mark.parametrize(
     "order",
-    ["recorded", "late_events", "seq_out_of_order", "with_a_line_for_pydantic", "repeated_seq"],
+    ["recorded", "late_events", "seq_out_of_order", "with_a_line_for_pydantic", "repeated_seq", "seq_gap"],
 )
 def test_load_is_the_timeline_of_the_validated_events(tmp_path: Path, order: str) -> None:
     events = [e.model_copy(update={"seq": n, "t": 100 + n}) for n, e in enumerate(every_kind() * 3)]
@@ -215,11 +215,15 @@ def test_load_is_the_timeline_of_the_validated_events(tmp_path: Path, order: str
         lines[6] = lines[6].replace(b'"seq":6', b'"seq":"6"')
     elif order == "repeated_seq":
         lines[3] = lines[3].replace(b'"seq":3', b'"seq":2')
+    elif order == "seq_gap":  # seq n is the n-th event up to the gap only
+        lines = [*lines[:5], *(e.model_copy(update={"seq": e.seq + 10}).model_dump_json().encode() for e in events[5:])]
     path = write_lines(tmp_path, lines)
     assert_same_timeline(Timeline.load(tmp_path), validated_timeline(path))
     validated = [EVENT_ADAPTER.validate_json(text) for text in lines]
     assert list(iter_events(path)) == validated
     assert read_views(path) == [to_view(e) for e in validated]
+    loaded = Timeline.load(tmp_path)
+    assert [loaded.by_seq[e.seq].seq for e in validated] == [e.seq for e in validated]
 
 
 def test_missing_optional_fields_nulls_escapes_and_odd_values_read_as_validated() -> None:
