@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_
 
 from harness.event_views import Event, Flow
 from harness.timeline import Timeline, gc_paused
@@ -22,6 +23,8 @@ from probes.registry import Probe, Registry, load_probes
 from probes.rules import NOT_COVERED, RULES, Severity, rule
 
 _SEQ = attrgetter("seq")
+_FLOW_ID = attrgetter("flow_id")
+_MASKED = attrgetter("masked")
 
 
 def analyse(
@@ -141,6 +144,35 @@ def _screenshot(event: Event) -> str | None:
     return event.screenshot if "screenshot" in type(event).__struct_fields__ else None  # type: ignore[union-attr]
 
 
+def _screenshots(events: Sequence[Event]) -> list[str]:
+    """The events' screenshots, each once: none without an event of a kind that has one (most findings
+    cite flows and calls only: the kinds are told in C, not a test per cited event)."""
+    if not any("screenshot" in kind.__struct_fields__ for kind in set(map(type, events))):
+        return []
+    return _unique(s for e in events if (s := _screenshot(e)))
+
+
+def _check_cited(entry: Probe, cited: Sequence[Event], timeline: Timeline) -> None:
+    """Every cited event is the timeline's event of its seq (the same object, or an equal one): looked up
+    in C (a by_seq call per event, no loop in Python); a seq it does not know or another event is told
+    per event, with the probe and the seq."""
+    by_seq = timeline.by_seq
+    try:
+        if all(map(is_, map(by_seq.__getitem__, map(_SEQ, cited)), cited)):
+            return
+    except KeyError:
+        pass
+    for event in cited:
+        try:
+            found = by_seq[event.seq]
+        except KeyError:
+            found = None
+        if found is not event and found != event:  # (the same object is the common case: no field compare)
+            raise ValueError(
+                f"probe {entry.id!r} cited seq {event.seq}, which is not an event of this timeline"
+            )
+
+
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -153,16 +185,7 @@ def materialise(entry: Probe, draft: FindingDraft, timeline: Timeline) -> Findin
         )
     if not draft.events:
         raise ValueError(f"probe {entry.id!r} reported {draft.rule} without evidence")
-    by_seq = timeline.by_seq
-    for event in draft.events:
-        try:
-            found = by_seq[event.seq]  # (not Mapping.get: a Python frame less per cited event)
-        except KeyError:
-            found = None
-        if found is not event and found != event:  # (the same object is the common case: no field compare)
-            raise ValueError(
-                f"probe {entry.id!r} cited seq {event.seq}, which is not an event of this timeline"
-            )
+    _check_cited(entry, draft.events, timeline)
     events: list[Event] = sorted(_first_of_each_seq(draft.events), key=TIMELINE_ORDER)
     catalogue = rule(draft.rule)
     return Finding(
@@ -171,10 +194,10 @@ def materialise(entry: Probe, draft: FindingDraft, timeline: Timeline) -> Findin
         status=draft.status,
         title=catalogue.title,
         statement=draft.statement,
-        evidence=[e.seq for e in events],
-        screenshots=_unique(s for e in events if (s := _screenshot(e))),
-        flows=_unique(e.flow_id for e in events if isinstance(e, Flow)),
-        data=_unique(m.masked for m in draft.data)
+        evidence=list(map(_SEQ, events)),
+        screenshots=_screenshots(events),
+        flows=_unique(map(_FLOW_ID, compress(events, map(isinstance, events, repeat(Flow))))),
+        data=_unique(map(_MASKED, draft.data))
         if draft.data is not None
         else _unique(m.masked for e in events for m in event_pi(e) if is_strong(m)),
         remedy=catalogue.remedy,
