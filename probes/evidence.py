@@ -363,16 +363,16 @@ _ID = r"(?:\d+|[0-9a-fA-F]{16,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 _ID_SEGMENTS = re.compile(rf"(?<![^/]){_ID}(?![^/])")
 
 
-# The path of a plain http(s) URL, as urlsplit finds it: after the host, up to a query or fragment. Taken
-# only for ASCII URLs without what urlsplit removes or checks (tabs, newlines, brackets of IPv6 hosts).
-_PLAIN_URL_PATH = re.compile(r"https?://[^/?#]*([^?#]*)")
-_URL_SPECIALS = re.compile(r"[\t\r\n\[\]]")
+# A plain http(s) URL whole, its path (as urlsplit finds it: after the host, up to a query or fragment) the
+# group: taken only for ASCII URLs without what urlsplit removes or checks (tabs, newlines, brackets of IPv6
+# hosts) anywhere, which one full match tells (not a search for them, then a match).
+_PLAIN_URL = re.compile(r"https?://[^/?#\t\r\n\[\]]*([^?#\t\r\n\[\]]*)(?:[?#][^\t\r\n\[\]]*)?")
 
 
 def url_path(url: str) -> str:
     """``urlsplit(url).path``, without urlsplit for the plain http(s) URLs flows carry (asked per flow by
     several probes; urlsplit's own cache does not help with a session's mostly distinct URLs)."""
-    plain = _PLAIN_URL_PATH.match(url) if url.isascii() and _URL_SPECIALS.search(url) is None else None
+    plain = _PLAIN_URL.fullmatch(url) if url.isascii() else None
     return plain.group(1) if plain is not None else urlsplit(url).path
 
 

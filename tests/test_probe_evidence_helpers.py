@@ -15,6 +15,7 @@ URLS = [
     "https://host/%E8%B7%AF/;params?q", "HTTPS://HOST/UPPER", "ws://host:80/socket", "wss://host/s?token=a",
     "https://host//double//slash/", "https://host/a?b/c", "https://host/a#b/c", "https://host:/p",
     "//host/p", "/only/path?q", "mailto:someone@example.com", "", "https://host/p q", "https://host\r/p",
+    "https://host/a?x\n", "https://host/a#b\tc/d", "https://host/p?[x]", "https://host/a]b", "http://h?\r#/x",
 ]
 
 
