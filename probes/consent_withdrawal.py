@@ -19,15 +19,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
+from itertools import chain
+from operator import itemgetter
 
 from harness.event_views import UISnapshot
 from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.crawled import PASS, UNDECIDED, Verdict, crawls, drafts
-from probes.evidence import per_config
+from probes.evidence import element_snapshots, per_config
 from probes.finding import FindingDraft
 from probes.pages import page_texts, policy_screens, screens_with_texts
 from probes.registry import probe
+
+_TEXTS = itemgetter(1)  # of (snapshot, its page texts)
 
 
 def offers_withdrawal(screen: UISnapshot, says_withdrawal: Callable[[str], object], toggle: re.Pattern[str],
@@ -37,6 +41,15 @@ def offers_withdrawal(screen: UISnapshot, says_withdrawal: Callable[[str], objec
     if any(map(says_withdrawal, page_texts(screen) if texts is None else texts)):
         return True
     return any(e.kind == "switch" and not e.native and toggle.search(e.text) for e in screen.elements)
+
+
+def _any_offers(timeline: Timeline, says_withdrawal: Callable[[str], object], toggle: re.Pattern[str]) -> bool:
+    """``offers_withdrawal`` of any screen: every page text of every screen searched in one pass in C (the
+    screens in any order: a yes or no), then the switches of the screens that recorded controls (a screen
+    of texts alone has none)."""
+    if any(map(says_withdrawal, chain.from_iterable(map(_TEXTS, screens_with_texts(timeline))))):
+        return True
+    return any(offers_withdrawal(s, says_withdrawal, toggle, ()) for s in element_snapshots(timeline))
 
 
 def _policy_snapshots(timeline: Timeline) -> list[UISnapshot]:
@@ -57,7 +70,7 @@ def _verdict(timeline: Timeline, config: ProbeConfig) -> Verdict:
     wording = re.compile(config.withdrawal_wording, re.IGNORECASE)
     toggle = re.compile(config.personalisation_toggle_wording, re.IGNORECASE)
     said = cache(wording.search)  # (each distinct text searched once: screens repeat their texts)
-    if any(offers_withdrawal(s, said, toggle, texts) for s, texts in screens_with_texts(timeline)):
+    if _any_offers(timeline, said, toggle):
         return PASS
     complete = [c for c in crawls(timeline) if c.complete]
     policies = _policy_snapshots(timeline)
