@@ -16,7 +16,8 @@ Not judged here: unreasonable conditions on the deletion itself (the second half
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from harness.event_views import UISnapshot
 from harness.timeline import Timeline
@@ -36,8 +37,9 @@ def own_account_screen(timeline: Timeline, config: ProbeConfig) -> tuple[UISnaps
     first: list[tuple[UISnapshot, str] | None] = [None] * len(matchers)  # each word's first screen and text
     deciding = len(words)  # only the words before the earliest word found so far can still decide
     any_word = lexicon_matcher(words)  # most screens show none: one test, not one per word
+    shows_any = _per_screen_text(any_word)
     for screen, texts in screens_with_texts(timeline):  # one pass, whole screens tried first
-        if not any_word(normalise(" ".join(texts))):  # (a word in one text is in them all joined)
+        if not shows_any(" ".join(texts)):  # (a word in one text is in them all joined)
             continue
         norms = [normalise(t) for t in texts]  # each text normalised once
         joined = "\n".join(norms)
@@ -53,7 +55,15 @@ def own_account_screen(timeline: Timeline, config: ProbeConfig) -> tuple[UISnaps
         if found < deciding:
             deciding = found
             any_word = lexicon_matcher(words[:deciding])
+            shows_any = _per_screen_text(any_word)
     return next((found for found in first if found is not None), None)
+
+
+def _per_screen_text(matches: Callable[[str], object]) -> Callable[[str], bool]:
+    """Whether ``matches`` finds a word in a screen's texts joined (normalised first), answered once per
+    distinct joined text: screens show the same texts again and again (bounded: a long session's
+    distinct screens are not all kept)."""
+    return lru_cache(maxsize=1024)(lambda joined: bool(matches(normalise(joined))))
 
 
 def anchors(crawl: Crawl, config: ProbeConfig) -> list[UISnapshot]:

@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from harness.event_views import Prompt, Step, UISnapshot
 from harness.timeline import Timeline
@@ -35,6 +37,8 @@ from probes.evidence import (
 from probes.finding import FindingDraft
 from probes.pages import controls_matching, page_texts, screens_with_texts
 from probes.registry import probe
+
+_TEXTS = itemgetter(1)  # of (snapshot, its page texts)
 
 GATE = re.compile(
     r"关注.{0,8}(?:公众号|服务号|订阅号)|(?:下载|安装|打开|前往|去)\s*.{0,6}?(?:[Aa][Pp][Pp]|客户端)|(?:下载|安装).{0,4}应用"
@@ -111,8 +115,8 @@ def _screen_gate(snapshot: UISnapshot, step: Step, config: ProbeConfig) -> Gate 
 
 def gates(timeline: Timeline, config: ProbeConfig) -> list[Gate]:
     if not any(p.prompt_kind == "developer_dialog" for p in timeline.of(Prompt)) and not any(
-        _screen_sentence(s, texts) is not None for s, texts in screens_with_texts(timeline)
-    ):
+        map(_says_gated, chain.from_iterable(map(_TEXTS, screens_with_texts(timeline))))
+    ):  # (a screen's sentence is one of its page texts said gated: all of them looked at in one pass in C)
         return []  # no dialog and no screen that could gate (most sessions): no window per step to look at
     found: list[Gate] = []
     for step in basic_triggers(timeline):

@@ -19,6 +19,8 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cache
+from itertools import chain
+from operator import itemgetter
 
 from harness.event_views import Step, UISnapshot
 from harness.timeline import Timeline
@@ -29,9 +31,13 @@ from probes.finding import FindingDraft
 from probes.pages import screens_with_texts
 from probes.registry import probe
 
+_TEXTS = itemgetter(1)  # of (snapshot, its page texts)
+
 
 def personalised(timeline: Timeline, config: ProbeConfig) -> tuple[UISnapshot, str] | None:
     says_personalised = cache(re.compile(config.personalisation_wording, re.IGNORECASE).search)  # (once a text)
+    if not any(map(says_personalised, chain.from_iterable(map(_TEXTS, screens_with_texts(timeline))))):
+        return None  # (most sessions: every text of every screen looked at in one pass in C, no loop per screen)
     for screen, texts in screens_with_texts(timeline):
         text = next(filter(says_personalised, texts), None)
         if text is not None:
