@@ -18,7 +18,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from operator import attrgetter
-from urllib.parse import urlsplit
 
 from harness.catalogue import PRIVACY_INTERFACES, WATCHED_APIS
 from harness.event_views import ApiCall, Consent, Event, Flow, PIMatch, Prompt, StorageWrite
@@ -38,6 +37,7 @@ from probes.evidence import (
     shorten,
     since_start,
     strong_pi,
+    url_netloc_path,
 )
 from probes.finding import FindingDraft
 from probes.registry import probe
@@ -75,8 +75,8 @@ def waited_for(call: ApiCall, agreed: Consent | None, timeline: Timeline) -> boo
 
 
 def _where(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.netloc.lower().split("@")[-1].removesuffix(":80").removesuffix(":443"), parts.path or "/"
+    netloc, path = url_netloc_path(url)
+    return netloc.lower().split("@")[-1].removesuffix(":80").removesuffix(":443"), path or "/"
 
 
 def send_times(requests: Sequence[ApiCall]) -> dict[tuple[str, str], list[int]]:

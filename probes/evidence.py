@@ -363,17 +363,28 @@ _ID = r"(?:\d+|[0-9a-fA-F]{16,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 _ID_SEGMENTS = re.compile(rf"(?<![^/]){_ID}(?![^/])")
 
 
-# A plain http(s) URL whole, its path (as urlsplit finds it: after the host, up to a query or fragment) the
-# group: taken only for ASCII URLs without what urlsplit removes or checks (tabs, newlines, brackets of IPv6
-# hosts) anywhere, which one full match tells (not a search for them, then a match).
-_PLAIN_URL = re.compile(r"https?://[^/?#\t\r\n\[\]]*([^?#\t\r\n\[\]]*)(?:[?#][^\t\r\n\[\]]*)?")
+# A plain http(s) URL whole, its netloc and path (as urlsplit finds them: the netloc up to a path, query or
+# fragment, the path up to a query or fragment) the groups: taken only for ASCII URLs without what urlsplit
+# removes or checks (tabs, newlines, brackets of IPv6 hosts) anywhere, which one full match tells (not a
+# search for them, then a match).
+_PLAIN_URL = re.compile(r"https?://([^/?#\t\r\n\[\]]*)([^?#\t\r\n\[\]]*)(?:[?#][^\t\r\n\[\]]*)?")
 
 
 def url_path(url: str) -> str:
     """``urlsplit(url).path``, without urlsplit for the plain http(s) URLs flows carry (asked per flow by
     several probes; urlsplit's own cache does not help with a session's mostly distinct URLs)."""
     plain = _PLAIN_URL.fullmatch(url) if url.isascii() else None
-    return plain.group(1) if plain is not None else urlsplit(url).path
+    return plain.group(2) if plain is not None else urlsplit(url).path
+
+
+def url_netloc_path(url: str) -> tuple[str, str]:
+    """``(urlsplit(url).netloc, urlsplit(url).path)``, without urlsplit for plain http(s) URLs (as
+    ``url_path``: asked of every wx.request call to find each flow's)."""
+    plain = _PLAIN_URL.fullmatch(url) if url.isascii() else None
+    if plain is not None:
+        return plain.group(1, 2)  # type: ignore[return-value]
+    parts = urlsplit(url)
+    return parts.netloc, parts.path
 
 
 def stable_path(url: str) -> str:
