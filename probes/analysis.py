@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter, is_
 
 from harness.event_views import Event, Flow
@@ -23,6 +23,7 @@ from probes.registry import Probe, Registry, load_probes
 from probes.rules import NOT_COVERED, RULES, Severity, rule
 
 _SEQ = attrgetter("seq")
+_T = attrgetter("t")
 _FLOW_ID = attrgetter("flow_id")
 _MASKED = attrgetter("masked")
 
@@ -45,7 +46,8 @@ def _analyse(timeline: Timeline, config: ProbeConfig, registry: Registry) -> lis
         for draft in entry.check(timeline, config):
             findings.append(materialise(entry, draft, timeline))
             evidence.append(draft.events)
-    position = in_timeline_order({e.seq: e.t for events in evidence for e in events})
+    seqs, times = map(_SEQ, chain.from_iterable(evidence)), map(_T, chain.from_iterable(evidence))
+    position = in_timeline_order(dict(zip(seqs, times)))  # (each cited event's seq and time read in C)
     del evidence
     merged = merge(findings, position)
     return sorted(
