@@ -8,6 +8,7 @@ the full value while the UI shows it masked" (page texts are not recorded).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import attrgetter
 
 from harness.event_views import Flow, PIMatch
 from harness.timeline import Timeline
@@ -17,6 +18,7 @@ from probes.finding import FindingDraft
 from probes.registry import probe
 
 URL_LOCATIONS = ("url.", "url:", "path", "query")
+_TYPE = attrgetter("type")
 
 
 def in_url(match: PIMatch) -> bool:
@@ -31,8 +33,11 @@ def in_url(match: PIMatch) -> bool:
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
     found: dict[str, tuple[list[Flow], list[PIMatch]]] = {}
+    wanted = frozenset(config.url_pi_types)
     for flow, program in program_pi_flows(timeline, config):
-        matches = [m for m in program if m.type in config.url_pi_types and in_url(m)]
+        if wanted.isdisjoint(map(_TYPE, program)):
+            continue  # (the types tested in C: no list made for a flow carrying none of them)
+        matches = [m for m in program if m.type in wanted and in_url(m)]
         if matches:
             entry = found.setdefault(endpoint(flow), ([], []))
             entry[0].append(flow)
