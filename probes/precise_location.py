@@ -31,6 +31,7 @@ from probes.registry import probe
 
 PRECISE_READS = ("getLocation",)
 _T = attrgetter("t")
+_TYPE = attrgetter("type")
 
 
 def is_precise(match: PIMatch) -> bool:
@@ -65,10 +66,14 @@ def city_level_popups(timeline: Timeline, config: ProbeConfig) -> list[Prompt]:
     needs=("api_call", "flow"),
 )
 def check(timeline: Timeline, config: ProbeConfig) -> Iterator[FindingDraft]:
-    # the flows sending precise coordinates, in time order: the cheaper test, made first for each read
-    precise: list[Flow] = [f for f, pi in program_pi_flows(timeline, config) if any(is_precise(m) for m in pi)]
+    # the flows sending precise coordinates, in time order: the cheaper test, made first for each read (and
+    # only with a read to test; a flow without a location match, its types looked at in C, has none)
+    reads = successful_calls(timeline, PRECISE_READS)
+    precise: list[Flow] = [
+        f for f, pi in program_pi_flows(timeline, config) if "location" in map(_TYPE, pi) and any(map(is_precise, pi))
+    ] if reads else []
     popups = city_level_popups(timeline, config)
-    for read in successful_calls(timeline, PRECISE_READS) if precise else ():
+    for read in reads if precise else ():
         first = bisect_left(precise, read.t, key=_T)  # the first sent at or after the read
         if first == len(precise):
             continue
