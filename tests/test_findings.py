@@ -239,6 +239,15 @@ def test_a_probe_cannot_cite_events_outside_the_timeline() -> None:
     with pytest.raises(ValueError, match="not an event of this timeline"):
         analyse(tl, registry=_registry_with(check))
 
+    unknown = TimelineBuilder().api(1.0, "a").api(2.0, "b").api(3.0, "c").api(4.0, "d").build().events[-1]
+    assert unknown.seq not in tl.by_seq
+
+    def cites_an_unknown_seq(timeline, config):  # type: ignore[no-untyped-def]
+        yield FindingDraft("CON-001", "fail", "x", [timeline.events[1], unknown], ("api", "x"))
+
+    with pytest.raises(ValueError, match=rf"cited seq {unknown.seq}, which is not an event of this timeline"):
+        analyse(tl, registry=_registry_with(cites_an_unknown_seq))
+
     def wrong_rule(timeline, config):  # type: ignore[no-untyped-def]
         yield FindingDraft("SEC-001", "fail", "x", [timeline.events[1]], ("x",))
 
