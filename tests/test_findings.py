@@ -348,3 +348,13 @@ def test_no_probe_cites_evidence_outside_the_session_and_output_is_stable() -> N
     events = list(tl.events)
     random.Random(3).shuffle(events)
     assert findings_to_json(analyse(Timeline(events))) == findings_to_json(findings)
+
+
+@pytest.mark.parametrize("statement", ['plain', 'a "q" \\ \n\t\x01\x1f\x7f \u2028 中文 💡', "lone \ud800 surrogate"])
+def test_findings_json_is_the_standard_librarys_indented_layout(statement: str) -> None:
+    """orjson writes findings.json; its bytes are those json.dumps(indent=2, ensure_ascii=False) wrote."""
+    finding = Finding(rule="CON-001", severity="high", status="fail", title="标题 title", statement=statement,
+                      evidence=[3, 1, 2], remedy="r", probe="p", fingerprint="f", data=["138****0000", ""])
+    for findings in ([finding], [finding, finding.model_copy(update={"screenshots": ["s.png"]})], []):
+        expected = json.dumps([f.model_dump(mode="json") for f in findings], ensure_ascii=False, indent=2)
+        assert findings_to_json(findings) == expected
