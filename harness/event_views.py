@@ -209,6 +209,11 @@ class ViewReader:
         self.dense = len(read) if dense < 0 else dense
         return read
 
+    def read_file(self) -> list[Any]:
+        """``read_lines`` of the reader's file."""
+        with open(self.path, "rb") as f:
+            return self.read_lines(f)
+
     @staticmethod
     def _validated(line: bytes) -> Any:
         """The view of what validation makes of a line msgspec refused; None when it refuses it too."""
@@ -227,5 +232,4 @@ class ViewReader:
 
 def read_views(path: Path) -> list[Any]:
     """The views of a session's events.jsonl, in file order (see ``ViewReader.read_lines``)."""
-    with open(path, "rb") as f:
-        return ViewReader(path).read_lines(f)
+    return ViewReader(path).read_file()

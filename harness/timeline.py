@@ -473,6 +473,12 @@ def _ascending(values: list[int]) -> bool:
     return values == sorted(values)
 
 
+def _in_both_orders(events: list[Any], in_seq_order: bool) -> tuple[list[Any], list[Any]]:
+    """The events in seq order, and in the timeline's (t, seq) order: a stable sort by t of seq order."""
+    in_seq = events if in_seq_order else sorted(events, key=_SEQ)
+    return in_seq, sorted(in_seq, key=_T)
+
+
 class EventsBySeq(Mapping[int, Event]):
     """``Timeline.by_seq`` without a dict of a million entries (~50 bytes an event): the events in seq
     order (a file's order), found by bisection; a seq asked again is remembered (probes ask for the same
@@ -521,9 +527,7 @@ class Timeline:
         from harness.event_views import to_view
 
         in_seq = [to_view(e) if isinstance(e, BaseModel) else e for e in events]  # a file's order
-        if not _ascending(list(map(_SEQ, in_seq))):
-            in_seq.sort(key=_SEQ)
-        self._index(in_seq, sorted(in_seq, key=_T))  # (t, seq) order: a stable sort by t of seq order
+        self._index(*_in_both_orders(in_seq, _ascending(list(map(_SEQ, in_seq)))))
 
     def _index(self, in_seq: list[Any], in_time: list[Any], by_type: dict[type, list[Any]] | None = None,
                dense: int | None = None) -> None:
@@ -548,16 +552,14 @@ class Timeline:
         and in time order already, and then nothing is sorted or visited again."""
         from harness.event_views import ViewReader
 
-        path = session_dir / "events.jsonl"
-        reader = ViewReader(path)
-        with gc_paused(), open(path, "rb") as f:
-            events = reader.read_lines(f)
+        reader = ViewReader(session_dir / "events.jsonl")
+        with gc_paused():
+            events = reader.read_file()
             timeline = cls.__new__(cls)
             if reader.in_seq_order and reader.in_time_order:
                 timeline._index(events, list(events), reader.by_class, reader.dense)
             else:  # late events (a flow is written when its scan ends), or a file put together by hand
-                in_seq = events if reader.in_seq_order else sorted(events, key=_SEQ)
-                timeline._index(in_seq, sorted(in_seq, key=_T))
+                timeline._index(*_in_both_orders(events, reader.in_seq_order))
             return timeline
 
     def position(self, seq: int) -> int:
