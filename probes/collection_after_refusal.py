@@ -22,6 +22,7 @@ from harness.timeline import Timeline
 from probes.config import ProbeConfig
 from probes.evidence import (
     PRIVACY,
+    TIMELINE_ORDER,
     calls_of,
     done_at,
     endpoint,
@@ -44,7 +45,6 @@ from probes.repeated_prompts import subject_name
 
 DEVICE_INFO = "设备信息"
 _T = attrgetter("t")
-_T_SEQ = attrgetter("t", "seq")
 _FIRST = itemgetter(0)
 # The personal-data types a scope's flows carry.
 SCOPE_PI_TYPES: dict[str, tuple[str, ...]] = {
@@ -106,7 +106,7 @@ def _in_spans(events: Sequence[Event], spans: Sequence[tuple[int, int | None]]) 
 
 def _in_timeline_order(pairs: list[tuple[Event, Sequence[PIMatch]]]) -> list[tuple[Event, Sequence[PIMatch]]]:
     """``pairs`` sorted by their events' (t, seq), the keys read in C (thousands of pairs, a key call each)."""
-    keys = list(map(_T_SEQ, map(_FIRST, pairs)))
+    keys = list(map(TIMELINE_ORDER, map(_FIRST, pairs)))
     return list(map(pairs.__getitem__, sorted(range(len(pairs)), key=keys.__getitem__)))
 
 
