@@ -510,10 +510,7 @@ class _Walker:
             else:
                 plain.append(_leaf_texts(item, texts, 0))
         joined = "\x00".join(texts)
-        canary_free = False
-        if self.canary_forms:
-            lowered = joined.lower()
-            canary_free = not any(form.needle in lowered for form in self.canary_forms)
+        canary_free = bool(self.canary_forms) and not canary_in(joined, self.canary_forms)
         return _Batch(start, end, text_possible(BodyView(joined, frozenset())), canary_free, plain, made)
 
     def skip(self, obj: object, depth: int) -> None:
